@@ -1,0 +1,1 @@
+## bip: appended to librouter_a_SOURCES and friends.

@@ -1,0 +1,7 @@
+librouter_a_SOURCES += \
+	lib/bytes.c lib/bytes.h \
+	lib/codec.h \
+	lib/clock.c lib/clock.h \
+	lib/hex.c lib/hex.h \
+	lib/log.c lib/log.h \
+	lib/ratelim.c lib/ratelim.h

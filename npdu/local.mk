@@ -1,0 +1,1 @@
+## npdu: appended to librouter_a_SOURCES and friends.

@@ -1,0 +1,1 @@
+## router: appended to librouter_a_SOURCES and friends.

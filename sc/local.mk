@@ -1,0 +1,1 @@
+## sc: appended to librouter_a_SOURCES and friends.

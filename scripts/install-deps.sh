@@ -1,0 +1,20 @@
+#!/bin/sh
+# Install every package needed to build, test and demo bacsc-router on a
+# fresh Debian 12 machine.  Run as root.  Safe to run again.
+set -eu
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps.sh: run as root (it calls apt-get)" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+# tshark asks whether non-root users may capture; answer no beforehand.
+echo "wireshark-common wireshark-common/install-setuid boolean false" |
+	debconf-set-selections
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends \
+	build-essential autoconf automake pkg-config \
+	libssl-dev openssl libevent-dev libconfig-dev libcunit1-dev libwslay-dev \
+	clang libclang-rt-14-dev valgrind \
+	tshark iproute2 python3 nodejs npm ca-certificates \
+	>/dev/null
+echo "install-deps: done"

@@ -1,0 +1,68 @@
+## Unit tests: one CUnit binary, one suite per module, registered in
+## tests/unit/suites.def.  Modules add their test files to UNIT_SOURCES.
+UNIT_SOURCES = \
+	tests/unit/main.c tests/unit/harness.h tests/unit/suites.def \
+	tests/unit/vecfile.c tests/unit/vecfile.h \
+	tests/unit/test_bytes.c \
+	tests/unit/test_hex.c \
+	tests/unit/test_clock.c \
+	tests/unit/test_ratelim.c \
+	tests/unit/test_log.c \
+	tests/unit/test_vecfile.c
+
+check_PROGRAMS += tests/unit/run-unit
+tests_unit_run_unit_SOURCES = $(UNIT_SOURCES)
+tests_unit_run_unit_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
+tests_unit_run_unit_LDADD = $(BR_LIBS) $(CUNIT_LIBS)
+
+TESTS += tests/unit/run-unit tests/check-layering.sh tests/fuzz/replay.sh
+AM_TESTS_ENVIRONMENT = \
+	top_srcdir='$(top_srcdir)'; export top_srcdir; \
+	top_builddir='$(top_builddir)'; export top_builddir; \
+	FUZZ_TARGETS='$(FUZZ_TARGETS)'; export FUZZ_TARGETS;
+
+EXTRA_DIST += tests/check-layering.sh tests/fuzz/replay.sh tests/vectors \
+	tests/fuzz/corpus
+
+## Fuzzing: every target has a replay program (check_PROGRAMS, built in
+## every configuration, run over its corpus by tests/fuzz/replay.sh) and,
+## with --enable-fuzzing, a libFuzzer binary.
+FUZZ_TARGETS += hex
+check_PROGRAMS += tests/fuzz/replay-hex
+tests_fuzz_replay_hex_SOURCES = tests/fuzz/fuzz_hex.c tests/fuzz/replay_main.c
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz-hex
+tests_fuzz_fuzz_hex_SOURCES = tests/fuzz/fuzz_hex.c
+tests_fuzz_fuzz_hex_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+endif
+
+## End-to-end tests (daemons, sockets, npm, tshark, namespaces): not part
+## of `make check`, so distcheck stays free of root and network needs.
+E2E_TESTS =
+check-e2e: all
+	@set -e; fail=0; \
+	for t in $(E2E_TESTS); do \
+	  echo "== e2e: $$t"; \
+	  if top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	     bash '$(abs_top_srcdir)'/$$t; then echo "PASS: $$t"; \
+	  else echo "FAIL: $$t"; fail=$$((fail+1)); fi; \
+	done; \
+	echo "e2e: $$(echo $(E2E_TESTS) | wc -w) run, $$fail failed"; \
+	test $$fail -eq 0
+
+## libFuzzer smoke run of every target (configure with --enable-fuzzing).
+FUZZ_SECONDS ?= 10
+fuzz-smoke:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  bin=tests/fuzz/fuzz-$$t; test -x $$bin || { echo "$$bin missing: configure with --enable-fuzzing CC=clang"; exit 1; }; \
+	  mkdir -p fuzz-work/$$t; \
+	  echo "== fuzz $$t for $(FUZZ_SECONDS)s"; \
+	  $$bin -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    fuzz-work/$$t '$(abs_top_srcdir)'/tests/fuzz/corpus/$$t 2>&1 | \
+	    grep -E 'stat::number_of_executed_units|ERROR|SUMMARY' || true; \
+	  test $${PIPESTATUS[0]:-0} -eq 0; \
+	done
+clean-local:
+	rm -rf fuzz-work
+
+.PHONY: check-e2e fuzz-smoke

@@ -1,0 +1,1 @@
+## tools: appended to librouter_a_SOURCES and friends.
