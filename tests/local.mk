@@ -1,6 +1,6 @@
 ## Unit tests: one CUnit binary, one suite per module, registered in
 ## tests/unit/suites.def.  Modules add their test files to UNIT_SOURCES.
-UNIT_SOURCES = \
+UNIT_SOURCES += \
 	tests/unit/main.c tests/unit/harness.h tests/unit/suites.def \
 	tests/unit/vecfile.c tests/unit/vecfile.h \
 	tests/unit/test_bytes.c \
@@ -38,7 +38,6 @@ endif
 
 ## End-to-end tests (daemons, sockets, npm, tshark, namespaces): not part
 ## of `make check`, so distcheck stays free of root and network needs.
-E2E_TESTS =
 check-e2e: all
 	@set -e; fail=0; \
 	for t in $(E2E_TESTS); do \
