@@ -182,6 +182,7 @@ cfg_err_at(struct cfg_errs *e, const struct cfg *c, const char *path,
  */
 struct ovf {
 	unsigned	line;
+	char		name[32];	/* the setting the literal belongs to */
 	char		text[24];
 };
 
@@ -195,7 +196,8 @@ struct ld {
 };
 
 static void
-ovf_note(struct ld *ld, unsigned line, const char *s, size_t n)
+ovf_note(struct ld *ld, unsigned line, const char *name, const char *s,
+    size_t n)
 {
 	struct ovf *o;
 
@@ -207,6 +209,7 @@ ovf_note(struct ld *ld, unsigned line, const char *s, size_t n)
 	ld->ovf = o;
 	o = &o[ld->n_ovf++];
 	o->line = line;
+	snprintf(o->name, sizeof(o->name), "%s", name);
 	if (n >= sizeof(o->text))
 		n = sizeof(o->text) - 4;
 	memcpy(o->text, s, n);
@@ -226,6 +229,7 @@ static void
 ovf_scan(struct ld *ld, const char *s)
 {
 	unsigned line = 1;
+	char name[32] = "";
 
 	while (*s != '\0') {
 		if (*s == '\n') {
@@ -252,8 +256,11 @@ ovf_scan(struct ld *ld, const char *s)
 				s++;
 		} else if (is_ident((unsigned char)*s) &&
 		    !(*s >= '0' && *s <= '9') && *s != '-') {
+			const char *b = s;
+
 			while (is_ident((unsigned char)*s))
 				s++;
+			snprintf(name, sizeof(name), "%.*s", (int)(s - b), b);
 		} else if ((*s >= '0' && *s <= '9') || ((*s == '-' ||
 		    *s == '+') && s[1] >= '0' && s[1] <= '9')) {
 			const char *b = s;
@@ -274,7 +281,7 @@ ovf_scan(struct ld *ld, const char *s)
 			    *end == 'L')
 				continue;
 			if (errno == ERANGE || v > INT_MAX || v < INT_MIN)
-				ovf_note(ld, line, b, (size_t)(s - b));
+				ovf_note(ld, line, name, b, (size_t)(s - b));
 		} else {
 			s++;
 		}
@@ -282,12 +289,13 @@ ovf_scan(struct ld *ld, const char *s)
 }
 
 static const char *
-ovf_at(const struct ld *ld, unsigned line)
+ovf_at(const struct ld *ld, unsigned line, const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < ld->n_ovf; i++)
-		if (ld->ovf[i].line == line)
+		if (ld->ovf[i].line == line && name != NULL &&
+		    strcmp(ld->ovf[i].name, name) == 0)
 			return ld->ovf[i].text;
 	return NULL;
 }
@@ -300,8 +308,11 @@ where_of(const struct ld *ld, const config_setting_t *s, char *buf,
 {
 	const char *f = config_setting_source_file(s);
 
-	snprintf(buf, len, "%s:%u", f != NULL ? f : ld->name,
-	    config_setting_source_line(s));
+	if (config_setting_source_line(s) == 0)
+		snprintf(buf, len, "%s", f != NULL ? f : ld->name);
+	else
+		snprintf(buf, len, "%s:%u", f != NULL ? f : ld->name,
+		    config_setting_source_line(s));
 }
 
 static void
@@ -358,6 +369,8 @@ setting_text(const config_setting_t *s, char *buf, size_t len)
 		break;
 	case CONFIG_TYPE_FLOAT:
 		snprintf(buf, len, "%g", config_setting_get_float(s));
+		if (strpbrk(buf, ".eni") == NULL && strlen(buf) + 3 < len)
+			strcat(buf, ".0");
 		break;
 	case CONFIG_TYPE_BOOL:
 		snprintf(buf, len, "%s",
@@ -441,7 +454,8 @@ load_int(struct ld *ld, const config_setting_t *s, const struct cfg_field *f,
 	else
 		v = config_setting_get_int(s);
 	big = config_setting_source_file(s) == NULL ?
-	    ovf_at(ld, config_setting_source_line(s)) : NULL;
+	    ovf_at(ld, config_setting_source_line(s),
+	    config_setting_name(s)) : NULL;
 	if (big != NULL) {
 		lerr(ld, s, path, "%s is out of range (%lld..%lld)", big,
 		    f->min, f->max);

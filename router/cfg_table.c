@@ -433,6 +433,11 @@ cfg_quote(const char *s, char *buf, size_t len)
 		if (c == '"' || c == '\\') {
 			buf[n++] = '\\';
 			buf[n++] = (char)c;
+		} else if (c == '\t' || c == '\n' || c == '\r' ||
+		    c == '\f') {
+			buf[n++] = '\\';
+			buf[n++] = c == '\t' ? 't' : c == '\n' ? 'n' :
+			    c == '\r' ? 'r' : 'f';
 		} else if (c < 0x20 || c == 0x7f) {
 			n += (size_t)snprintf(buf + n, len - n, "\\x%02x", c);
 		} else {

@@ -39,6 +39,36 @@ pth(char *buf, const char *fmt, ...)
 	return buf;
 }
 
+/*
+ * Did loading already fail for this setting (or below it)?  Rules whose
+ * inputs failed to load are skipped: their default stand-ins would only
+ * produce confusing follow-on errors.
+ */
+static bool
+bad(const struct cfg_errs *e, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static bool
+bad(const struct cfg_errs *e, const char *fmt, ...)
+{
+	char p[P_LEN];
+	size_t i, n;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(p, sizeof(p), fmt, ap);
+	va_end(ap);
+	n = strlen(p);
+	for (i = 0; i < e->n; i++) {
+		const char *q = e->v[i].path;
+
+		if (q != NULL && strncmp(q, p, n) == 0 &&
+		    (q[n] == '\0' || q[n] == '.' || q[n] == '['))
+			return true;
+	}
+	return cfg_errs_has_path(e, p);
+}
+
 /* ------------------------------------------------- generic range check */
 
 static void
@@ -137,6 +167,8 @@ check_bip(const struct cfg *c, size_t i, struct cfg_errs *e)
 	char p[P_LEN];
 	size_t k, j;
 
+	if (bad(e, "bip[%zu].mode", i))
+		goto addresses;
 	if (b->mode != CFG_BIP_BBMD) {
 		if (b->n_bdt > 0)
 			VERR(e, c, pth(p, "bip[%zu].bdt", i), "only allowed in "
@@ -158,6 +190,9 @@ check_bip(const struct cfg *c, size_t i, struct cfg_errs *e)
 	    ip4_is_any(b->foreign.bbmd.addr))
 		VERR(e, c, pth(p, "bip[%zu].foreign.bbmd", i), "\"0.0.0.0\" "
 		    "is not a BBMD address");
+addresses:
+	if (bad(e, "bip[%zu].bind", i) || bad(e, "bip[%zu].port", i))
+		return;
 	if (ip4_is_any(b->bind) && b->interface == NULL)
 		VERR(e, c, pth(p, "bip[%zu].interface", i), "missing; "
 		    "required when bind is \"0.0.0.0\" (the port must learn "
@@ -169,14 +204,20 @@ check_bip(const struct cfg *c, size_t i, struct cfg_errs *e)
 		for (j = 0; j < k; j++)
 			if (ep4_eq(&b->bdt[k].addr, &b->bdt[j].addr))
 				VERR(e, c, pth(p, "bip[%zu].bdt[%zu].address",
-				    i, k), "duplicate of bdt[%zu]", j);
+				    i, k), "\"%u.%u.%u.%u:%u\" is a duplicate "
+				    "of bdt[%zu]", b->bdt[k].addr.addr[0],
+				    b->bdt[k].addr.addr[1], b->bdt[k].addr.addr[2],
+				    b->bdt[k].addr.addr[3],
+				    (unsigned)b->bdt[k].addr.port, j);
 		if (ip4_is_any(b->bdt[k].addr.addr))
 			VERR(e, c, pth(p, "bip[%zu].bdt[%zu].address", i, k),
 			    "\"0.0.0.0\" is not a BBMD address");
 	}
 	/* J.4: the BDT lists this BBMD too (its mask says how peers reach
 	 * it).  Checkable only with a fixed bind address. */
-	if (b->mode == CFG_BIP_BBMD && b->n_bdt > 0 && !ip4_is_any(b->bind)) {
+	if (b->mode == CFG_BIP_BBMD && b->n_bdt > 0 &&
+	    !ip4_is_any(b->bind) && !bad(e, "bip[%zu].bdt", i) &&
+	    !bad(e, "bip[%zu].nat_global", i)) {
 		struct cfg_ep4 self;
 
 		memcpy(self.addr, b->bind, 4);
@@ -196,6 +237,8 @@ check_bip(const struct cfg *c, size_t i, struct cfg_errs *e)
 	for (j = 0; j < i; j++) {
 		const struct cfg_bip *o = &c->bip[j];
 
+		if (bad(e, "bip[%zu].bind", j) || bad(e, "bip[%zu].port", j))
+			continue;
 		if (o->port == b->port && (memcmp(o->bind, b->bind, 4) == 0 ||
 		    ip4_is_any(o->bind) || ip4_is_any(b->bind)))
 			VERR(e, c, pth(p, "bip[%zu].port", i), "UDP %u.%u.%u.%u:"
@@ -215,9 +258,26 @@ check_uri(const struct cfg *c, const struct cfg_sc *s, const char *path,
 		    "allow_plaintext_ws = true (tests only)", u->text);
 }
 
+/* The listener a port opens, or NULL. */
+static const struct cfg_listen *
+hub_listener(const struct cfg_sc *s)
+{
+	return s->hub_function.enabled && s->hub_function.listen.text != NULL ?
+	    &s->hub_function.listen : NULL;
+}
+
+static const struct cfg_listen *
+ns_listener(const struct cfg_sc *s)
+{
+	return s->node_switch.enabled && s->node_switch.listen.text != NULL ?
+	    &s->node_switch.listen : NULL;
+}
+
 static bool
 listen_overlap(const struct cfg_listen *a, const struct cfg_listen *b)
 {
+	if (a == NULL || b == NULL)
+		return false;
 	if (a->text == NULL || b->text == NULL || a->port != b->port ||
 	    a->v6 != b->v6)
 		return false;
@@ -226,12 +286,20 @@ listen_overlap(const struct cfg_listen *a, const struct cfg_listen *b)
 	    strcmp(a->host, "::") == 0 || strcmp(b->host, "::") == 0;
 }
 
+static const char *
+vmac_text(const uint8_t m[6], char buf[18])
+{
+	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],
+	    m[3], m[4], m[5]);
+	return buf;
+}
+
 static void
 check_node_switch(const struct cfg *c, size_t i, struct cfg_errs *e)
 {
 	const struct cfg_sc *s = &c->sc[i];
 	const struct cfg_node_switch *ns = &s->node_switch;
-	char p[P_LEN];
+	char p[P_LEN], vt[18];
 	size_t k, j;
 
 	if (ns->enabled && ns->listen.text == NULL &&
@@ -272,11 +340,15 @@ check_node_switch(const struct cfg *c, size_t i, struct cfg_errs *e)
 		check_uri(c, s, pth(p, "sc[%zu].node_switch.peers[%zu].uri",
 		    i, k), &pe->uri, e);
 		pth(p, "sc[%zu].node_switch.peers[%zu].vmac", i, k);
+		if (bad(e, "%s", p))
+			continue;
 		if (!s->vmac.random && memcmp(pe->vmac.mac, s->vmac.mac, 6) == 0)
-			VERR(e, c, p, "is this port's own VMAC");
+			VERR(e, c, p, "\"%s\" is this port's own VMAC",
+			    vmac_text(pe->vmac.mac, vt));
 		for (j = 0; j < k; j++)
 			if (memcmp(pe->vmac.mac, ns->peers[j].vmac.mac, 6) == 0)
-				VERR(e, c, p, "duplicate of peers[%zu]", j);
+				VERR(e, c, p, "\"%s\" is a duplicate of "
+				    "peers[%zu]", vmac_text(pe->vmac.mac, vt), j);
 	}
 }
 
@@ -286,12 +358,14 @@ check_sc(const struct cfg *c, size_t i, struct cfg_errs *e)
 	const struct cfg_sc *s = &c->sc[i];
 	char p[P_LEN];
 
-	if (s->max_bvlc < s->max_npdu + CFG_SC_BVLC_OVERHEAD)
+	if (s->max_bvlc < s->max_npdu + CFG_SC_BVLC_OVERHEAD &&
+	    !bad(e, "sc[%zu].max_npdu", i))
 		VERR(e, c, pth(p, "sc[%zu].max_bvlc", i), "%lu is too small "
 		    "for max_npdu %lu (at least max_npdu + %d)",
 		    (unsigned long)s->max_bvlc, (unsigned long)s->max_npdu,
 		    CFG_SC_BVLC_OVERHEAD);
-	if (s->timers.max_reconnect < s->timers.min_reconnect)
+	if (s->timers.max_reconnect < s->timers.min_reconnect &&
+	    !bad(e, "sc[%zu].timers.min_reconnect", i))
 		VERR(e, c, pth(p, "sc[%zu].timers.max_reconnect", i), "%lu is "
 		    "less than min_reconnect (%lu)",
 		    (unsigned long)s->timers.max_reconnect,
@@ -301,12 +375,12 @@ check_sc(const struct cfg *c, size_t i, struct cfg_errs *e)
 	    e);
 	if (s->failover_hub.text != NULL && s->primary_hub.text != NULL &&
 	    strcmp(s->failover_hub.text, s->primary_hub.text) == 0)
-		VERR(e, c, pth(p, "sc[%zu].failover_hub", i), "is the same "
-		    "URI as primary_hub");
+		VERR(e, c, pth(p, "sc[%zu].failover_hub", i), "\"%s\" is the "
+		    "same URI as primary_hub", s->failover_hub.text);
 	if (s->hub_function.enabled && s->hub_function.listen.text == NULL)
 		VERR(e, c, pth(p, "sc[%zu].hub_function.listen", i), "missing; "
 		    "required when the hub function is enabled");
-	if (listen_overlap(&s->hub_function.listen, &s->node_switch.listen))
+	if (listen_overlap(hub_listener(s), ns_listener(s)))
 		VERR(e, c, pth(p, "sc[%zu].node_switch.listen", i), "\"%s\" "
 		    "overlaps hub_function.listen \"%s\"",
 		    s->node_switch.listen.text, s->hub_function.listen.text);
@@ -327,11 +401,11 @@ check_sc_listeners(const struct cfg *c, struct cfg_errs *e)
 			for (a = 0; a < 2; a++)
 				for (b = 0; b < 2; b++) {
 					const struct cfg_listen *la = a == 0 ?
-					    &c->sc[i].hub_function.listen :
-					    &c->sc[i].node_switch.listen;
+					    hub_listener(&c->sc[i]) :
+					    ns_listener(&c->sc[i]);
 					const struct cfg_listen *lb = b == 0 ?
-					    &c->sc[j].hub_function.listen :
-					    &c->sc[j].node_switch.listen;
+					    hub_listener(&c->sc[j]) :
+					    ns_listener(&c->sc[j]);
 
 					if (listen_overlap(la, lb))
 						VERR(e, c, pth(p, "sc[%zu].%s."

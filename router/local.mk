@@ -6,3 +6,14 @@ librouter_a_SOURCES += \
 	router/cfg_table.c router/cfg_values.c \
 	router/cfg_validate.c router/cfg_print.c \
 	router/cfg_check.c router/cfg_check.h
+
+# Configuration golden tests (tests/conf/<case>/), run by make check;
+# `make update-conf-golden` rewrites their expect.out / expect.err.
+TESTS += tests/conf/run.sh
+EXTRA_DIST += tests/conf
+examplesdir = $(docdir)/examples
+dist_examples_DATA = etc/bacsc-router.conf etc/demo.conf
+update-conf-golden: tools/cfg-check$(EXEEXT)
+	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	  sh '$(abs_top_srcdir)/tests/conf/run.sh' --update
+.PHONY: update-conf-golden
