@@ -566,9 +566,9 @@ cfg_check_files(const struct cfg *c, struct cfg_errs *e)
 /*
  * Settings a reload cannot change: the process identity, listening
  * sockets, the set of ports and each port's network and address.  A
- * pattern names a setting and everything below it; "[*]" matches any
- * list index.  A list pattern ("bip") also covers ports being added,
- * removed or renamed.
+ * pattern names a setting and everything below it in groups; "[*]"
+ * matches any list index.  A list pattern ("bip") covers entries being
+ * added or removed (renaming is "bip[*].name").
  */
 const char *const cfg_restart_keys[] = {
 	"device.instance",
@@ -617,7 +617,8 @@ key_match(const char *pat, const char *path)
 		if (*pat++ != *path++)
 			return false;
 	}
-	return *path == '\0' || *path == '.' || *path == '[';
+	/* "control" covers control.socket; "bip" does not cover bip[0].x */
+	return *path == '\0' || *path == '.';
 }
 
 static bool

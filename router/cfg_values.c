@@ -99,8 +99,8 @@ cfg_parse_mask(const char *s, uint8_t out[4])
 	v = (uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 |
 	    (uint32_t)m[2] << 8 | m[3];
 	inv = ~v;
-	/* contiguous: the inverse is 2^k - 1 */
-	if ((inv & (inv + 1)) != 0)
+	/* contiguous (the inverse is 2^k - 1) and not 0.0.0.0 */
+	if (v == 0 || (inv & (inv + 1)) != 0)
 		return -1;
 	memcpy(out, m, 4);
 	return 0;

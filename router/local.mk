@@ -17,3 +17,14 @@ update-conf-golden: tools/cfg-check$(EXEEXT)
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
 	  sh '$(abs_top_srcdir)/tests/conf/run.sh' --update
 .PHONY: update-conf-golden
+UNIT_SOURCES += tests/unit/test_cfg.c
+
+# Fuzz target: arbitrary text through the loader and validator.
+FUZZ_TARGETS += cfg
+check_PROGRAMS += tests/fuzz/replay-cfg
+tests_fuzz_replay_cfg_SOURCES = tests/fuzz/fuzz_cfg.c tests/fuzz/replay_main.c
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz-cfg
+tests_fuzz_fuzz_cfg_SOURCES = tests/fuzz/fuzz_cfg.c
+tests_fuzz_fuzz_cfg_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+endif
