@@ -42,6 +42,10 @@ cfg_errs_fini(struct cfg_errs *e)
 
 static void
 err_vadd(struct cfg_errs *e, const char *where, const char *path,
+    const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+
+static void
+err_vadd(struct cfg_errs *e, const char *where, const char *path,
     const char *fmt, va_list ap)
 {
 	char msg[1024];
@@ -484,17 +488,16 @@ load_str(struct ld *ld, const config_setting_t *s, const struct cfg_field *f,
 	cfg_quote(v, q, sizeof(q));
 	switch (f->kind) {
 	case CK_STR:
-		if ((long long)len < f->min) {
+	case CK_NAME:
+		if (f->kind == CK_STR && (long long)len < f->min) {
 			lerr(ld, s, path, "must not be empty");
 			return;
 		}
-		if ((long long)len > f->max) {
+		if (f->kind == CK_STR && (long long)len > f->max) {
 			lerr(ld, s, path, "%s is too long (at most %lld "
 			    "characters)", q, f->max);
 			return;
 		}
-		/* fall through */
-	case CK_NAME:
 		if (f->kind == CK_NAME && !cfg_name_is_valid(v)) {
 			lerr(ld, s, path, "%s is not a valid name (1..%d "
 			    "letters, digits, '_' or '-')", q, CFG_NAME_MAX);

@@ -5,7 +5,8 @@ librouter_a_SOURCES += \
 	router/cfg.c router/cfg.h router/cfg_int.h \
 	router/cfg_table.c router/cfg_values.c \
 	router/cfg_validate.c router/cfg_print.c \
-	router/cfg_check.c router/cfg_check.h
+	router/cfg_check.c router/cfg_check.h \
+	router/cfg_uuid.c
 
 # Configuration golden tests (tests/conf/<case>/), run by make check;
 # `make update-conf-golden` rewrites their expect.out / expect.err.
@@ -28,3 +29,5 @@ noinst_PROGRAMS += tests/fuzz/fuzz-cfg
 tests_fuzz_fuzz_cfg_SOURCES = tests/fuzz/fuzz_cfg.c
 tests_fuzz_fuzz_cfg_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 endif
+
+dist_man_MANS += man/bacsc-router.conf.5

@@ -790,6 +790,53 @@ test_defaults(void)
 	cfg_free(NULL);
 }
 
+static void
+test_device_uuid(void)
+{
+	char dir[] = "/tmp/cfguuid.XXXXXX", sub[64], file[96], text[64];
+	uint8_t a[16], b[16];
+	struct cfg_errs e;
+	struct cfg *c = load_ok(base_conf);
+	FILE *fp;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(sub, sizeof(sub), "%s/state", dir);
+	snprintf(file, sizeof(file), "%s/uuid", sub);
+	free(c->state_dir);
+	c->state_dir = strdup(sub);
+	cfg_errs_init(&e);
+	/* first start: made and kept; later starts: the same */
+	CU_ASSERT_EQUAL(cfg_device_uuid(c, a, &e), 0);
+	CU_ASSERT_EQUAL(a[6] >> 4, 4);
+	CU_ASSERT_EQUAL(a[8] >> 6, 2);
+	CU_ASSERT_EQUAL(cfg_device_uuid(c, b, &e), 0);
+	UT_ASSERT_BYTES(a, 16, b, 16);
+	fp = fopen(file, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	CU_ASSERT_PTR_NOT_NULL(fgets(text, sizeof(text), fp));
+	fclose(fp);
+	CU_ASSERT_EQUAL(strlen(text), 37);
+	CU_ASSERT_EQUAL(e.n, 0);
+	/* a damaged file is an error, not silently replaced */
+	fp = fopen(file, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	fputs("not-a-uuid\n", fp);
+	fclose(fp);
+	CU_ASSERT_EQUAL(cfg_device_uuid(c, b, &e), -1);
+	CU_ASSERT_EQUAL(e.n, 1);
+	/* a configured UUID is used as is */
+	c->device.uuid.generate = false;
+	memset(c->device.uuid.b, 0x11, 16);
+	CU_ASSERT_EQUAL(cfg_device_uuid(c, b, &e), 0);
+	CU_ASSERT_EQUAL(b[0], 0x11);
+	cfg_errs_fini(&e);
+	unlink(file);
+	rmdir(sub);
+	rmdir(dir);
+	cfg_free(c);
+}
+
 static const struct ut_case cases[] = {
 	UT_CASE(test_parse_ipv4),
 	UT_CASE(test_parse_ep4),
@@ -810,6 +857,7 @@ static const struct ut_case cases[] = {
 	UT_CASE(test_check_reload),
 	UT_CASE(test_print_roundtrip),
 	UT_CASE(test_defaults),
+	UT_CASE(test_device_uuid),
 	UT_END
 };
 UT_SUITE(cfg, cases);
