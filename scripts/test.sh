@@ -37,8 +37,14 @@ build_werror() {
 		make -j"$jobs" >/dev/null
 }
 
+# Print the CUnit run summary of a build directory's unit-test log.
+unit_summary() {
+	sed -n '/^Run Summary/,/^Elapsed/p' "$1/tests/unit/run-unit.log" || true
+}
+
 check() {
 	make -C build -j"$jobs" check || { cat build/test-suite.log; return 1; }
+	unit_summary build
 }
 
 sanitizers() {
@@ -46,6 +52,7 @@ sanitizers() {
 		../configure --enable-werror --enable-sanitizers \
 			--enable-test-keylog CFLAGS='-O1 -g' >/dev/null &&
 		make -j"$jobs" check || { cat test-suite.log; return 1; }
+	unit_summary .
 }
 
 distcheck() {
