@@ -19,17 +19,17 @@
 #define JW_DEPTH_MAX	32
 
 struct jw {
-	FILE		*f;		/* borrows; NULL when writing to buf */
-	char		*buf;		/* borrows; always NUL-terminated */
+	FILE		*f;		/* borrows; NULL: write to buf */
+	char		*buf;		/* borrows; NUL-terminated */
 	size_t		 cap;
-	size_t		 len;		/* octets written (to f or buf) */
-	bool		 err;		/* sticky: overflow, misuse or I/O */
+	size_t		 len;		/* octets written */
+	bool		 err;		/* sticky error */
 	bool		 pretty;	/* newlines and two-space indents */
-	bool		 key_done;	/* a key was written, value expected */
+	bool		 key_done;	/* key written, value due */
 	unsigned	 depth;
 	bool		 in_obj[JW_DEPTH_MAX];
 	bool		 has_item[JW_DEPTH_MAX];
-	bool		 done;		/* a complete top-level value exists */
+	bool		 done;		/* top-level value complete */
 };
 
 /* Write to f (borrows f). */

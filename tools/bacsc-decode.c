@@ -160,8 +160,8 @@ main(int argc, char **argv)
 			if (strcmp(arg, decoders[i].option) == 0)
 				break;
 		if (i == NDECODERS) {
-			fprintf(stderr, "%s: unknown option '%s' (try --help)\n",
-			    PROG, arg);
+			fprintf(stderr, "%s: unknown option '%s' "
+			    "(try --help)\n", PROG, arg);
 			free(text);
 			return EXIT_USAGE;
 		}

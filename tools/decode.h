@@ -19,7 +19,7 @@ struct jw;
 
 /* Where and why a message could not be decoded. */
 struct decode_err {
-	size_t		 off;		/* offset in the printer's input */
+	size_t		 off;		/* offset in the input */
 	const char	*why;		/* fixed string, "class: text" */
 };
 

@@ -7,3 +7,4 @@ tools_bacsc_decode_SOURCES = tools/bacsc-decode.c tools/decode.h \
 
 TESTS += tests/tools/test-bacsc-decode.sh
 EXTRA_DIST += tests/tools/test-bacsc-decode.sh
+dist_man_MANS += tools/bacsc-decode.1

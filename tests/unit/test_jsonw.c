@@ -86,7 +86,7 @@ test_jw_escapes(void)
 	jw_init_buf(&w, buf, sizeof(buf));
 	jw_arr_begin(&w);
 	jw_str(&w, "a\nb\tc\rd\be\ff\x01g\x1f");
-	jw_str(&w, "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");	/* valid UTF-8 */
+	jw_str(&w, "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");	/* valid */
 	jw_str(&w, "\xff\xc3(\xed\xa0\x80\xe0\x80\x80");	/* invalid */
 	jw_strn(&w, "a\0b", 3);
 	jw_double(&w, 0.5);
@@ -111,7 +111,7 @@ test_jw_misuse(void)
 	struct jw w;
 	unsigned i;
 
-	jw_init_buf(&w, buf, sizeof(buf));		/* value without key */
+	jw_init_buf(&w, buf, sizeof(buf));		/* no key */
 	jw_obj_begin(&w);
 	jw_int(&w, 1);
 	jw_obj_end(&w);
@@ -131,13 +131,13 @@ test_jw_misuse(void)
 	jw_obj_begin(&w);
 	CU_ASSERT_EQUAL(jw_finish(&w), -1);
 
-	jw_init_buf(&w, buf, sizeof(buf));		/* key without value */
+	jw_init_buf(&w, buf, sizeof(buf));		/* no value */
 	jw_obj_begin(&w);
 	jw_key(&w, "k");
 	jw_obj_end(&w);
 	CU_ASSERT_EQUAL(jw_finish(&w), -1);
 
-	jw_init_buf(&w, buf, sizeof(buf));		/* two top-level values */
+	jw_init_buf(&w, buf, sizeof(buf));		/* two values */
 	jw_int(&w, 1);
 	jw_int(&w, 2);
 	CU_ASSERT_EQUAL(jw_finish(&w), -1);
@@ -175,7 +175,7 @@ test_jw_overflow(void)
 		CU_ASSERT_EQUAL(jw_finish(&w), cap < need ? -1 : 0);
 		CU_ASSERT_TRUE(strlen(buf) < cap);
 		CU_ASSERT_EQUAL(strncmp(buf, sample_json, strlen(buf)), 0);
-		CU_ASSERT_EQUAL(buf[cap], 'Z');		/* nothing past cap */
+		CU_ASSERT_EQUAL(buf[cap], 'Z');	/* nothing past cap */
 	}
 	jw_init_buf(&w, buf, 0);
 	CU_ASSERT_EQUAL(jw_finish(&w), -1);

@@ -125,7 +125,8 @@ check_body_facts(const struct vec_record *r, const struct nlm_msg *m)
 		n = 1;
 		break;
 	case NPDU_NL_I_COULD_BE_ROUTER:
-		CU_ASSERT_EQUAL(vec_get_int(r, "net"), m->u.could_be_router.net);
+		CU_ASSERT_EQUAL(vec_get_int(r, "net"),
+		    m->u.could_be_router.net);
 		CU_ASSERT_EQUAL(vec_get_int(r, "perf"),
 		    m->u.could_be_router.perf);
 		n = 2;
@@ -548,7 +549,8 @@ test_nlm_truncation(void)
 			fixed_ok = full.nl_type == NPDU_NL_WHO_IS_ROUTER &&
 			    cut == full.hdr_len;
 			if (full.nl_type >= NPDU_NL_PROPRIETARY_MIN ||
-			    fixed_ok || (list && (cut - full.hdr_len) % 2 == 0)) {
+			    fixed_ok ||
+			    (list && (cut - full.hdr_len) % 2 == 0)) {
 				CU_ASSERT_EQUAL(rc, CODEC_OK);
 				if (rc == CODEC_OK)
 					check_reencode(p, cut, &v, &m);
@@ -587,7 +589,8 @@ static const struct bad_case bad_cases[] = {
 	{ "01 80 03 01 00 02 00", CODEC_MALFORMED, 6, "unexpected-data" },
 	{ "01 80 06", CODEC_SHORT, 3, "truncated: Number of Ports" },
 	{ "01 80 07 01 00 01 02", CODEC_SHORT, 4, "truncated: routing" },
-	{ "01 80 07 02 00 01 02 00 00 02", CODEC_SHORT, 8, "truncated: routing" },
+	{ "01 80 07 02 00 01 02 00 00 02", CODEC_SHORT, 8,
+	    "truncated: routing" },
 	{ "01 80 06 01 00 03 04 01", CODEC_MALFORMED, 7, "bad-length: Port" },
 	{ "01 80 06 00 00", CODEC_MALFORMED, 4, "unexpected-data" },
 	{ "01 80 07 01 00 01 02 00 ff", CODEC_MALFORMED, 8, "unexpected-data" },
