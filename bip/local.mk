@@ -4,3 +4,8 @@ librouter_a_SOURCES += \
 	bip/bip_bbmd_fsm.c bip/bip_bbmd_fsm.h \
 	bip/bip_fd_fsm.c bip/bip_fd_fsm.h \
 	bip/bip_io.c bip/bip_io.h
+
+UNIT_SOURCES += \
+	tests/unit/test_bvlc.c \
+	tests/unit/test_bip_bbmd.c \
+	tests/unit/test_bip_fd.c
