@@ -9,3 +9,13 @@ UNIT_SOURCES += \
 	tests/unit/test_bvlc.c \
 	tests/unit/test_bip_bbmd.c \
 	tests/unit/test_bip_fd.c
+
+## libFuzzer harness for the BVLL decoder; its corpus is replayed by make check.
+FUZZ_TARGETS += bvlc
+check_PROGRAMS += tests/fuzz/replay-bvlc
+tests_fuzz_replay_bvlc_SOURCES = tests/fuzz/fuzz_bvlc.c tests/fuzz/replay_main.c
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz-bvlc
+tests_fuzz_fuzz_bvlc_SOURCES = tests/fuzz/fuzz_bvlc.c
+tests_fuzz_fuzz_bvlc_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+endif
