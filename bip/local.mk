@@ -19,3 +19,10 @@ noinst_PROGRAMS += tests/fuzz/fuzz-bvlc
 tests_fuzz_fuzz_bvlc_SOURCES = tests/fuzz/fuzz_bvlc.c
 tests_fuzz_fuzz_bvlc_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 endif
+
+## Loopback integration program (real sockets), run by the e2e scripts.
+check_PROGRAMS += tests/bip/bip-e2e
+tests_bip_bip_e2e_SOURCES = tests/bip/bip_e2e.c
+E2E_TESTS += tests/e2e/bip-loopback.sh tests/e2e/bip-npm-peer.sh
+EXTRA_DIST += tests/e2e/bip-loopback.sh tests/e2e/bip-npm-peer.sh \
+	tests/e2e/bip_peer.js package.json package-lock.json
