@@ -435,6 +435,51 @@ scenario_bbmd(struct event_base *base, uint16_t base_port)
 	bip_port_free(n2);
 }
 
+/*
+ * One-hop distribution: the BDT masks are the /8 of loopback, so BBMD1
+ * sends the Forwarded-NPDU to 127.255.255.255 on subnet 2's port, where
+ * every node hears it directly and BBMD2 must not rebroadcast it.
+ */
+static void
+scenario_one_hop(struct event_base *base, uint16_t base_port)
+{
+	uint16_t p1 = (uint16_t)(base_port + 1), p2 = (uint16_t)(base_port + 2);
+	struct bip_port_config c;
+	struct bip_port *b1, *n1, *b2, *n2;
+	struct sink sb1, sn1, sb2, sn2;
+
+	printf("== one-hop BBMD pair on ports %u and %u\n", p1, p2);
+	bbmd_config(&c, "127.0.0.2", p1, p1, p2);
+	c.bdt[0].mask = c.bdt[1].mask = 0xff000000u;
+	b1 = open_port(base, &c, &sb1, "BBMD1");
+	base_config(&c, "127.0.0.3", p1);
+	n1 = open_port(base, &c, &sn1, "N1");
+	bbmd_config(&c, "127.0.0.4", p2, p1, p2);
+	c.bdt[0].mask = c.bdt[1].mask = 0xff000000u;
+	b2 = open_port(base, &c, &sb2, "BBMD2");
+	base_config(&c, "127.0.0.5", p2);
+	n2 = open_port(base, &c, &sn2, "N2");
+
+	CHECK(send_bcast(n1, whois, sizeof(whois)) == 0);
+	pump(base, 150);
+	CHECK(sn2.n == 1 && sn2.bcast[0] && got_from(&sn2, 0, n1));
+	CHECK(sb2.n == 1 && got_from(&sb2, 0, n1));
+	CHECK(bip_port_counters(b1)->tx[BVLC_FORWARDED_NPDU] == 1);
+	CHECK(bip_port_counters(b2)->rx[BVLC_FORWARDED_NPDU] == 1);
+	CHECK(bip_port_counters(n2)->rx[BVLC_FORWARDED_NPDU] == 1);
+	CHECK(bip_port_counters(b2)->tx[BVLC_FORWARDED_NPDU] == 0);
+	/* and back: N2 -> BBMD2 -> directed broadcast on subnet 1 */
+	CHECK(send_bcast(n2, local_npdu, sizeof(local_npdu)) == 0);
+	pump(base, 150);
+	CHECK(sn1.n == 1 && got_from(&sn1, 0, n2));
+	CHECK(sb1.n == 2 && got_from(&sb1, 1, n2));
+	CHECK(bip_port_counters(b1)->tx[BVLC_FORWARDED_NPDU] == 1);
+	bip_port_free(b1);
+	bip_port_free(n1);
+	bip_port_free(b2);
+	bip_port_free(n2);
+}
+
 static int
 run_loopback(int argc, char **argv)
 {
@@ -447,6 +492,7 @@ run_loopback(int argc, char **argv)
 		return 2;
 	scenario_plain(base, (uint16_t)bp);
 	scenario_bbmd(base, (uint16_t)bp);
+	scenario_one_hop(base, (uint16_t)bp);
 	event_base_free(base);
 	printf("%d checks, %d failed\n", checks, failures);
 	return failures == 0 ? 0 : 1;
