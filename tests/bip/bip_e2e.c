@@ -7,12 +7,17 @@
  *	them, management requests from a raw socket.  Exit 0 if every check
  *	passed.
  *
- *   bip-e2e peer MODE BIND_IP PORT SECONDS
- *	One port (MODE plain or bbmd) acting as BACnet device 1234 for an
- *	independent peer: it answers Who-Is with I-Am (broadcast, and
- *	unicast to the asker), sends Who-Is every 300 ms, and prints what it
- *	hears.  Exit 0 once it has heard a Who-Is and an I-Am from device
- *	5678 (and, for bbmd, has that peer in its FDT).
+ *   bip-e2e peer -m plain|bbmd|foreign -b IP -p PORT [-B BCAST]
+ *       [-t SECONDS] [-d DEV] [-e DEV] [-w] [-T IP[:PORT][/BITS]]...
+ *       [-f BBMD-IP:PORT] [-F N]
+ *	One port acting as BACnet device DEV (default 1234) for other
+ *	processes: it answers Who-Is with I-Am (broadcast, and unicast to the
+ *	asker), sends Who-Is every 300 ms while it waits for the I-Am of
+ *	device -e, and prints what it hears.  -T adds a BDT entry, -f names
+ *	the BBMD of a foreign device, -B sets the broadcast address (else it
+ *	comes from the interface).  Exit 0 once it has heard the I-Am (-e),
+ *	a Who-Is (-w) and has N FDT entries (-F); without -e it relays for
+ *	SECONDS and exits 0.
  */
 #include "config.h"
 
@@ -498,13 +503,16 @@ run_loopback(int argc, char **argv)
 	return failures == 0 ? 0 : 1;
 }
 
-/* ---- peer mode, against an independent BACnet/IP implementation ---- */
+/* ---- peer mode, against other processes (npm peer, namespaces) ---- */
 
 struct peer {
 	struct bip_port	*port;
+	long		 my_dev;	/* our device instance */
+	long		 want_dev;	/* I-Am we wait for; -1: none */
 	bool		 whois_seen;
 	bool		 iam_seen;
 	struct event	*tick;
+	uint8_t		 iam[16];	/* our I-Am NPDU */
 };
 
 /* Skip the NPDU header (clause 6.2) of n; return the APDU offset or -1. */
@@ -534,22 +542,33 @@ apdu_offset(const uint8_t *n, size_t len)
 	return o < len ? (long)o : -1;
 }
 
-static const uint8_t iam_1234[] = {
-	0x01, 0x00,			/* NPDU */
-	0x10, 0x00,			/* Unconfirmed I-Am */
-	0xc4, 0x02, 0x00, 0x04, 0xd2,	/* device 1234 */
-	0x22, 0x05, 0xc4,		/* max APDU 1476 */
-	0x91, 0x03,			/* no segmentation */
-	0x21, 0x0f,			/* vendor 15 */
-};
+/* I-Am of device dev: max APDU 1476, no segmentation, vendor 15. */
+static void
+make_iam(uint8_t *b, long dev)
+{
+	static const uint8_t tmpl[16] = {
+		0x01, 0x00,			/* NPDU */
+		0x10, 0x00,			/* Unconfirmed I-Am */
+		0xc4, 0x02, 0x00, 0x00, 0x00,	/* device object id */
+		0x22, 0x05, 0xc4,		/* max APDU 1476 */
+		0x91, 0x03,			/* no segmentation */
+		0x21, 0x0f,			/* vendor 15 */
+	};
+	uint32_t oid = (uint32_t)8 << 22 | ((uint32_t)dev & 0x3fffff);
+
+	memcpy(b, tmpl, sizeof(tmpl));
+	b[5] = (uint8_t)(oid >> 24);
+	b[6] = (uint8_t)(oid >> 16);
+	b[7] = (uint8_t)(oid >> 8);
+	b[8] = (uint8_t)oid;
+}
 
 static void
 peer_rx(void *arg, struct npdu_port *np, const struct npdu_rx *rx)
 {
 	struct peer *pe = arg;
 	struct bvlc_addr src;
-	struct npdu_iov iov = { iam_1234, 2, iam_1234 + 2,
-	    sizeof(iam_1234) - 2 };
+	struct npdu_iov iov = { pe->iam, 2, pe->iam + 2, sizeof(pe->iam) - 2 };
 	char buf[32];
 	long o = apdu_offset(rx->npdu, rx->npdu_len);
 	const uint8_t *a;
@@ -559,7 +578,7 @@ peer_rx(void *arg, struct npdu_port *np, const struct npdu_rx *rx)
 		return;
 	a = rx->npdu + o;
 	if (a[0] == 0x10 && a[1] == 0x08) {
-		printf("peer: Who-Is from %s (%s)\n",
+		printf("peer %ld: Who-Is from %s (%s)\n", pe->my_dev,
 		    bvlc_addr_fmt(&src, buf, sizeof(buf)),
 		    rx->broadcast ? "broadcast" : "unicast");
 		pe->whois_seen = true;
@@ -570,11 +589,11 @@ peer_rx(void *arg, struct npdu_port *np, const struct npdu_rx *rx)
 		uint32_t oid = (uint32_t)a[3] << 24 | (uint32_t)a[4] << 16 |
 		    (uint32_t)a[5] << 8 | a[6];
 
-		printf("peer: I-Am device %u from %s (%s)\n",
+		printf("peer %ld: I-Am device %u from %s (%s)\n", pe->my_dev,
 		    (unsigned)(oid & 0x3fffff),
 		    bvlc_addr_fmt(&src, buf, sizeof(buf)),
 		    rx->broadcast ? "broadcast" : "unicast");
-		if ((oid >> 22) == 8 && (oid & 0x3fffff) == 5678)
+		if ((oid >> 22) == 8 && (long)(oid & 0x3fffff) == pe->want_dev)
 			pe->iam_seen = true;
 	}
 	fflush(stdout);
@@ -596,8 +615,83 @@ peer_tick(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (!pe->iam_seen)
+	if (pe->want_dev >= 0 && !pe->iam_seen)
 		np->ops->send_broadcast(np, &iov, NULL);
+}
+
+/* Parse "IP[:PORT][/MASKBITS]" into a BDT entry (default /32). */
+static void
+parse_bdt(const char *arg, uint16_t dflt_port, struct bvlc_bdt_entry *e)
+{
+	char tmp[64], *slash;
+	unsigned long bits = 32;
+
+	snprintf(tmp, sizeof(tmp), "%s", arg);
+	if ((slash = strchr(tmp, '/')) != NULL) {
+		*slash = '\0';
+		bits = strtoul(slash + 1, NULL, 10);
+	}
+	if (bvlc_addr_parse(tmp, dflt_port, &e->addr) != 0 || bits > 32) {
+		fprintf(stderr, "bad BDT entry %s\n", arg);
+		exit(2);
+	}
+	e->mask = bits == 0 ? 0 : 0xffffffffu << (32 - bits);
+}
+
+static void
+peer_usage(void)
+{
+	fprintf(stderr, "usage: bip-e2e peer -m plain|bbmd|foreign -b IP "
+	    "-p PORT [-B BCAST] [-t SECONDS] [-d DEV] [-e DEV] [-w]\n"
+	    "       [-T BDT-ENTRY]... [-f BBMD] [-F N]\n");
+	exit(2);
+}
+
+static void
+peer_options(int argc, char **argv, struct bip_port_config *c,
+    struct peer *pe, int *secs, bool *need_whois, long *want_fdt)
+{
+	const char *bind = NULL, *bcast = NULL, *fdb = NULL;
+	const char *bdt[BIP_BDT_MAX];
+	size_t nb = 0, i;
+	int ch;
+
+	while ((ch = getopt(argc, argv, "m:b:p:B:t:d:e:wT:f:F:")) != -1) {
+		switch (ch) {
+		case 'm':
+			c->mode = strcmp(optarg, "bbmd") == 0 ? BIP_MODE_BBMD :
+			    strcmp(optarg, "foreign") == 0 ? BIP_MODE_FOREIGN :
+			    BIP_MODE_PLAIN;
+			break;
+		case 'b': bind = optarg; break;
+		case 'p': c->port = (uint16_t)atoi(optarg); break;
+		case 'B': bcast = optarg; break;
+		case 't': *secs = atoi(optarg); break;
+		case 'd': pe->my_dev = atol(optarg); break;
+		case 'e': pe->want_dev = atol(optarg); break;
+		case 'w': *need_whois = true; break;
+		case 'T':
+			if (nb < BIP_BDT_MAX)
+				bdt[nb++] = optarg;
+			break;
+		case 'f': fdb = optarg; break;
+		case 'F': *want_fdt = atol(optarg); break;
+		default: peer_usage();
+		}
+	}
+	if (bind == NULL || c->port == 0)
+		peer_usage();
+	c->bind_ip = A(bind).ip;
+	if (bcast != NULL) {
+		c->has_bcast = true;
+		c->bcast_ip = A(bcast).ip;
+	}
+	for (i = 0; i < nb; i++)
+		parse_bdt(bdt[i], c->port, &c->bdt[i]);
+	c->n_bdt = nb;
+	if (fdb != NULL)
+		c->fd_bbmd = A(fdb);
+	c->fd_ttl = 60;
 }
 
 static int
@@ -608,22 +702,22 @@ run_peer(int argc, char **argv)
 	struct peer pe;
 	struct timeval tv = { 0, 300000 };
 	char err[256];
-	int secs, i;
+	int secs = 10, i;
+	bool need_whois = false, done;
+	long want_fdt = -1;
 	const struct bip_bbmd *bb;
+	const struct bip_counters *k;
 
-	if (argc != 6 || base == NULL)
+	if (base == NULL)
 		return 2;
 	memset(&pe, 0, sizeof(pe));
-	base_config(&c, argv[3], (uint16_t)atoi(argv[4]));
+	pe.my_dev = 1234;
+	pe.want_dev = -1;
+	bip_port_config_init(&c);
 	c.name = "peer";
-	if (strcmp(argv[2], "bbmd") == 0) {
-		c.mode = BIP_MODE_BBMD;
-		c.n_bdt = 1;
-		c.bdt[0].addr.ip = c.bind_ip;
-		c.bdt[0].addr.port = c.port;
-		c.bdt[0].mask = 0xffffffffu;
-	}
-	secs = atoi(argv[5]);
+	optind = 2;
+	peer_options(argc, argv, &c, &pe, &secs, &need_whois, &want_fdt);
+	make_iam(pe.iam, pe.my_dev);
 	pe.port = bip_port_new(base, &c, err, sizeof(err));
 	if (pe.port == NULL) {
 		fprintf(stderr, "peer: %s\n", err);
@@ -634,23 +728,32 @@ run_peer(int argc, char **argv)
 	bip_port_start(pe.port);
 	pe.tick = event_new(base, -1, EV_PERSIST, peer_tick, &pe);
 	event_add(pe.tick, &tv);
-	printf("peer: ready\n");
+	printf("peer %ld: ready\n", pe.my_dev);
 	fflush(stdout);
+	bb = bip_port_bbmd(pe.port);
 	for (i = 0; i < secs * 10; i++) {
 		pump(base, 100);
-		if (pe.whois_seen && pe.iam_seen)
+		done = pe.want_dev >= 0 && pe.iam_seen &&
+		    (!need_whois || pe.whois_seen) &&
+		    (want_fdt < 0 || (long)bb->n_fdt == want_fdt);
+		if (done)
 			break;
 	}
 	pump(base, 1000);	/* let our last answers arrive */
-	bb = bip_port_bbmd(pe.port);
-	printf("peer: who-is %s, i-am %s, FDT entries %zu, malformed %llu\n",
+	k = bip_port_counters(pe.port);
+	printf("peer %ld: who-is %s, i-am %s, FDT entries %zu, malformed "
+	    "%llu, forwarded rx %llu tx %llu, fd registered %s\n", pe.my_dev,
 	    pe.whois_seen ? "seen" : "missing",
 	    pe.iam_seen ? "seen" : "missing", bb->n_fdt,
-	    (unsigned long long)bip_port_counters(pe.port)->rx_malformed);
+	    (unsigned long long)k->rx_malformed,
+	    (unsigned long long)k->rx[BVLC_FORWARDED_NPDU],
+	    (unsigned long long)k->tx[BVLC_FORWARDED_NPDU],
+	    bip_port_fd_registered(pe.port) ? "yes" : "no");
 	event_free(pe.tick);
-	i = pe.whois_seen && pe.iam_seen &&
-	    (c.mode != BIP_MODE_BBMD || bb->n_fdt == 1) &&
-	    bip_port_counters(pe.port)->rx_malformed == 0 ? 0 : 1;
+	i = (pe.want_dev < 0 || pe.iam_seen) &&
+	    (!need_whois || pe.whois_seen) &&
+	    (want_fdt < 0 || (long)bb->n_fdt == want_fdt) &&
+	    k->rx_malformed == 0 ? 0 : 1;
 	bip_port_free(pe.port);
 	event_base_free(base);
 	return i;
@@ -666,6 +769,6 @@ main(int argc, char **argv)
 	if (argc >= 2 && strcmp(argv[1], "peer") == 0)
 		return run_peer(argc, argv);
 	fprintf(stderr, "usage: bip-e2e loopback [BASEPORT]\n"
-	    "       bip-e2e peer plain|bbmd BIND_IP PORT SECONDS\n");
+	    "       bip-e2e peer -m MODE -b IP -p PORT ... (see the source)\n");
 	return 2;
 }

@@ -20,13 +20,15 @@ work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 fail=0
 
-run() {	# name peer-mode our-mode port peer-port
-	local name=$1 pmode=$2 omode=$3 port=$4 pport=$5 ours rc_ours rc_npm
-	"$bin" peer "$omode" 127.0.0.2 "$port" 10 >"$work/$name.ours" 2>&1 &
+run() {	# name peer-mode port peer-port our-options...
+	local name=$1 pmode=$2 port=$3 pport=$4 ours rc_ours rc_npm
+	shift 4
+	"$bin" peer -b 127.0.0.2 -p "$port" -B 127.255.255.255 -t 10 \
+		-d 1234 -e 5678 -w "$@" >"$work/$name.ours" 2>&1 &
 	ours=$!
 	# wait until our port is bound
 	for _ in $(seq 50); do
-		grep -q 'peer: ready' "$work/$name.ours" && break
+		grep -q 'ready' "$work/$name.ours" && break
 		sleep 0.1
 	done
 	rc_npm=0
@@ -45,6 +47,7 @@ run() {	# name peer-mode our-mode port peer-port
 }
 
 base=$(( 30000 + (RANDOM % 2000) * 4 ))
-run plain plain plain "$base" "$base"
-run fd fd bbmd "$((base + 1))" "$((base + 2))"
+run plain plain "$base" "$base" -m plain
+p=$((base + 1))
+run fd fd "$p" "$((base + 2))" -m bbmd -T "127.0.0.2:$p/32" -F 1
 [ "$fail" -eq 0 ]
