@@ -10,13 +10,13 @@ librouter_a_SOURCES += \
 
 # Configuration golden tests (tests/conf/<case>/), run by make check;
 # `make update-conf-golden` rewrites their expect.out / expect.err.
-TESTS += tests/conf/run.sh
-EXTRA_DIST += tests/conf
+TESTS += tests/conf-golden.sh
+EXTRA_DIST += tests/conf tests/conf-golden.sh
 examplesdir = $(docdir)/examples
 dist_examples_DATA = etc/bacsc-router.conf etc/demo.conf
 update-conf-golden: tools/cfg-check$(EXEEXT)
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
-	  sh '$(abs_top_srcdir)/tests/conf/run.sh' --update
+	  sh '$(abs_top_srcdir)/tests/conf-golden.sh' --update
 .PHONY: update-conf-golden
 UNIT_SOURCES += tests/unit/test_cfg.c
 
