@@ -274,8 +274,6 @@ ovf_scan(struct ld *ld, const char *s)
 			errno = 0;
 			v = strtoll(s, &end, (s[0] == '0' && (s[1] == 'x' ||
 			    s[1] == 'X')) ? 16 : 10);
-			if (end == s)
-				end = (char *)(uintptr_t)(s + 1);
 			s = end;
 			while (is_ident((unsigned char)*s) || *s == '.' ||
 			    *s == '+')
@@ -618,6 +616,11 @@ load_strlist(struct ld *ld, const config_setting_t *s,
 		v = config_setting_get_string(e);
 		if (*v == '\0') {
 			lerr(ld, e, ep, "must not be empty");
+			continue;
+		}
+		if (strlen(v) > CFG_STR_MAX) {
+			lerr(ld, e, ep, "is too long (at most %d characters)",
+			    CFG_STR_MAX);
 			continue;
 		}
 		nv = realloc(l->v, (l->n + 1) * sizeof(*nv));

@@ -770,6 +770,36 @@ test_print_roundtrip(void)
 	}
 }
 
+/* The longest strings, all escapes, still print, load and compare. */
+static void
+test_long_strings(void)
+{
+	struct cfg *c = load_ok(base_conf), *c2;
+	struct cfg_errs e;
+	char *p, *long_dir = malloc(CFG_STR_MAX + 1);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(long_dir);
+	memset(long_dir, 0x01, CFG_STR_MAX);
+	long_dir[CFG_STR_MAX] = '\0';
+	free(c->state_dir);
+	c->state_dir = strdup(long_dir);
+	p = print_to_string(c);
+	c2 = load_ok(p);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c2);
+	CU_ASSERT_STRING_EQUAL(c2->state_dir, long_dir);
+	/* a difference near the end is still a restart-only change */
+	c2->state_dir[CFG_STR_MAX - 1] = 0x02;
+	cfg_errs_init(&e);
+	CU_ASSERT_EQUAL(cfg_check_reload(c, c2, &e), -1);
+	CU_ASSERT_EQUAL(e.n, 1);
+	cfg_errs_fini(&e);
+	free(p);
+	free(long_dir);
+	cfg_free(c);
+	cfg_free(c2);
+}
+
 static void
 test_defaults(void)
 {
@@ -856,6 +886,7 @@ static const struct ut_case cases[] = {
 	UT_CASE(test_check_files),
 	UT_CASE(test_check_reload),
 	UT_CASE(test_print_roundtrip),
+	UT_CASE(test_long_strings),
 	UT_CASE(test_defaults),
 	UT_CASE(test_device_uuid),
 	UT_END
