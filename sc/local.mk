@@ -1,11 +1,13 @@
 ## sc: appended to librouter_a_SOURCES and friends.
 librouter_a_SOURCES += \
 	sc/scm_codec.c sc/scm_codec.h \
-	sc/sc_vmac.c sc/sc_vmac.h
+	sc/sc_vmac.c sc/sc_vmac.h \
+	sc/sc_conn_fsm.c sc/sc_conn_fsm.h
 
 UNIT_SOURCES += \
 	tests/unit/test_scm.c \
-	tests/unit/test_sc_vmac.c
+	tests/unit/test_sc_vmac.c \
+	tests/unit/test_sc_conn_fsm.c
 
 FUZZ_TARGETS += scm
 check_PROGRAMS += tests/fuzz/replay-scm

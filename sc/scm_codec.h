@@ -343,6 +343,12 @@ bool scm_fail_wants_nak(const struct scm_fail *fail);
  */
 int scm_encode_nak(struct wr *w, const struct scm_fail *fail,
     const uint8_t *details, size_t details_len);
+/*
+ * Fill *out with the NAK scm_encode_nak would write (whether or not one is
+ * due); details is borrowed.
+ */
+void scm_nak_msg(const struct scm_fail *fail, const uint8_t *details,
+    size_t details_len, struct scm_msg *out);
 
 /*
  * Write the header h (flags derived from has_orig, has_dest and non-empty
