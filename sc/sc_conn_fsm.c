@@ -418,13 +418,16 @@ sc_conn_step(struct sc_conn *c, const struct sc_conn_event *ev, uint64_t now,
 		on_timer(c, now, out);
 		break;
 	case SC_EV_RX:
+		if (ev->msg == NULL)
+			break;		/* nothing to look at */
 		if (peer_msg_not_understood(ev->msg, &f))
 			on_rx_bad(c, &f, out);
 		else
 			on_rx(c, ev, now, out);
 		break;
 	case SC_EV_RX_BAD:
-		on_rx_bad(c, ev->fail, out);
+		if (ev->fail != NULL)
+			on_rx_bad(c, ev->fail, out);
 		break;
 	case SC_EV_CLOSE:
 		on_close(c, now, out);

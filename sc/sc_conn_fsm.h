@@ -151,7 +151,8 @@ void sc_conn_set_vmac(struct sc_conn *c, const uint8_t *vmac);
  * Run one event at time now.  Fill *out (always written) with the actions
  * and return the new state (also stored in c->state).  Events that do not
  * apply to the state are ignored (out has no action); SC_EV_TIMER before
- * c->timer_at or while no timer is armed is ignored too.
+ * c->timer_at or while no timer is armed is ignored too, and so are
+ * SC_EV_RX without ev->msg and SC_EV_RX_BAD without ev->fail.
  */
 enum sc_conn_state sc_conn_step(struct sc_conn *c,
     const struct sc_conn_event *ev, uint64_t now, struct sc_conn_out *out);

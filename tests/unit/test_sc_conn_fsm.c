@@ -688,6 +688,67 @@ test_acc_silence(void)
 	CU_ASSERT_TRUE(r.out.down);
 }
 
+/* ---- random walk: invariants over many event sequences ---- */
+
+static const char *const walk_msgs[] = {
+	"07 00 00 01 92 7B F7 1A 96 A2 6F A4 59 EA EE 8A 3C A4 89 4E DB 77 E1"
+	" 60 35 5E FF FF EF 8F",
+	"06 00 00 01 02 A1 B2 C3 D4 E5 55 0E 84 00 E2 9B 41 D4 A7 16 44 66 55"
+	" 44 00 00 06 40 05 D9",
+	"00 00 00 01 06 01 00 00 07 00 97", "00 00 00 02 08 01 00 00 07 00 96",
+	"0A 00 00 05", "0B 00 00 02", "08 00 00 07", "09 00 00 02",
+	"09 00 00 03", "01 08 00 40 32 76 E4 B1 1D 02 01 00 10 08",
+	"02 08 00 50 32 76 E4 B1 1D 02 00", "0A 02 00 53 4C", "0D 00 00 01",
+	"0B 00 00 52 00",
+};
+
+static void
+test_random_walk(void)
+{
+	uint32_t seed = 12345;
+	unsigned run, i;
+
+	for (run = 0; run < 200; run++) {
+		struct rig r;
+
+		rig_init(&r, run % 2 ? SC_CONN_ACCEPTOR : SC_CONN_INITIATOR);
+		r.cfg.hb_ack_required = run % 4 >= 2;
+		for (i = 0; i < 60; i++) {
+			enum sc_conn_state before = r.c.state, after;
+			struct scm_msg m;
+			unsigned pick;
+
+			seed = seed * 1103515245u + 12345u;
+			pick = (seed >> 16) % 24;
+			if (pick < 8) {
+				after = rig_ev(&r, (enum sc_conn_ev_type)pick);
+			} else if (pick < 10) {
+				rig_advance(&r, (seed >> 8) % 2 ? HB : CLK_SEC(3));
+				continue;
+			} else {
+				after = rig_rx_admit(&r, walk_msgs[pick % (sizeof(
+				    walk_msgs) / sizeof(walk_msgs[0]))],
+				    (enum sc_admit)((seed >> 4) % 3));
+			}
+			CU_ASSERT_EQUAL(after != SC_CONN_IDLE, r.c.timer_armed);
+			CU_ASSERT_EQUAL(r.c.timer_armed, r.timer_armed);
+			if (r.out.up)
+				CU_ASSERT_EQUAL(after, SC_CONN_CONNECTED);
+			if (r.out.close_ws || r.out.down || r.out.failed)
+				CU_ASSERT_EQUAL(after, SC_CONN_IDLE);
+			if (r.out.down)
+				CU_ASSERT_TRUE(before == SC_CONN_CONNECTED ||
+				    before == SC_CONN_DISCONNECTING);
+			if (r.out.failed)
+				CU_ASSERT_TRUE(before != SC_CONN_CONNECTED &&
+				    before != SC_CONN_DISCONNECTING);
+			if (r.out.send)
+				CU_ASSERT_EQUAL(scm_decode(r.sent, r.sent_len,
+				    &m, NULL), CODEC_OK);
+		}
+	}
+}
+
 static void
 test_state_names(void)
 {
@@ -727,6 +788,7 @@ static const struct ut_case cases[] = {
 	UT_CASE(test_acc_replace_and_duplicate),
 	UT_CASE(test_acc_await_request_failures),
 	UT_CASE(test_acc_silence),
+	UT_CASE(test_random_walk),
 	UT_CASE(test_state_names),
 	UT_END
 };
