@@ -309,6 +309,19 @@ bad:
 	return false;
 }
 
+bool
+scm_optlist_has(const struct scm_optlist *l, uint8_t type)
+{
+	struct scm_opt_iter it;
+	struct scm_opt o;
+
+	scm_opt_iter_init(&it, l);
+	while (scm_opt_next(&it, &o))
+		if (o.type == type)
+			return true;
+	return false;
+}
+
 int
 scm_opt_encode(struct wr *w, const struct scm_opt *o, bool more)
 {

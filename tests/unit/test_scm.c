@@ -649,6 +649,19 @@ test_scm_e1(void)
 	UT_ASSERT_BYTES(d.hdr.payload, d.hdr.payload_len, npdu, sizeof(npdu));
 	/* Data options as the opaque octets npdu/port.h carries. */
 	UT_ASSERT_BYTES(d.hdr.data_opts.data, d.hdr.data_opts.len, aopts, 1);
+	{
+		struct npdu_opts po = scm_optlist_to_npdu(&d.hdr.data_opts);
+		struct scm_optlist back = scm_optlist_from_npdu(&po);
+
+		CU_ASSERT_PTR_EQUAL(po.data, d.hdr.data_opts.data);
+		CU_ASSERT_EQUAL(po.len, 1);
+		CU_ASSERT_TRUE(scm_optlist_has(&back, SCM_OPT_SECURE_PATH));
+		CU_ASSERT_FALSE(scm_optlist_has(&back, SCM_OPT_PROPRIETARY));
+		CU_ASSERT_TRUE(scm_optlist_has(&d.hdr.dest_opts,
+		    SCM_OPT_PROPRIETARY));
+		CU_ASSERT_FALSE(scm_optlist_has(&d.hdr.dest_opts,
+		    SCM_OPT_SECURE_PATH));
+	}
 }
 
 static void
