@@ -113,11 +113,16 @@ bcast_from_iface(uint32_t ip, uint32_t *out)
 		b = (const struct sockaddr_in *)(const void *)i->ifa_broadaddr;
 		m = (const struct sockaddr_in *)(const void *)i->ifa_netmask;
 		if ((i->ifa_flags & IFF_BROADCAST) && b != NULL &&
-		    b->sin_family == AF_INET) {
+		    b->sin_family == AF_INET && b->sin_addr.s_addr != 0 &&
+		    ntohl(b->sin_addr.s_addr) != ip) {
 			*out = ntohl(b->sin_addr.s_addr);
 			rc = 0;
-		} else if (m != NULL) {
-			/* loopback: no broadcast flag; use the subnet's. */
+		} else if (m != NULL && m->sin_family == AF_INET) {
+			/*
+			 * Loopback (no broadcast flag), or an address added
+			 * without one (getifaddrs then reports the address
+			 * itself): the subnet's directed broadcast.
+			 */
 			*out = ip | ~ntohl(m->sin_addr.s_addr);
 			rc = 0;
 		}

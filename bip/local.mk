@@ -23,6 +23,8 @@ endif
 ## Loopback integration program (real sockets), run by the e2e scripts.
 check_PROGRAMS += tests/bip/bip-e2e
 tests_bip_bip_e2e_SOURCES = tests/bip/bip_e2e.c
-E2E_TESTS += tests/e2e/bip-loopback.sh tests/e2e/bip-npm-peer.sh
+E2E_TESTS += tests/e2e/bip-loopback.sh tests/e2e/bip-npm-peer.sh \
+	tests/e2e/bip-netns.sh
 EXTRA_DIST += tests/e2e/bip-loopback.sh tests/e2e/bip-npm-peer.sh \
+	tests/e2e/bip-netns.sh \
 	tests/e2e/bip_peer.js package.json package-lock.json
