@@ -548,6 +548,7 @@ bip_send_broadcast(struct npdu_port *np, const struct npdu_iov *npdu,
 	if (p->mode == BIP_MODE_FOREIGN)
 		return tx_npdu(p, &p->fd_bbmd, BVLC_DISTRIBUTE_BCAST, NULL,
 		    npdu->hdr, npdu->hdr_len, npdu->body, npdu->body_len);
+	p->cnt.fdt_expired += bip_bbmd_expire(&p->node, clk_now_us());
 	bip_bbmd_local_bcast(&p->node, clk_now_us(), &o);
 	return do_forward(p, &o, npdu->hdr, npdu->hdr_len, npdu->body,
 	    npdu->body_len);
@@ -747,6 +748,7 @@ rx_datagram(struct bip_port *p, const struct bvlc_addr *src, size_t len)
 		rx_bad(p, src, "oversized", "NPDU longer than 1497 octets");
 		return;
 	}
+	p->cnt.fdt_expired += bip_bbmd_expire(&p->node, clk_now_us());
 	bip_bbmd_rx(&p->node, clk_now_us(), src, &m, &o);
 	rx_apply(p, src, &m, &o);
 	if (m.function == BVLC_REGISTER_FD || m.function == BVLC_DELETE_FDT_ENTRY)

@@ -33,7 +33,7 @@
 struct event_base;
 
 struct bip_port_config {
-	const char		*name;		/* borrows; for logs */
+	const char		*name;		/* for logs (copied, 31 max) */
 	uint16_t		 net;		/* network number, 0: unset */
 	/*
 	 * Address to bind, host order.  It must be one of this host's
@@ -95,8 +95,8 @@ struct bip_port;
 void bip_port_config_init(struct bip_port_config *c);
 
 /*
- * Create a port on base from cfg (borrowed; everything needed is copied,
- * except cfg->name, which must outlive the port): check the config, find
+ * Create a port on base from cfg (borrowed; everything needed is copied):
+ * check the config, find
  * the broadcast address, open and bind the sockets.  Return an owned port
  * (free with bip_port_free), or NULL with a message in err.
  */
