@@ -28,3 +28,7 @@ E2E_TESTS += tests/e2e/bip-loopback.sh tests/e2e/bip-npm-peer.sh \
 EXTRA_DIST += tests/e2e/bip-loopback.sh tests/e2e/bip-npm-peer.sh \
 	tests/e2e/bip-netns.sh \
 	tests/e2e/bip_peer.js package.json package-lock.json
+
+## bacsc-decode --bip (tools/decode_bip.c is in tools/local.mk) over bip.vec.
+TESTS += tests/tools/test-bacsc-decode-bip.sh
+EXTRA_DIST += tests/tools/test-bacsc-decode-bip.sh

@@ -31,6 +31,8 @@ struct decoder {
 /* One line per protocol layer (--sc and --bip come with their printers). */
 static const struct decoder decoders[] = {
 	{ "--npdu", "npdu", "an NPDU, version octet first", decode_npdu_json },
+	{ "--bip", "bip", "a BACnet/IP BVLL datagram (0x81 first) and its NPDU",
+	    decode_bip_json },
 };
 
 #define NDECODERS	(sizeof(decoders) / sizeof(decoders[0]))
