@@ -36,22 +36,25 @@ struct bip_port_config {
 	const char		*name;		/* for logs (copied, 31 max) */
 	uint16_t		 net;		/* network number, 0: unset */
 	/*
-	 * Address to bind, host order.  It must be one of this host's
-	 * unicast addresses: with the port it is our B/IP MAC.
+	 * Address to bind, host order: one of this host's unicast
+	 * addresses, which with the port is our B/IP MAC; or 0 (0.0.0.0)
+	 * with interface set: then the socket hears everything on the port
+	 * and the MAC is the interface's first IPv4 address.
 	 */
 	uint32_t		 bind_ip;
+	const char		*interface;	/* borrows; NULL: any */
 	uint16_t		 port;		/* default 47808 */
 	/*
 	 * Local broadcast address (host order).  If has_bcast is false it
-	 * is taken from the interface that holds bind_ip (its broadcast
-	 * address, or bind_ip | ~netmask).
+	 * is taken from the interface that holds our address (its broadcast
+	 * address, or address | ~netmask).
 	 */
 	bool			 has_bcast;
 	uint32_t		 bcast_ip;
 	/*
 	 * Open a second socket bound to bcast_ip:port so local broadcasts
 	 * are heard (a socket bound to a unicast address does not get
-	 * them).  Default on.
+	 * them; not needed with bind_ip 0).  Default on.
 	 */
 	bool			 bcast_socket;
 	size_t			 max_npdu;	/* default 1497 */

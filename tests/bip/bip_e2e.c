@@ -294,6 +294,45 @@ scenario_plain(struct event_base *base, uint16_t port)
 	bip_port_free(x);
 }
 
+/* A port bound to 0.0.0.0 on interface "lo": its MAC is 127.0.0.1. */
+static void
+scenario_wildcard(struct event_base *base, uint16_t port)
+{
+	struct bip_port_config c;
+	struct bip_port *w, *x;
+	struct sink sw, sx;
+	struct bvlc_addr self, bc;
+	char err[256];
+
+	printf("== 0.0.0.0 on interface lo, port %u\n", port);
+	bip_port_config_init(&c);
+	c.port = port;
+	c.interface = "lo";
+	w = open_port(base, &c, &sw, "W");
+	bip_port_addr(w, &self, &bc);
+	CHECK(self.ip == 0x7f000001u && self.port == port);
+	CHECK(bc.ip == 0x7fffffffu);	/* from lo's /8 */
+	base_config(&c, "127.0.0.3", port);
+	x = open_port(base, &c, &sx, "X");
+	CHECK(send_bcast(x, whois, sizeof(whois)) == 0);
+	CHECK(send_ucast(x, w, ucast_npdu, sizeof(ucast_npdu)) == 0);
+	CHECK(send_bcast(w, local_npdu, sizeof(local_npdu)) == 0);
+	pump(base, 100);
+	CHECK(sw.n == 2 && sw.bcast[0] && !sw.bcast[1]);
+	CHECK(got_from(&sw, 0, x) && got_from(&sw, 1, x));
+	CHECK(sx.n == 1 && got_from(&sx, 0, w));
+	CHECK(bip_port_counters(w)->rx_own == 1);
+	bip_port_free(w);
+	bip_port_free(x);
+	/* configuration errors are reported, not guessed around */
+	bip_port_config_init(&c);
+	c.port = port;
+	CHECK(bip_port_new(base, &c, err, sizeof(err)) == NULL);
+	c.interface = "no-such-if0";
+	CHECK(bip_port_new(base, &c, err, sizeof(err)) == NULL);
+	CHECK(strstr(err, "no-such-if0") != NULL);
+}
+
 static void
 bbmd_config(struct bip_port_config *c, const char *ip, uint16_t port,
     uint16_t p1, uint16_t p2)
@@ -496,6 +535,7 @@ run_loopback(int argc, char **argv)
 	if (base == NULL || bp < 1024 || bp > 65530)
 		return 2;
 	scenario_plain(base, (uint16_t)bp);
+	scenario_wildcard(base, (uint16_t)bp);
 	scenario_bbmd(base, (uint16_t)bp);
 	scenario_one_hop(base, (uint16_t)bp);
 	event_base_free(base);
