@@ -438,6 +438,18 @@ bip_port_bbmd(const struct bip_port *p)
 	return &p->node;
 }
 
+int
+bip_port_set_bdt(struct bip_port *p, const struct bvlc_bdt_entry *bdt,
+    size_t n)
+{
+	if (p->mode != BIP_MODE_BBMD)
+		return -1;
+	if (bip_bbmd_set_bdt(&p->node, bdt, n) != 0)
+		return -1;
+	log_info(LD_BIP, "%s: BDT now has %zu entries", p->name, n);
+	return 0;
+}
+
 /* ---- sending ---- */
 
 /* Send iov[0..n) as one datagram to dst; count it under function. */

@@ -126,6 +126,13 @@ bool bip_port_fd_registered(const struct bip_port *p);
 const struct bip_bbmd *bip_port_bbmd(const struct bip_port *p);
 
 /*
+ * BBMD: replace the BDT (SIGHUP reload; the FDT is kept).  Return 0, or
+ * -1 (nothing changed) if the port is not a BBMD or n > BIP_BDT_MAX.
+ */
+int bip_port_set_bdt(struct bip_port *p, const struct bvlc_bdt_entry *bdt,
+    size_t n);
+
+/*
  * Send a raw BVLL message (already encoded) to dst; for tools and tests
  * (BBMD management requests).  Return 0 or -1.
  */
