@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdarg.h>
@@ -89,14 +90,14 @@ struct sc_ws {
 	void			*arg;
 	struct sc_peer_cert	 peer;
 	bool			 has_peer;
-	char			 peer_addr[64];
+	char			 peer_addr[300];
 	struct sc_ws_stats	 st;
 	bool			 want_writable;
 	bool			 read_paused;
 
 	bool			 ci_set;	/* first reason wins */
 	struct sc_ws_close_info	 ci;
-	char			 detail[200];
+	char			 detail[512];
 };
 
 struct sc_ws_listener {
@@ -179,7 +180,7 @@ ws_tv(struct timeval *tv, unsigned ms)
 static void
 ws_sockaddr_str(const struct sockaddr *sa, char *buf, size_t len)
 {
-	char a[64];
+	char a[INET6_ADDRSTRLEN];
 
 	buf[0] = '\0';
 	if (sa->sa_family == AF_INET) {
@@ -216,6 +217,8 @@ ws_ssl_errors(struct sc_ws *ws, char *buf, size_t len)
 	while ((e = bufferevent_get_openssl_error(ws->bev)) != 0) {
 		char one[160];
 
+		if (ERR_GET_LIB(e) == 0)
+			continue;	/* libevent's errno marker */
 		ERR_error_string_n(e, one, sizeof(one));
 		if (have < len)
 			have += (size_t)snprintf(buf + have, len - have,
@@ -908,6 +911,7 @@ ws_event_cb(struct bufferevent *bev, short what, void *arg)
 	char ebuf[400];
 	const char *ssl_err;
 	int err = EVUTIL_SOCKET_ERROR();
+	long vr;
 
 	(void)bev;
 	ws->depth++;
@@ -921,10 +925,13 @@ ws_event_cb(struct bufferevent *bev, short what, void *arg)
 	ssl_err = ws_ssl_errors(ws, ebuf, sizeof(ebuf));
 	switch (ws->state) {
 	case WS_ST_TLS:
-		ws_fail(ws, SC_WS_ERR_TLS, "TLS handshake failed: %s",
+		vr = ws->ssl != NULL ? SSL_get_verify_result(ws->ssl) :
+		    X509_V_OK;
+		ws_fail(ws, SC_WS_ERR_TLS, "TLS handshake failed: %s%s%s",
 		    ssl_err != NULL ? ssl_err : (what & BEV_EVENT_EOF) ?
 		    "peer closed the connection" : evutil_socket_error_to_string(
-		    err));
+		    err), vr != X509_V_OK ? ": " : "",
+		    vr != X509_V_OK ? X509_verify_cert_error_string(vr) : "");
 		break;
 	case WS_ST_HTTP:
 	case WS_ST_OPEN:
@@ -1027,7 +1034,7 @@ ws_accept_cb(struct evconnlistener *evl, evutil_socket_t fd,
 	struct sc_ws_listener *l = arg;
 	struct sc_ws *ws;
 	struct timeval tv;
-	char addr[64];
+	char addr[80];
 
 	(void)evl;
 	(void)salen;
@@ -1046,7 +1053,7 @@ ws_accept_cb(struct evconnlistener *evl, evutil_socket_t fd,
 		evutil_closesocket(fd);
 		return;
 	}
-	memcpy(ws->peer_addr, addr, sizeof(addr));
+	snprintf(ws->peer_addr, sizeof(ws->peer_addr), "%s", addr);
 	ws_set_nodelay(fd);
 	ws->listener = l;
 	ws->next = l->pending;
@@ -1081,7 +1088,9 @@ sc_ws_listen(struct event_base *base, const struct sc_tls_ctx *tls,
 {
 	struct sc_ws_listener *l;
 	struct sockaddr_storage ss;
-	int sslen = sizeof(ss);
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+	int sslen;
 	char spec[80];
 
 	if (tls == NULL && (limits == NULL || !limits->allow_plaintext)) {
@@ -1091,13 +1100,18 @@ sc_ws_listen(struct event_base *base, const struct sc_tls_ctx *tls,
 	}
 	if (addr == NULL || *addr == '\0')
 		addr = "::";
-	if (strchr(addr, ':') != NULL)
-		snprintf(spec, sizeof(spec), "[%s]:%u", addr, (unsigned)port);
-	else
-		snprintf(spec, sizeof(spec), "%s:%u", addr, (unsigned)port);
 	memset(&ss, 0, sizeof(ss));
-	if (evutil_parse_sockaddr_port(spec, (struct sockaddr *)&ss,
-	    &sslen) != 0) {
+	if (evutil_inet_pton(AF_INET, addr, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		sslen = sizeof(*s4);
+		snprintf(spec, sizeof(spec), "%s:%u", addr, (unsigned)port);
+	} else if (evutil_inet_pton(AF_INET6, addr, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		sslen = sizeof(*s6);
+		snprintf(spec, sizeof(spec), "[%s]:%u", addr, (unsigned)port);
+	} else {
 		snprintf(err, errlen, "%s: not a numeric address", addr);
 		return NULL;
 	}
@@ -1231,8 +1245,14 @@ ws_connect_next(struct sc_ws *ws)
 		ws->state = WS_ST_TCP;
 		return;
 	}
-	ws_set_reason(ws, SC_WS_ERR_TCP, SC_WS_CLOSE_ABNORMAL, false, "%s",
-	    ws->detail[0] != '\0' ? ws->detail : "no address to connect to");
+	{
+		char last[sizeof(ws->detail)];
+
+		snprintf(last, sizeof(last), "%s", ws->detail[0] != '\0' ?
+		    ws->detail : "no address to connect to");
+		ws_set_reason(ws, SC_WS_ERR_TCP, SC_WS_CLOSE_ABNORMAL, false,
+		    "%s", last);
+	}
 	ws_shutdown(ws);
 }
 

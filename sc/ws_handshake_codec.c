@@ -216,7 +216,7 @@ wsh_parse_request(const char *buf, size_t len, const char *proto,
 	struct wsh_request r;
 	struct wsh_line l;
 	struct wsh_field f;
-	size_t pos = 0, nfields = 0;
+	size_t pos = 0, nfields = 0, end;
 	unsigned n_host = 0, n_key = 0, n_ver = 0, n_proto = 0;
 	bool upgrade = false, connection = false, proto_ok = false;
 	const char *reason_s = NULL;
@@ -224,8 +224,11 @@ wsh_parse_request(const char *buf, size_t len, const char *proto,
 	int status = 0;
 
 	memset(&r, 0, sizeof(r));
-	if (wsh_header_end(buf, len) != len)
+	end = wsh_header_end(buf, len);
+	if (end == 0)
 		return CODEC_SHORT;
+	if (end != len)
+		WSH_FAIL(400, "data after the header block");
 	if (wsh_next_line(buf, len, &pos, &l) != 0 ||
 	    wsh_parse_request_line(&l, &r) != 0)
 		WSH_FAIL(400, "bad request line");
@@ -337,14 +340,17 @@ wsh_parse_response(const char *buf, size_t len, const char *accept,
 {
 	struct wsh_line l;
 	struct wsh_field f;
-	size_t pos = 0, nfields = 0;
+	size_t pos = 0, nfields = 0, end;
 	unsigned n_accept = 0, n_proto = 0;
 	bool upgrade = false, connection = false, accept_ok = false;
 	bool proto_ok = false;
 	int status;
 
-	if (wsh_header_end(buf, len) != len)
+	end = wsh_header_end(buf, len);
+	if (end == 0)
 		return CODEC_SHORT;
+	if (end != len)
+		WSH_FAIL("data after the header block");
 	if (wsh_next_line(buf, len, &pos, &l) != 0 ||
 	    wsh_parse_status_line(&l, &status) != 0)
 		WSH_FAIL("bad status line");

@@ -52,7 +52,8 @@ size_t wsh_header_end(const char *buf, size_t len);
  * *http_status to the status to answer with (400, or 426 for a wrong
  * version) and *why to a fixed reason; CODEC_UNSUPPORTED means a
  * well-formed upgrade for another or no subprotocol (answer 400 too).
- * CODEC_SHORT if the block is incomplete.  why and http_status may be NULL.
+ * CODEC_SHORT if the block is incomplete; octets after the blank line are
+ * malformed (pass exactly the block).  why and http_status may be NULL.
  */
 enum codec_rc wsh_parse_request(const char *buf, size_t len, const char *proto,
     struct wsh_request *out, int *http_status, const char **why);
