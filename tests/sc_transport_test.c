@@ -724,6 +724,42 @@ server(const char *addr, const char *handshake_ms)
 	return 0;
 }
 
+/* A key file readable by others is refused; the 0600 one is accepted. */
+static int
+keycheck(void)
+{
+	struct sc_tls_config c;
+	char cert[512], key[512], loose[512], ca[512], err[512];
+	struct sc_tls_ctx *t;
+	int rc = 0;
+
+	memset(&c, 0, sizeof(c));
+	snprintf(cert, sizeof(cert), "%s/node2.pem", pki);
+	snprintf(key, sizeof(key), "%s/node2.key", pki);
+	snprintf(loose, sizeof(loose), "%s/loose.key", pki);
+	snprintf(ca, sizeof(ca), "%s/ca.pem", pki);
+	c.cert_file = cert;
+	c.key_file = loose;
+	c.ca_files[0] = ca;
+	c.n_ca_files = 1;
+	t = sc_tls_ctx_new(&c, err, sizeof(err));
+	if (t != NULL || strstr(err, "accessible by group or others") == NULL) {
+		printf("loose key: %s\n", t != NULL ? "accepted" : err);
+		rc = 1;
+	} else {
+		printf("loose key refused: %s\n", err);
+	}
+	sc_tls_ctx_free(t);
+	c.key_file = key;
+	t = sc_tls_ctx_new(&c, err, sizeof(err));
+	if (t == NULL) {
+		printf("0600 key refused: %s\n", err);
+		rc = 1;
+	}
+	sc_tls_ctx_free(t);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -733,6 +769,10 @@ main(int argc, char **argv)
 		pki = argv[2];
 		setvbuf(stdout, NULL, _IOLBF, 0);
 		return selftest(argv[3]);
+	}
+	if (argc == 3 && strcmp(argv[1], "keycheck") == 0) {
+		pki = argv[2];
+		return keycheck();
 	}
 	if (argc == 5 && strcmp(argv[1], "server") == 0) {
 		pki = argv[2];
