@@ -241,6 +241,7 @@ struct cli {
 	uint64_t		 burst_rx;
 	uint64_t		 echo_rx;
 	uint64_t		 greet_rx;
+	bool			 writable;
 	bool			 peer_ok;
 	struct sc_peer_cert	 peer;
 };
@@ -306,8 +307,17 @@ cli_on_close(struct sc_ws *ws, const struct sc_ws_close_info *ci, void *arg)
 	c->ci.detail = c->detail;
 }
 
+static void
+cli_on_writable(struct sc_ws *ws, void *arg)
+{
+	struct cli *c = arg;
+
+	(void)ws;
+	c->writable = true;
+}
+
 static const struct sc_ws_cbs cli_cbs = {
-	cli_on_open, cli_on_message, NULL, cli_on_close,
+	cli_on_open, cli_on_message, cli_on_writable, cli_on_close,
 };
 
 /* Run the loop until *flag is true or ms pass; return *flag. */
@@ -474,6 +484,52 @@ t_reconnect(struct env *e)
 		    c.ci.kind == SC_WS_ERR_NONE, "close: kind %s status %u",
 		    sc_ws_err_name(c.ci.kind), c.ci.status);
 	}
+}
+
+static void
+t_backpressure(struct env *e)
+{
+	struct sc_ws_limits lim = e->lim;
+	struct sc_ws_stats st;
+	struct cli c;
+	uint8_t buf[1500];
+	struct sc_ws_seg seg = { buf, sizeof(buf) };
+	unsigned sent = 0, i;
+
+	printf("back-pressure: send returns BUSY above the watermark, "
+	    "on_writable follows\n");
+	lim.out_high_wm = 64 * 1024;
+	lim.out_low_wm = 16 * 1024;
+	CHECK(cli_connect(e->base, &c, e->uri, e->node, SC_WS_PROTO_HUB,
+	    &lim), "connect");
+	CHECK(run_until(e->base, &c.open, 5000), "open");
+	if (!c.open)
+		return;
+	for (i = 0; i < 1000; i++) {
+		enum sc_ws_send_rc rc;
+
+		fill(buf, sizeof(buf), SEQ_SIZES + 2);
+		rc = sc_ws_send(c.ws, &seg, 1);
+		if (rc == SC_WS_SEND_BUSY)
+			break;
+		CHECK(rc == SC_WS_SEND_OK, "rc %d", (int)rc);
+		sent++;
+	}
+	CHECK(i < 1000 && sent >= 40 && sent <= 50, "BUSY after %u sends "
+	    "(64 KiB / 1506 octets per frame)", sent);
+	CHECK(sc_ws_out_queued(c.ws) > 64 * 1024, "queued %zu",
+	    sc_ws_out_queued(c.ws));
+	CHECK(run_until(e->base, &c.writable, 3000), "on_writable");
+	for (i = 0; i < 300 && c.echo_rx < sent; i++)
+		run_for(e->base, 10);
+	CHECK(c.echo_rx == sent && c.rx_bad == 0, "echoes %llu of %u",
+	    (unsigned long long)c.echo_rx, sent);
+	sc_ws_get_stats(c.ws, &st);
+	CHECK(st.busy == 1 && st.msgs_out == sent && st.msgs_in == sent,
+	    "stats busy %llu out %llu in %llu", (unsigned long long)st.busy,
+	    (unsigned long long)st.msgs_out, (unsigned long long)st.msgs_in);
+	sc_ws_close(c.ws, SC_WS_CLOSE_NORMAL);
+	run_until(e->base, &c.closed, 3000);
 }
 
 static void
@@ -653,6 +709,7 @@ selftest(const char *host)
 		    sc_ws_listener_port(e.srv.l));
 	t_messages(&e);
 	t_reconnect(&e);
+	t_backpressure(&e);
 	t_client_close(&e);
 	t_refusals(&e);
 	sc_ws_listener_free(e.srv.l);

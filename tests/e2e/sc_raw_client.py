@@ -52,7 +52,9 @@ def tls_connect(pki, host, port, cert="node1"):
         ctx.load_cert_chain(os.path.join(pki, cert + ".pem"),
                             os.path.join(pki, cert + ".key"))
     raw = socket.create_connection((host, port), timeout=10)
-    return ctx.wrap_socket(raw, server_hostname=None)
+    # Ragged EOFs raise, so a missing TLS close_notify is seen.
+    return ctx.wrap_socket(raw, server_hostname=None,
+                           suppress_ragged_eofs=False)
 
 
 def upgrade_request(host, port, proto=HUB, version="13", extra=""):
@@ -170,7 +172,15 @@ def main():
         if op != 2 or payload != msg:
             fail("bad echo")
         s.sendall(frame(8, struct.pack("!H", 1000)))
-        expect_close(s, rest, 1000)
+        op, payload, rest = read_frame(s, rest)
+        if op != 8 or struct.unpack("!H", payload[:2])[0] != 1000:
+            fail("no close 1000 echoed")
+        try:
+            while s.recv(4096):
+                pass
+        except ssl.SSLEOFError as e:
+            fail("TCP closed without TLS close_notify: %s" % e)
+        ok("echo, close 1000 echoed, TLS close_notify received")
     elif mode == "ping":
         s, rest = open_ws(pki, host, port)
         s.sendall(frame(9, b"are you there"))

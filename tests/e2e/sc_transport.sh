@@ -73,6 +73,12 @@ for addr in 127.0.0.1 ::1; do
 	}
 
 	check "raw client works (control)" python3 "$raw" good "$work/pki" "$addr" "$port"
+	check "Annex AB profile available (AES-128-GCM, P-256, ECDSA-P256-SHA256)" bash -c "echo | \
+		timeout 10 openssl s_client -tls1_3 -ciphersuites TLS_AES_128_GCM_SHA256 \
+		-groups P-256 -sigalgs ecdsa_secp256r1_sha256 -connect '$connect:$port' \
+		-cert '$work/pki/node1.pem' -key '$work/pki/node1.key' \
+		-CAfile '$work/pki/ca.pem' 2>&1 | grep 'Cipher is\|Temp Key\|Peer signature type\|Peer signing digest' \
+		| tr '\n' ' ' | grep 'Peer signing digest: SHA256.*Peer signature type: ECDSA.*Temp Key: ECDH, prime256v1.*Cipher is TLS_AES_128_GCM_SHA256'"
 	check "ping answered" python3 "$raw" ping "$work/pki" "$addr" "$port"
 	check "TLS 1.2 client refused (openssl s_client -tls1_2)" bash -c "echo | \
 		timeout 10 openssl s_client -tls1_2 -connect '$connect:$port' \
@@ -116,6 +122,16 @@ for addr in 127.0.0.1 ::1; do
 	*)	fail=$((fail + 1)); echo "  FAIL listener counters: $stats"; cat "$log" ;;
 	esac
 done
+
+echo "== TLS key log (test builds only)"
+if grep -q '^#define BR_TEST_KEYLOG 1' "$top_builddir/config.h" 2>/dev/null; then
+	check "SSLKEYLOGFILE written in a test build" bash -c "SSLKEYLOGFILE='$work/keylog' \
+		'$bin' selftest '$work/pki' 127.0.0.1 >/dev/null 2>&1; \
+		grep -c '^CLIENT_HANDSHAKE_TRAFFIC_SECRET ' '$work/keylog'"
+else
+	check "SSLKEYLOGFILE ignored in a default build" bash -c "SSLKEYLOGFILE='$work/keylog' \
+		'$bin' selftest '$work/pki' 127.0.0.1 >/dev/null 2>&1; test ! -e '$work/keylog' && echo 'no key log'"
+fi
 
 echo "== key file secrecy"
 check "key readable by others refused" "$bin" keycheck "$work/pki"
