@@ -35,4 +35,5 @@ noinst_PROGRAMS += bench/sc_ws_bench
 bench_sc_ws_bench_SOURCES = bench/sc_ws_bench.c
 
 E2E_TESTS += tests/e2e/sc_transport.sh
-EXTRA_DIST += tests/e2e/sc_transport.sh tests/e2e/sc_raw_client.py
+EXTRA_DIST += tests/e2e/sc_transport.sh tests/e2e/sc_raw_client.py \
+	tests/fuzz/ws_handshake.dict

@@ -141,15 +141,19 @@ sc_tls_load_trust(SSL_CTX *c, const struct sc_tls_config *cfg, char *err,
 static int
 sc_tls_policy(SSL_CTX *c, char *err, size_t errlen)
 {
+	/* Writable copies: OpenSSL's list macros cast away const. */
+	char groups[] = SC_TLS_GROUPS;
+	char sigalgs[] = SC_TLS_SIGALGS;
+
 	if (SSL_CTX_set_min_proto_version(c, TLS1_3_VERSION) != 1 ||
 	    SSL_CTX_set_max_proto_version(c, TLS1_3_VERSION) != 1) {
 		sc_tls_err(err, errlen, "cannot restrict to TLS 1.3", NULL);
 		return -1;
 	}
 	if (SSL_CTX_set_ciphersuites(c, SC_TLS_SUITES) != 1 ||
-	    SSL_CTX_set1_groups_list(c, SC_TLS_GROUPS) != 1 ||
-	    SSL_CTX_set1_sigalgs_list(c, SC_TLS_SIGALGS) != 1 ||
-	    SSL_CTX_set1_client_sigalgs_list(c, SC_TLS_SIGALGS) != 1) {
+	    SSL_CTX_set1_groups_list(c, groups) != 1 ||
+	    SSL_CTX_set1_sigalgs_list(c, sigalgs) != 1 ||
+	    SSL_CTX_set1_client_sigalgs_list(c, sigalgs) != 1) {
 		sc_tls_err(err, errlen, "mandatory Annex AB TLS profile "
 		    "(TLS_AES_128_GCM_SHA256, P-256, ecdsa_secp256r1_sha256) "
 		    "is not available", NULL);
@@ -228,18 +232,27 @@ SSL *
 sc_tls_ssl_new(const struct sc_tls_ctx *ctx, bool server, const char *sni)
 {
 	SSL *ssl = SSL_new(ctx->ssl_ctx);
+	char name[256];
 
 	if (ssl == NULL)
 		return NULL;
 	if (server) {
 		SSL_set_verify(ssl, SSL_VERIFY_PEER |
 		    SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
-	} else if (sni != NULL &&
-	    SSL_set_tlsext_host_name(ssl, sni) != 1) {
-		SSL_free(ssl);
-		return NULL;
+		return ssl;
+	}
+	if (sni != NULL) {
+		/* A writable copy: the macro casts away const. */
+		if (strlen(sni) >= sizeof(name))
+			goto fail;
+		strcpy(name, sni);
+		if (SSL_set_tlsext_host_name(ssl, name) != 1)
+			goto fail;
 	}
 	return ssl;
+fail:
+	SSL_free(ssl);
+	return NULL;
 }
 
 static int
