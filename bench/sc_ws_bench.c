@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -196,10 +197,25 @@ ctx(const char *pki, const char *name)
 	return t;
 }
 
-/* Throughput for one message size; return messages per second. */
-static double
-run_flood(struct bench *b, size_t len, unsigned secs)
+static uint64_t
+cpu_us(void)
 {
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (uint64_t)ru.ru_utime.tv_sec * 1000000u + (uint64_t)
+	    ru.ru_utime.tv_usec + (uint64_t)ru.ru_stime.tv_sec * 1000000u +
+	    (uint64_t)ru.ru_stime.tv_usec;
+}
+
+/*
+ * Throughput for one message size; return messages per second and, in
+ * *cpu_per_msg, the process CPU time (both ends) per message in us.
+ */
+static double
+run_flood(struct bench *b, size_t len, unsigned secs, double *cpu_per_msg)
+{
+	uint64_t c0 = cpu_us();
 	struct event *kick;
 	uint64_t t0, rx0;
 	double dt;
@@ -226,6 +242,8 @@ run_flood(struct bench *b, size_t len, unsigned secs)
 	while (b->rx < rx0 && b->cli != NULL)
 		event_base_loop(b->base, EVLOOP_ONCE);
 	dt = (double)(clk_now_us() - t0) / 1e6;
+	*cpu_per_msg = b->rx > 0 ? (double)(cpu_us() - c0) / (double)b->rx :
+	    0;
 	return (double)b->rx / dt;
 }
 
@@ -239,7 +257,7 @@ main(int argc, char **argv)
 	struct sc_ws_listener *l;
 	struct sc_ws_cbs cbs = { cli_open, cli_msg, cli_writable, cli_close };
 	char err[256], uri[128], line[512], date[32];
-	double p50, p99, mps30, mps1500;
+	double p50, p99, mps30, mps1500, cpu30, cpu1500, load;
 	struct utsname un;
 	time_t now;
 	int opt;
@@ -305,19 +323,22 @@ main(int argc, char **argv)
 	p50 = (double)b.rtt[b.n_rtt / 2];
 	p99 = (double)b.rtt[b.n_rtt * 99 / 100];
 
-	mps30 = run_flood(&b, 30, secs);
-	mps1500 = run_flood(&b, 1500, secs);
+	mps30 = run_flood(&b, 30, secs, &cpu30);
+	mps1500 = run_flood(&b, 1500, secs, &cpu1500);
 
+	if (getloadavg(&load, 1) != 1)
+		load = -1;
 	now = time(NULL);
 	strftime(date, sizeof(date), "%Y-%m-%d %H:%M", gmtime(&now));
 	uname(&un);
 	snprintf(line, sizeof(line), "- %s UTC, %s, %ld cores (shared), "
 	    "sc_ws_bench %s: TLS 1.3 %s, round trip 30 B median %.0f us / "
-	    "p99 %.0f us (%zu), 30 B %.0f msgs/s, 1500 B %.0f msgs/s (%u s "
-	    "each, one connection, client+server in one process)\n", date,
+	    "p99 %.0f us (%zu), 30 B %.0f msgs/s (%.2f us CPU/msg), 1500 B "
+	    "%.0f msgs/s (%.2f us CPU/msg) (%u s each, one connection, "
+	    "client+server in one process, load avg %.1f)\n", date,
 	    un.machine, sysconf(_SC_NPROCESSORS_ONLN), addr,
-	    "TLS_AES_128_GCM_SHA256/P-256", p50, p99, b.n_rtt, mps30, mps1500,
-	    secs);
+	    "TLS_AES_128_GCM_SHA256/P-256", p50, p99, b.n_rtt, mps30, cpu30,
+	    mps1500, cpu1500, secs, load);
 	fputs(line, stdout);
 	if (out != NULL) {
 		FILE *f = fopen(out, "a");
