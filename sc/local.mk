@@ -37,3 +37,19 @@ bench_sc_ws_bench_SOURCES = bench/sc_ws_bench.c
 E2E_TESTS += tests/e2e/sc_transport.sh
 EXTRA_DIST += tests/e2e/sc_transport.sh tests/e2e/sc_raw_client.py \
 	tests/fuzz/ws_handshake.dict
+librouter_a_SOURCES += \
+	sc/scm_codec.c sc/scm_codec.h \
+	sc/sc_vmac.c sc/sc_vmac.h
+
+UNIT_SOURCES += \
+	tests/unit/test_scm.c \
+	tests/unit/test_sc_vmac.c
+
+FUZZ_TARGETS += scm
+check_PROGRAMS += tests/fuzz/replay-scm
+tests_fuzz_replay_scm_SOURCES = tests/fuzz/fuzz_scm.c tests/fuzz/replay_main.c
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz-scm
+tests_fuzz_fuzz_scm_SOURCES = tests/fuzz/fuzz_scm.c
+tests_fuzz_fuzz_scm_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+endif
