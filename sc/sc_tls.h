@@ -39,7 +39,8 @@ struct sc_tls_config {
 	const char	*key_file;	/* PEM private key (mode 0600) */
 	const char	*ca_files[SC_TLS_MAX_CA]; /* PEM issuer certificates */
 	size_t		 n_ca_files;	/* 1..SC_TLS_MAX_CA */
-	const char	*crl_file;	/* optional PEM CRL(s), or NULL */
+	const char	*crl_file;	/* optional PEM CRL(s), or NULL; with
+					   it, every issuer needs a CRL */
 };
 
 struct sc_tls_ctx;

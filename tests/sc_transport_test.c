@@ -48,10 +48,10 @@ static int failures;
 /* ------------------------------------------------------------- helpers */
 
 static struct sc_tls_ctx *
-tls_for(const char *name, const char *ca)
+tls_for_crl(const char *name, const char *ca, const char *crl)
 {
 	struct sc_tls_config c;
-	static char cert[512], key[512], cafile[512];
+	static char cert[512], key[512], cafile[512], crlfile[512];
 	char err[512];
 	struct sc_tls_ctx *t;
 
@@ -63,12 +63,22 @@ tls_for(const char *name, const char *ca)
 	c.key_file = key;
 	c.ca_files[0] = cafile;
 	c.n_ca_files = 1;
+	if (crl != NULL) {
+		snprintf(crlfile, sizeof(crlfile), "%s/%s.pem", pki, crl);
+		c.crl_file = crlfile;
+	}
 	t = sc_tls_ctx_new(&c, err, sizeof(err));
 	if (t == NULL) {
 		printf("tls context %s: %s\n", name, err);
 		exit(2);
 	}
 	return t;
+}
+
+static struct sc_tls_ctx *
+tls_for(const char *name, const char *ca)
+{
+	return tls_for_crl(name, ca, NULL);
 }
 
 static bool
@@ -638,6 +648,35 @@ t_refusals(struct env *e)
 		CHECK(c.ci.kind == SC_WS_ERR_DNS, "kind %s (%s)",
 		    sc_ws_err_name(c.ci.kind), c.detail);
 		printf("  -> %s: %s\n", sc_ws_err_name(c.ci.kind), c.detail);
+	}
+	/* A listener that checks the CRL: revoked refused, node1 accepted. */
+	{
+		struct sc_tls_ctx *hubcrl = tls_for_crl("hub", "ca", "crl");
+		struct sc_tls_ctx *revoked = tls_for("revoked", "ca");
+		const char *h = strchr(e->host, ':') ? "[::1]" : e->host;
+
+		fl = sc_ws_listen(e->base, hubcrl, e->bind, 0, SC_WS_PROTO_HUB,
+		    &e->lim, srv_on_accept, &e->srv, err, sizeof(err));
+		CHECK(fl != NULL, "CRL listener: %s", err);
+		if (fl != NULL) {
+			snprintf(uri, sizeof(uri), "wss://%s:%u/", h,
+			    sc_ws_listener_port(fl));
+			expect_refused(e, "revoked client certificate (CRL)",
+			    revoked, uri, SC_WS_PROTO_HUB, SC_WS_ERR_TLS);
+			printf("CRL listener accepts a good certificate\n");
+			CHECK(cli_connect(e->base, &c, uri, e->node,
+			    SC_WS_PROTO_HUB, &e->lim), "connect");
+			CHECK(run_until(e->base, &c.open, 5000), "open: %s",
+			    c.detail);
+			if (c.open) {
+				sc_ws_close(c.ws, SC_WS_CLOSE_NORMAL);
+				run_until(e->base, &c.closed, 3000);
+			}
+			run_for(e->base, 50);
+			sc_ws_listener_free(fl);
+		}
+		sc_tls_ctx_free(hubcrl);
+		sc_tls_ctx_free(revoked);
 	}
 	/* Plaintext ws:// only when configured. */
 	snprintf(hosturi, sizeof(hosturi), "ws://127.0.0.1:1/");
