@@ -82,9 +82,49 @@ struct npdu_view {
  * Decode the NPDU in buf[0..len).  Return CODEC_OK and fill *out, or
  * CODEC_SHORT / CODEC_MALFORMED with *why (if not NULL) set to a fixed
  * string naming the problem and *err_off (if not NULL) to its offset.
+ *
+ * CODEC_SHORT: the data ends inside a fixed field (version, control, DNET,
+ * DLEN, SNET, SLEN, hop count, message type, vendor ID).  CODEC_MALFORMED:
+ * anything else (wrong version, reserved control bits, DLEN/SLEN running
+ * past the end, DNET 0, SNET 0 or 0xFFFF, SLEN 0, global DNET with DLEN
+ * not 0).  An NPDU has no length field, so for a received datagram both
+ * mean "discard".  Every *why starts with the error class of
+ * tests/vectors/README.md ("truncated", "bad-length", "bad-version",
+ * "reserved-bits", "bad-address") followed by ": " and a short text.
+ * The network-layer message body is not checked here (see nlm_codec.h).
+ * *out is written only on CODEC_OK.
  */
 enum codec_rc npdu_decode(const uint8_t *buf, size_t len,
     struct npdu_view *out, const char **why, size_t *err_off);
+
+/*
+ * Return true if v describes a header npdu_encode_header can write:
+ * DNET 1..0xFFFF (0xFFFF only with DLEN 0), DADR present when DLEN > 0,
+ * SNET 1..0xFFFE with SLEN > 0 and SADR present.
+ */
+bool npdu_view_is_valid(const struct npdu_view *v);
+
+/*
+ * Set *v to a local APDU header (no DNET, no SNET, priority normal, no
+ * reply expected, no payload).
+ */
+void npdu_view_init(struct npdu_view *v);
+
+/*
+ * Router forms.  npdu_view_set_dest makes v a remote (dlen > 0), remote
+ * broadcast (dlen 0) or, with dnet NPDU_NET_GLOBAL and dlen 0, a global
+ * broadcast header, with the given hop count (borrows dadr).
+ * npdu_view_set_source adds SNET/SADR (borrows sadr).
+ * npdu_view_strip_dest removes DNET/DLEN/DADR and the hop count (last hop).
+ */
+void npdu_view_set_dest(struct npdu_view *v, uint16_t dnet,
+    const uint8_t *dadr, uint8_t dlen, uint8_t hop_count);
+void npdu_view_set_source(struct npdu_view *v, uint16_t snet,
+    const uint8_t *sadr, uint8_t slen);
+void npdu_view_strip_dest(struct npdu_view *v);
+
+/* Return the number of octets npdu_encode_header writes for v. */
+size_t npdu_header_len(const struct npdu_view *v);
 
 /*
  * Write the header described by v (control bits derived from has_dnet,

@@ -15,6 +15,15 @@ apt-get install -y -qq --no-install-recommends \
 	build-essential autoconf automake pkg-config \
 	libssl-dev openssl libevent-dev libconfig-dev libcunit1-dev libwslay-dev \
 	clang libclang-rt-14-dev valgrind \
-	tshark iproute2 python3 nodejs npm ca-certificates \
+	tshark iproute2 python3 ca-certificates \
 	>/dev/null
+# Node.js for the BACnet/IP peers from npm: Debian's nodejs + npm on a plain
+# Debian 12; a machine that already has a Node.js with its own npm (such as
+# a NodeSource build, which conflicts with Debian's npm) keeps it.
+if ! command -v node >/dev/null 2>&1; then
+	apt-get install -y -qq --no-install-recommends nodejs >/dev/null
+fi
+if ! command -v npm >/dev/null 2>&1; then
+	apt-get install -y -qq --no-install-recommends npm >/dev/null
+fi
 echo "install-deps: done"

@@ -31,22 +31,29 @@ deps() {
 
 bootstrap() { autoreconf -fi >/dev/null; }
 
-build_werror() {
+build_werror() (
 	rm -rf build && mkdir build && cd build &&
 		../configure --enable-werror --enable-test-keylog CFLAGS='-O2 -g' >/dev/null &&
 		make -j"$jobs" >/dev/null
+)
+
+# Print the CUnit run summary of a build directory's unit-test log.
+unit_summary() {
+	sed -n '/^Run Summary/,/^Elapsed/p' "$1/tests/unit/run-unit.log" || true
 }
 
 check() {
 	make -C build -j"$jobs" check || { cat build/test-suite.log; return 1; }
+	unit_summary build
 }
 
-sanitizers() {
+sanitizers() (
 	rm -rf build-asan && mkdir build-asan && cd build-asan &&
 		../configure --enable-werror --enable-sanitizers \
 			--enable-test-keylog CFLAGS='-O1 -g' >/dev/null &&
 		make -j"$jobs" check || { cat test-suite.log; return 1; }
-}
+	unit_summary .
+)
 
 distcheck() {
 	make -C build -j"$jobs" distcheck >/dev/null
