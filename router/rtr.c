@@ -1039,9 +1039,12 @@ rtr_nl_busy(struct rtr *r, const struct rtr_src *src,
 			const struct rtr_route *rt = rtr_table_find(&r->table,
 			    nlm_nets_at(l, i));
 
+			/* Busy again restarts the timer; available only
+			 * matters for a busy network. */
 			if (rt != NULL && rtr_route_is_via(rt, src->port,
-			    src->mac, src->mac_len) &&
-			    rt->reach != RTR_REACH_UNREACHABLE)
+			    src->mac, src->mac_len) && (busy ?
+			    rt->reach != RTR_REACH_UNREACHABLE :
+			    rt->reach == RTR_REACH_BUSY))
 				changed[n++] = rt->net;
 		}
 	}
