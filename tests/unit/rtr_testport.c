@@ -9,7 +9,12 @@
 void
 rtr_tp_log_init(struct rtr_tp_log *log)
 {
-	memset(log, 0, sizeof(*log));
+	/* Not the (large) entries: each is cleared when recorded. */
+	log->n = 0;
+	log->lost = 0;
+	log->pumped = 0;
+	log->nports = 0;
+	memset(log->ports, 0, sizeof(log->ports));
 }
 
 void
