@@ -22,3 +22,7 @@ tests_fuzz_fuzz_router_SOURCES = tests/fuzz/fuzz_router.c \
 	tests/unit/rtr_testport.c tests/unit/rtr_testport.h
 tests_fuzz_fuzz_router_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 endif
+
+## Benchmark: ns per forwarded NPDU (bench/bench_rtr.c; not run by check).
+noinst_PROGRAMS += bench/bench-rtr
+bench_bench_rtr_SOURCES = bench/bench_rtr.c

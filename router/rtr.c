@@ -413,6 +413,15 @@ rtr_port_up(struct rtr *r, unsigned pi, uint64_t now_us)
 	rtr_announce(r, pi);
 }
 
+void
+rtr_start(struct rtr *r, uint64_t now_us)
+{
+	size_t i;
+
+	for (i = 0; i < r->nports; i++)
+		rtr_port_up(r, (unsigned)i, now_us);
+}
+
 /* ------------------------------------------------------------------ */
 /* Searching for unknown networks and holding NPDUs meanwhile */
 

@@ -146,8 +146,11 @@ uint64_t rtr_next_deadline(const struct rtr *r);
 /*
  * Port pi came up: broadcast Network-Number-Is (if it has a number) and
  * I-Am-Router-To-Network for the networks reachable through other ports.
+ * The port's link_changed(up) callback calls this by itself.
  */
 void rtr_port_up(struct rtr *r, unsigned pi, uint64_t now_us);
+/* Start-up (6.6.2): rtr_port_up() for every port that is already up. */
+void rtr_start(struct rtr *r, uint64_t now_us);
 
 /*
  * The time source the port callbacks pass to rtr_receive / rtr_port_up

@@ -826,7 +826,8 @@ test_rtr_port_up(void)
 	c.port[1].net = 7;
 	R = rtr_new(&c, ports);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(R);
-	rtr_port_up(R, 1, T0);
+	tp[0].port.up = false;
+	rtr_start(R, T0);
 	expect_sent("E12 start-up", 0, e12);
 	done();
 }
