@@ -8,3 +8,7 @@ tools_bacsc_decode_SOURCES = tools/bacsc-decode.c tools/decode.h \
 TESTS += tests/tools/test-bacsc-decode.sh
 EXTRA_DIST += tests/tools/test-bacsc-decode.sh
 dist_man_MANS += tools/bacsc-decode.1
+
+# cfg-check: the configuration checker the golden tests run.
+noinst_PROGRAMS += tools/cfg-check
+tools_cfg_check_SOURCES = tools/cfg-check.c
