@@ -1,5 +1,4 @@
 ## router: appended to librouter_a_SOURCES and friends.
-<<<<<<< HEAD
 ## No main() here: the daemon's main comes with its own issue.
 librouter_a_SOURCES += \
 	router/rtr_table.c router/rtr_table.h \
@@ -27,7 +26,6 @@ endif
 ## Benchmark: ns per forwarded NPDU (bench/bench_rtr.c; not run by check).
 noinst_PROGRAMS += bench/bench-rtr
 bench_bench_rtr_SOURCES = bench/bench_rtr.c
-=======
 
 # Configuration model (libconfig): load, validate, check, print.
 librouter_a_SOURCES += \
@@ -57,4 +55,3 @@ noinst_PROGRAMS += tests/fuzz/fuzz-cfg
 tests_fuzz_fuzz_cfg_SOURCES = tests/fuzz/fuzz_cfg.c
 tests_fuzz_fuzz_cfg_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 endif
->>>>>>> main
