@@ -87,6 +87,16 @@ struct rtr_stats {
 	uint64_t	init_rt_refused;
 };
 
+/*
+ * The counters by name, for the control socket: for i in 0 .. until NULL,
+ * rtr_stat_name(i) ("rx", "drop_hop_count", "reject_sent_1", ...) and
+ * rtr_stat_value(st, i).
+ */
+const char *rtr_stat_name(size_t i);
+uint64_t rtr_stat_value(const struct rtr_stats *st, size_t i);
+/* "reachable", "busy" or "unreachable". */
+const char *rtr_reach_name(enum rtr_reach reach);
+
 /* An address as the router's application sees it. */
 struct rtr_addr {
 	unsigned	port;		/* arrival / departure port index */

@@ -1267,6 +1267,36 @@ test_rtr_chain_search(void)
 	chain_free();
 }
 
+static void
+test_rtr_stat_names(void)
+{
+	struct rtr_stats st;
+	size_t i, n = 0;
+
+	memset(&st, 0, sizeof(st));
+	st.drop_hop_count = 7;
+	st.reject_sent[1] = 3;
+	st.init_rt_refused = 9;
+	for (i = 0; rtr_stat_name(i) != NULL; i++) {
+		const char *nm = rtr_stat_name(i);
+		uint64_t v = rtr_stat_value(&st, i);
+
+		uint64_t want = 0;
+
+		n++;
+		if (strcmp(nm, "drop_hop_count") == 0)
+			want = 7;
+		else if (strcmp(nm, "reject_sent_1") == 0)
+			want = 3;
+		else if (strcmp(nm, "init_rt_refused") == 0)
+			want = 9;
+		CU_ASSERT_EQUAL(v, want);
+	}
+	/* Every counter of the struct has a name. */
+	CU_ASSERT_EQUAL(n, sizeof(st) / sizeof(uint64_t));
+	CU_ASSERT_STRING_EQUAL(rtr_reach_name(RTR_REACH_BUSY), "busy");
+}
+
 static const struct ut_case cases[] = {
 	UT_CASE(test_rtr_forwarding_table),
 	UT_CASE(test_rtr_local_delivery),
@@ -1291,6 +1321,7 @@ static const struct ut_case cases[] = {
 	UT_CASE(test_rtr_chain_learned),
 	UT_CASE(test_rtr_chain_hop_count),
 	UT_CASE(test_rtr_chain_search),
+	UT_CASE(test_rtr_stat_names),
 	UT_END
 };
 UT_SUITE(rtr, cases);
