@@ -31,6 +31,8 @@ struct decoder {
 /* One line per protocol layer (--sc and --bip come with their printers). */
 static const struct decoder decoders[] = {
 	{ "--npdu", "npdu", "an NPDU, version octet first", decode_npdu_json },
+	{ "--sc", "sc", "a BVLC-SC message (one WebSocket message)",
+	    decode_sc_json },
 };
 
 #define NDECODERS	(sizeof(decoders) / sizeof(decoders[0]))

@@ -40,4 +40,12 @@ typedef int (*decode_json_fn)(struct jw *w, const uint8_t *buf, size_t len,
 int decode_npdu_json(struct jw *w, const uint8_t *buf, size_t len,
     struct decode_err *err);
 
+/*
+ * Print a BVLC-SC message (function octet first: one WebSocket message)
+ * with its header options, its payload and, for Encapsulated-NPDU, the
+ * NPDU through decode_npdu_json.
+ */
+int decode_sc_json(struct jw *w, const uint8_t *buf, size_t len,
+    struct decode_err *err);
+
 #endif

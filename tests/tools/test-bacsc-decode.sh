@@ -137,7 +137,7 @@ ERRORS = [
     (["--npdu", "01 zz"], 2, "bad hex"),
     (["--npdu"], 2, "no hex input"),
     (["01 20"], 2, "say what to decode"),
-    (["--sc", "01 20"], 2, "unknown option '--sc'"),
+    (["--bogus", "01 20"], 2, "unknown option '--bogus'"),
     (["--bip", "01 20"], 2, "unknown option '--bip'"),
 ]
 for args, want_rc, want_msg in ERRORS:
