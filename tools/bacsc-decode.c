@@ -28,7 +28,7 @@ struct decoder {
 	decode_json_fn	 fn;
 };
 
-/* One line per protocol layer (--sc and --bip come with their printers). */
+/* One line per protocol layer. */
 static const struct decoder decoders[] = {
 	{ "--npdu", "npdu", "an NPDU, version octet first", decode_npdu_json },
 	{ "--sc", "sc", "a BVLC-SC message (one WebSocket message)",
