@@ -17,3 +17,9 @@ noinst_PROGRAMS += tests/fuzz/fuzz-apdu
 tests_fuzz_fuzz_apdu_SOURCES = tests/fuzz/fuzz_apdu.c
 tests_fuzz_fuzz_apdu_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 endif
+
+## End to end: the answers decode in tshark (make check-e2e).
+noinst_PROGRAMS += tests/e2e/app-replay
+tests_e2e_app_replay_SOURCES = tests/e2e/app_replay.c
+E2E_TESTS += tests/e2e/app-tshark.sh
+EXTRA_DIST += tests/e2e/app-tshark.sh
