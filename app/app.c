@@ -140,10 +140,10 @@ app_send_i_am(struct app *a, const struct app_addr *dst)
 
 	wr_init(&w, buf, sizeof(buf));
 	wr_u8(&w, 0x10);
-	wr_u8(&w, SVC_I_AM);
-	apdu_enc_objid(&w, OBJ_DEVICE, d->obj.instance);
+	wr_u8(&w, APP_SVC_I_AM);
+	apdu_enc_objid(&w, APP_OBJ_DEVICE, d->obj.instance);
 	apdu_enc_unsigned(&w, d->max_apdu);
-	apdu_enc_enum(&w, d->segmented_transmit ? SEG_TRANSMIT : SEG_NONE);
+	apdu_enc_enum(&w, d->segmented_transmit ? APP_SEG_TRANSMIT : APP_SEG_NONE);
 	apdu_enc_unsigned(&w, d->vendor_id);
 	if (wr_status(&w) == 0)
 		emit(a, dst, buf, w.len, false);
@@ -205,8 +205,8 @@ who_has(struct app *a, const struct app_addr *src, struct rd *r)
 		return;
 	wr_init(&w, buf, sizeof(buf));
 	wr_u8(&w, 0x10);
-	wr_u8(&w, SVC_I_HAVE);
-	apdu_enc_objid(&w, OBJ_DEVICE, a->db->dev.obj.instance);
+	wr_u8(&w, APP_SVC_I_HAVE);
+	apdu_enc_objid(&w, APP_OBJ_DEVICE, a->db->dev.obj.instance);
 	apdu_enc_objid(&w, o->cls->type, o->instance);
 	apdu_enc_cstr(&w, o->name);
 	if (wr_status(&w) < 0)
@@ -238,15 +238,15 @@ reject_for(enum codec_rc rc)
 {
 	switch (rc) {
 	case CODEC_OK:
-		return REJ_OTHER;
+		return APP_REJ_OTHER;
 	case CODEC_SHORT:
-		return REJ_MISSING_REQUIRED_PARAM;
+		return APP_REJ_MISSING_REQUIRED_PARAM;
 	case CODEC_MALFORMED:
-		return REJ_INVALID_TAG;
+		return APP_REJ_INVALID_TAG;
 	case CODEC_UNSUPPORTED:
-		return REJ_INVALID_TAG;
+		return APP_REJ_INVALID_TAG;
 	}
-	return REJ_OTHER;
+	return APP_REJ_OTHER;
 }
 
 /* [n] objid, [n+1] property, optional [n+2] index. */
@@ -293,12 +293,12 @@ read_property(struct app *a, struct rd *r, struct app_result *res)
 		return;
 	}
 	if (r->left != 0) {
-		res_reject(res, REJ_TOO_MANY_ARGUMENTS);
+		res_reject(res, APP_REJ_TOO_MANY_ARGUMENTS);
 		return;
 	}
 	o = app_db_find(a->db, oid.v.oid.type, oid.v.oid.instance);
 	if (o == NULL) {
-		res_error(res, ERRC_OBJECT, ERR_UNKNOWN_OBJECT);
+		res_error(res, APP_ERRC_OBJECT, APP_ERR_UNKNOWN_OBJECT);
 		return;
 	}
 	wr_init(&w, a->resp, APP_RESP_MAX);
@@ -314,7 +314,7 @@ read_property(struct app *a, struct rd *r, struct app_result *res)
 	apdu_close(&w, 3);
 	if (wr_status(&w) < 0) {
 		res->out = OUT_ABORT;
-		res->reason = ABORT_BUFFER_OVERFLOW;
+		res->reason = APP_ABORT_BUFFER_OVERFLOW;
 		return;
 	}
 	res->out = OUT_COMPLEX;
@@ -358,9 +358,9 @@ rpm_all(struct wr *w, const struct app_obj *o, uint32_t which)
 	for (i = 0; i < o->cls->nprops; i++) {
 		const struct app_prop *p = &o->cls->props[i];
 
-		if (which == PROP_REQUIRED && !(p->flags & APP_P_REQ))
+		if (which == APP_PROP_REQUIRED && !(p->flags & APP_P_REQ))
 			continue;
-		if (which == PROP_OPTIONAL && (p->flags & APP_P_REQ))
+		if (which == APP_PROP_OPTIONAL && (p->flags & APP_P_REQ))
 			continue;
 		rpm_result(w, o, p->id, APP_NO_INDEX, NULL);
 	}
@@ -372,7 +372,7 @@ rpm_spec(struct app *a, struct rd *r, struct wr *w)
 {
 	struct apdu_value oid;
 	struct app_obj *o;
-	struct app_err unknown = { ERRC_OBJECT, ERR_UNKNOWN_OBJECT };
+	struct app_err unknown = { APP_ERRC_OBJECT, APP_ERR_UNKNOWN_OBJECT };
 	uint32_t prop, index;
 	enum codec_rc rc;
 	unsigned n = 0;
@@ -395,8 +395,8 @@ rpm_spec(struct app *a, struct rd *r, struct wr *w)
 		n++;
 		if (o == NULL)
 			rpm_result(w, NULL, prop, index, &unknown);
-		else if ((prop == PROP_ALL || prop == PROP_REQUIRED ||
-		    prop == PROP_OPTIONAL) && index == APP_NO_INDEX)
+		else if ((prop == APP_PROP_ALL || prop == APP_PROP_REQUIRED ||
+		    prop == APP_PROP_OPTIONAL) && index == APP_NO_INDEX)
 			rpm_all(w, o, prop);
 		else
 			rpm_result(w, o, prop, index, NULL);
@@ -414,7 +414,7 @@ read_property_multiple(struct app *a, struct rd *r, struct app_result *res)
 	enum codec_rc rc;
 
 	if (r->left == 0) {
-		res_reject(res, REJ_MISSING_REQUIRED_PARAM);
+		res_reject(res, APP_REJ_MISSING_REQUIRED_PARAM);
 		return;
 	}
 	wr_init(&w, a->resp, APP_RESP_MAX);
@@ -427,7 +427,7 @@ read_property_multiple(struct app *a, struct rd *r, struct app_result *res)
 	}
 	if (wr_status(&w) < 0) {
 		res->out = OUT_ABORT;
-		res->reason = ABORT_BUFFER_OVERFLOW;
+		res->reason = APP_ABORT_BUFFER_OVERFLOW;
 		return;
 	}
 	res->out = OUT_COMPLEX;
@@ -466,7 +466,7 @@ write_property(struct app *a, struct rd *r, struct app_result *res)
 	    CODEC_UNSUPPORTED;
 	if (rc == CODEC_OK) {
 		if (v.v.u < 1 || v.v.u > 16) {
-			res_reject(res, REJ_PARAMETER_OUT_OF_RANGE);
+			res_reject(res, APP_REJ_PARAMETER_OUT_OF_RANGE);
 			return;
 		}
 		prio = (uint8_t)v.v.u;
@@ -475,12 +475,12 @@ write_property(struct app *a, struct rd *r, struct app_result *res)
 		return;
 	}
 	if (r->left != 0) {
-		res_reject(res, REJ_TOO_MANY_ARGUMENTS);
+		res_reject(res, APP_REJ_TOO_MANY_ARGUMENTS);
 		return;
 	}
 	o = app_db_find(a->db, oid.v.oid.type, oid.v.oid.instance);
 	if (o == NULL) {
-		res_error(res, ERRC_OBJECT, ERR_UNKNOWN_OBJECT);
+		res_error(res, APP_ERRC_OBJECT, APP_ERR_UNKNOWN_OBJECT);
 		return;
 	}
 	if (app_obj_write(o, prop, index, val, len, prio, &res->err) < 0) {
@@ -560,17 +560,17 @@ seg_start(struct app *a, const struct app_addr *peer, const struct apdu_hdr *h,
 	unsigned nsegs = (unsigned)((len + seg_size - 1) / seg_size);
 
 	if (!h->sa || !a->db->dev.segmented_transmit)
-		return ABORT_SEGMENTATION_NOT_SUPP;
+		return APP_ABORT_SEGMENTATION_NOT_SUPP;
 	if (max_segs != 0 && nsegs > max_segs)
-		return ABORT_BUFFER_OVERFLOW;
+		return APP_ABORT_BUFFER_OVERFLOW;
 	for (i = 0; i < APP_SEG_SLOTS && s == NULL; i++)
 		if (!a->seg[i].used)
 			s = &a->seg[i];
 	if (s == NULL)
-		return ABORT_OUT_OF_RESOURCES;
+		return APP_ABORT_OUT_OF_RESOURCES;
 	s->data = malloc(len);
 	if (s->data == NULL)
-		return ABORT_OUT_OF_RESOURCES;
+		return APP_ABORT_OUT_OF_RESOURCES;
 	memcpy(s->data, a->resp, len);
 	s->used = true;
 	s->peer = *peer;
@@ -597,7 +597,7 @@ segment_ack(struct app *a, const struct app_addr *src, const struct apdu_hdr *h,
 		return;
 	if (h->window == 0 || h->window > 127) {
 		uint8_t buf[3] = { 0x71, h->invoke_id,
-			ABORT_WINDOW_SIZE_OUT_OF_RANGE };
+			APP_ABORT_WINDOW_SIZE_OUT_OF_RANGE };
 
 		a->st.aborts++;
 		emit(a, src, buf, sizeof(buf), false);
@@ -766,23 +766,23 @@ confirmed(struct app *a, const struct app_addr *src, const struct apdu_hdr *h,
 	memset(&res, 0, sizeof(res));
 	if (h->seg) {
 		res.out = OUT_ABORT;
-		res.reason = ABORT_SEGMENTATION_NOT_SUPP;
+		res.reason = APP_ABORT_SEGMENTATION_NOT_SUPP;
 		respond(a, src, h, &res, hash, len, now);
 		return;
 	}
 	rd_init(&r, h->body, h->body_len);
 	switch (h->service) {
-	case SVC_READ_PROPERTY:
+	case APP_SVC_READ_PROPERTY:
 		read_property(a, &r, &res);
 		break;
-	case SVC_READ_PROP_MULTIPLE:
+	case APP_SVC_READ_PROP_MULTIPLE:
 		read_property_multiple(a, &r, &res);
 		break;
-	case SVC_WRITE_PROPERTY:
+	case APP_SVC_WRITE_PROPERTY:
 		write_property(a, &r, &res);
 		break;
 	default:
-		res_reject(&res, REJ_UNRECOGNIZED_SERVICE);
+		res_reject(&res, APP_REJ_UNRECOGNIZED_SERVICE);
 		break;
 	}
 	respond(a, src, h, &res, hash, len, now);
@@ -809,9 +809,9 @@ app_receive(struct app *a, const struct app_addr *src, const uint8_t *apdu,
 		break;
 	case APDU_UNCONFIRMED:
 		rd_init(&r, h.body, h.body_len);
-		if (h.service == SVC_WHO_IS)
+		if (h.service == APP_SVC_WHO_IS)
 			who_is(a, src, &r);
-		else if (h.service == SVC_WHO_HAS)
+		else if (h.service == APP_SVC_WHO_HAS)
 			who_has(a, src, &r);
 		break;
 	case APDU_SEGMENT_ACK:

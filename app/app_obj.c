@@ -165,7 +165,7 @@ app_db_find(struct app_db *db, uint16_t type, uint32_t instance)
 {
 	size_t i;
 
-	if (type == OBJ_DEVICE && instance == APDU_INSTANCE_MAX)
+	if (type == APP_OBJ_DEVICE && instance == APDU_INSTANCE_MAX)
 		return &db->dev.obj;
 	for (i = 0; i < db->n; i++)
 		if (db->objs[i]->cls->type == type &&
@@ -217,25 +217,25 @@ read_common(const struct app_obj *o, uint32_t prop, struct wr *w)
 	size_t i;
 
 	switch (prop) {
-	case PROP_OBJECT_IDENTIFIER:
+	case APP_PROP_OBJECT_IDENTIFIER:
 		apdu_enc_objid(w, o->cls->type, o->instance);
 		return 0;
-	case PROP_OBJECT_NAME:
+	case APP_PROP_OBJECT_NAME:
 		apdu_enc_cstr(w, o->name);
 		return 0;
-	case PROP_OBJECT_TYPE:
+	case APP_PROP_OBJECT_TYPE:
 		apdu_enc_enum(w, o->cls->type);
 		return 0;
-	case PROP_DESCRIPTION:
+	case APP_PROP_DESCRIPTION:
 		apdu_enc_cstr(w, o->description);
 		return 0;
-	case PROP_PROPERTY_LIST:
+	case APP_PROP_PROPERTY_LIST:
 		for (i = 0; i < o->cls->nprops; i++) {
 			uint32_t id = o->cls->props[i].id;
 
-			if (id != PROP_OBJECT_IDENTIFIER &&
-			    id != PROP_OBJECT_NAME && id != PROP_OBJECT_TYPE &&
-			    id != PROP_PROPERTY_LIST)
+			if (id != APP_PROP_OBJECT_IDENTIFIER &&
+			    id != APP_PROP_OBJECT_NAME && id != APP_PROP_OBJECT_TYPE &&
+			    id != APP_PROP_PROPERTY_LIST)
 				apdu_enc_enum(w, id);
 		}
 		return 0;
@@ -265,14 +265,14 @@ read_element(const struct app_obj *o, uint32_t prop, uint32_t index,
 	int rc = -1;
 
 	if (buf == NULL) {
-		set_err(err, ERRC_RESOURCES, ERR_OTHER);
+		set_err(err, APP_ERRC_RESOURCES, APP_ERR_OTHER);
 		return -1;
 	}
 	wr_init(&tw, buf, APP_ARRAY_SCRATCH);
 	if (read_whole(o, prop, &tw, err) < 0)
 		goto out;
 	if (wr_status(&tw) < 0) {
-		set_err(err, ERRC_RESOURCES, ERR_OTHER);
+		set_err(err, APP_ERRC_RESOURCES, APP_ERR_OTHER);
 		goto out;
 	}
 	rd_init(&r, buf, tw.len);
@@ -280,7 +280,7 @@ read_element(const struct app_obj *o, uint32_t prop, uint32_t index,
 		const uint8_t *start = r.p;
 
 		if (apdu_skip(&r) != CODEC_OK) {
-			set_err(err, ERRC_DEVICE, ERR_OTHER);
+			set_err(err, APP_ERRC_DEVICE, APP_ERR_OTHER);
 			goto out;
 		}
 		if (++count == index) {
@@ -293,7 +293,7 @@ read_element(const struct app_obj *o, uint32_t prop, uint32_t index,
 		apdu_enc_unsigned(w, count);
 		rc = 0;
 	} else {
-		set_err(err, ERRC_PROPERTY, ERR_INVALID_ARRAY_INDEX);
+		set_err(err, APP_ERRC_PROPERTY, APP_ERR_INVALID_ARRAY_INDEX);
 	}
 out:
 	free(buf);
@@ -307,13 +307,13 @@ app_obj_read(const struct app_obj *o, uint32_t prop, uint32_t index,
 	uint8_t flags;
 
 	if (!app_obj_has_prop(o, prop, &flags)) {
-		set_err(err, ERRC_PROPERTY, ERR_UNKNOWN_PROPERTY);
+		set_err(err, APP_ERRC_PROPERTY, APP_ERR_UNKNOWN_PROPERTY);
 		return -1;
 	}
 	if (index == APP_NO_INDEX)
 		return read_whole(o, prop, w, err);
 	if (!(flags & APP_P_ARRAY)) {
-		set_err(err, ERRC_PROPERTY, ERR_PROPERTY_NOT_AN_ARRAY);
+		set_err(err, APP_ERRC_PROPERTY, APP_ERR_PROPERTY_NOT_AN_ARRAY);
 		return -1;
 	}
 	return read_element(o, prop, index, w, err);
@@ -330,15 +330,15 @@ take_string(const uint8_t *val, size_t len, size_t cap, const uint8_t **s,
 	rd_init(&r, val, len);
 	if (apdu_dec_app(&r, &v) != CODEC_OK || v.type != APDU_STRING ||
 	    r.left != 0) {
-		set_err(err, ERRC_PROPERTY, ERR_INVALID_DATA_TYPE);
+		set_err(err, APP_ERRC_PROPERTY, APP_ERR_INVALID_DATA_TYPE);
 		return -1;
 	}
 	if (v.v.str.charset != APDU_CHARSET_UTF8) {
-		set_err(err, ERRC_PROPERTY, ERR_CHARSET_NOT_SUPPORTED);
+		set_err(err, APP_ERRC_PROPERTY, APP_ERR_CHARSET_NOT_SUPPORTED);
 		return -1;
 	}
 	if (v.v.str.n >= cap || memchr(v.v.str.p, 0, v.v.str.n) != NULL) {
-		set_err(err, ERRC_PROPERTY, ERR_VALUE_OUT_OF_RANGE);
+		set_err(err, APP_ERRC_PROPERTY, APP_ERR_VALUE_OUT_OF_RANGE);
 		return -1;
 	}
 	*s = v.v.str.p;
@@ -355,10 +355,10 @@ write_text(struct app_obj *o, uint32_t prop, const uint8_t *val, size_t len,
 	const uint8_t *s;
 	struct app_obj *other;
 
-	if (prop == PROP_OBJECT_NAME) {
+	if (prop == APP_PROP_OBJECT_NAME) {
 		dst = o->name;
 		cap = sizeof(o->name);
-	} else if (prop == PROP_DESCRIPTION) {
+	} else if (prop == APP_PROP_DESCRIPTION) {
 		dst = o->description;
 		cap = sizeof(o->description);
 	} else {
@@ -367,14 +367,14 @@ write_text(struct app_obj *o, uint32_t prop, const uint8_t *val, size_t len,
 	}
 	if (take_string(val, len, cap, &s, &n, err) < 0)
 		return -1;
-	if (prop == PROP_OBJECT_NAME) {
+	if (prop == APP_PROP_OBJECT_NAME) {
 		if (n == 0) {
-			set_err(err, ERRC_PROPERTY, ERR_VALUE_OUT_OF_RANGE);
+			set_err(err, APP_ERRC_PROPERTY, APP_ERR_VALUE_OUT_OF_RANGE);
 			return -1;
 		}
 		other = app_db_find_name(o->db, (const char *)s, n);
 		if (other != NULL && other != o) {
-			set_err(err, ERRC_PROPERTY, ERR_DUPLICATE_NAME);
+			set_err(err, APP_ERRC_PROPERTY, APP_ERR_DUPLICATE_NAME);
 			return -1;
 		}
 		o->db->dev.database_revision++;
@@ -392,24 +392,24 @@ app_obj_write(struct app_obj *o, uint32_t prop, uint32_t index,
 	int rc;
 
 	if (!app_obj_has_prop(o, prop, &flags)) {
-		set_err(err, ERRC_PROPERTY, ERR_UNKNOWN_PROPERTY);
+		set_err(err, APP_ERRC_PROPERTY, APP_ERR_UNKNOWN_PROPERTY);
 		return -1;
 	}
 	if (!(flags & APP_P_WRITE)) {
-		set_err(err, ERRC_PROPERTY, ERR_WRITE_ACCESS_DENIED);
+		set_err(err, APP_ERRC_PROPERTY, APP_ERR_WRITE_ACCESS_DENIED);
 		return -1;
 	}
 	if (index != APP_NO_INDEX && !(flags & APP_P_ARRAY)) {
-		set_err(err, ERRC_PROPERTY, ERR_PROPERTY_NOT_AN_ARRAY);
+		set_err(err, APP_ERRC_PROPERTY, APP_ERR_PROPERTY_NOT_AN_ARRAY);
 		return -1;
 	}
-	if (prop == PROP_OBJECT_NAME || prop == PROP_DESCRIPTION ||
-	    prop == PROP_LOCATION)
+	if (prop == APP_PROP_OBJECT_NAME || prop == APP_PROP_DESCRIPTION ||
+	    prop == APP_PROP_LOCATION)
 		rc = write_text(o, prop, val, len, err);
 	else if (o->cls->write != NULL)
 		rc = o->cls->write(o, prop, index, val, len, priority, err);
 	else {
-		set_err(err, ERRC_PROPERTY, ERR_WRITE_ACCESS_DENIED);
+		set_err(err, APP_ERRC_PROPERTY, APP_ERR_WRITE_ACCESS_DENIED);
 		rc = -1;
 	}
 	if (rc == 0 && o->db != NULL && o->db->dev.written != NULL)
@@ -420,35 +420,35 @@ app_obj_write(struct app_obj *o, uint32_t prop, uint32_t index,
 /* ---- Device -------------------------------------------------------- */
 
 static const struct app_prop device_props[] = {
-	{ PROP_OBJECT_IDENTIFIER, APP_P_REQ },
-	{ PROP_OBJECT_NAME, APP_P_REQ | APP_P_WRITE },
-	{ PROP_OBJECT_TYPE, APP_P_REQ },
-	{ PROP_SYSTEM_STATUS, APP_P_REQ },
-	{ PROP_VENDOR_NAME, APP_P_REQ },
-	{ PROP_VENDOR_IDENTIFIER, APP_P_REQ },
-	{ PROP_MODEL_NAME, APP_P_REQ },
-	{ PROP_FIRMWARE_REVISION, APP_P_REQ },
-	{ PROP_APP_SOFTWARE_VERSION, APP_P_REQ },
-	{ PROP_PROTOCOL_VERSION, APP_P_REQ },
-	{ PROP_PROTOCOL_REVISION, APP_P_REQ },
-	{ PROP_PROTOCOL_SERVICES, APP_P_REQ },
-	{ PROP_PROTOCOL_OBJECT_TYPES, APP_P_REQ },
-	{ PROP_OBJECT_LIST, APP_P_REQ | APP_P_ARRAY },
-	{ PROP_MAX_APDU_LENGTH_ACCEPTED, APP_P_REQ },
-	{ PROP_SEGMENTATION_SUPPORTED, APP_P_REQ },
-	{ PROP_MAX_SEGMENTS_ACCEPTED, APP_P_REQ },
-	{ PROP_APDU_SEGMENT_TIMEOUT, APP_P_REQ },
-	{ PROP_APDU_TIMEOUT, APP_P_REQ },
-	{ PROP_NUMBER_OF_APDU_RETRIES, APP_P_REQ },
-	{ PROP_DEVICE_ADDRESS_BINDING, APP_P_REQ },
-	{ PROP_DATABASE_REVISION, APP_P_REQ },
-	{ PROP_PROPERTY_LIST, APP_P_REQ | APP_P_ARRAY },
-	{ PROP_DESCRIPTION, APP_P_WRITE },
-	{ PROP_LOCATION, APP_P_WRITE },
-	{ PROP_LOCAL_DATE, 0 },
-	{ PROP_LOCAL_TIME, 0 },
-	{ PROP_UTC_OFFSET, 0 },
-	{ PROP_DEVICE_UUID, 0 },
+	{ APP_PROP_OBJECT_IDENTIFIER, APP_P_REQ },
+	{ APP_PROP_OBJECT_NAME, APP_P_REQ | APP_P_WRITE },
+	{ APP_PROP_OBJECT_TYPE, APP_P_REQ },
+	{ APP_PROP_SYSTEM_STATUS, APP_P_REQ },
+	{ APP_PROP_VENDOR_NAME, APP_P_REQ },
+	{ APP_PROP_VENDOR_IDENTIFIER, APP_P_REQ },
+	{ APP_PROP_MODEL_NAME, APP_P_REQ },
+	{ APP_PROP_FIRMWARE_REVISION, APP_P_REQ },
+	{ APP_PROP_APP_SOFTWARE_VERSION, APP_P_REQ },
+	{ APP_PROP_PROTOCOL_VERSION, APP_P_REQ },
+	{ APP_PROP_PROTOCOL_REVISION, APP_P_REQ },
+	{ APP_PROP_PROTOCOL_SERVICES, APP_P_REQ },
+	{ APP_PROP_PROTOCOL_OBJECT_TYPES, APP_P_REQ },
+	{ APP_PROP_OBJECT_LIST, APP_P_REQ | APP_P_ARRAY },
+	{ APP_PROP_MAX_APDU_LENGTH_ACCEPTED, APP_P_REQ },
+	{ APP_PROP_SEGMENTATION_SUPPORTED, APP_P_REQ },
+	{ APP_PROP_MAX_SEGMENTS_ACCEPTED, APP_P_REQ },
+	{ APP_PROP_APDU_SEGMENT_TIMEOUT, APP_P_REQ },
+	{ APP_PROP_APDU_TIMEOUT, APP_P_REQ },
+	{ APP_PROP_NUMBER_OF_APDU_RETRIES, APP_P_REQ },
+	{ APP_PROP_DEVICE_ADDRESS_BINDING, APP_P_REQ },
+	{ APP_PROP_DATABASE_REVISION, APP_P_REQ },
+	{ APP_PROP_PROPERTY_LIST, APP_P_REQ | APP_P_ARRAY },
+	{ APP_PROP_DESCRIPTION, APP_P_WRITE },
+	{ APP_PROP_LOCATION, APP_P_WRITE },
+	{ APP_PROP_LOCAL_DATE, 0 },
+	{ APP_PROP_LOCAL_TIME, 0 },
+	{ APP_PROP_UTC_OFFSET, 0 },
+	{ APP_PROP_DEVICE_UUID, 0 },
 };
 
 static void
@@ -470,133 +470,133 @@ device_read(const struct app_obj *o, uint32_t prop, struct wr *w,
 	size_t i;
 
 	switch (prop) {
-	case PROP_SYSTEM_STATUS:
+	case APP_PROP_SYSTEM_STATUS:
 		apdu_enc_enum(w, d->system_status);
 		break;
-	case PROP_VENDOR_NAME:
+	case APP_PROP_VENDOR_NAME:
 		apdu_enc_cstr(w, d->vendor_name);
 		break;
-	case PROP_VENDOR_IDENTIFIER:
+	case APP_PROP_VENDOR_IDENTIFIER:
 		apdu_enc_unsigned(w, d->vendor_id);
 		break;
-	case PROP_MODEL_NAME:
+	case APP_PROP_MODEL_NAME:
 		apdu_enc_cstr(w, d->model_name);
 		break;
-	case PROP_FIRMWARE_REVISION:
+	case APP_PROP_FIRMWARE_REVISION:
 		apdu_enc_cstr(w, d->firmware);
 		break;
-	case PROP_APP_SOFTWARE_VERSION:
+	case APP_PROP_APP_SOFTWARE_VERSION:
 		apdu_enc_cstr(w, d->app_version);
 		break;
-	case PROP_PROTOCOL_VERSION:
+	case APP_PROP_PROTOCOL_VERSION:
 		apdu_enc_unsigned(w, 1);
 		break;
-	case PROP_PROTOCOL_REVISION:
+	case APP_PROP_PROTOCOL_REVISION:
 		apdu_enc_unsigned(w, APP_PROTOCOL_REVISION);
 		break;
-	case PROP_PROTOCOL_SERVICES:
+	case APP_PROP_PROTOCOL_SERVICES:
 		memset(bits, 0, sizeof(bits));
-		set_bit(bits, SS_READ_PROPERTY);
-		set_bit(bits, SS_READ_PROP_MULTIPLE);
-		set_bit(bits, SS_WRITE_PROPERTY);
-		set_bit(bits, SS_I_AM);
-		set_bit(bits, SS_I_HAVE);
-		set_bit(bits, SS_WHO_HAS);
-		set_bit(bits, SS_WHO_IS);
-		apdu_enc_bits(w, bits, SS_COUNT_REV24);
+		set_bit(bits, APP_SS_READ_PROPERTY);
+		set_bit(bits, APP_SS_READ_PROP_MULTIPLE);
+		set_bit(bits, APP_SS_WRITE_PROPERTY);
+		set_bit(bits, APP_SS_I_AM);
+		set_bit(bits, APP_SS_I_HAVE);
+		set_bit(bits, APP_SS_WHO_HAS);
+		set_bit(bits, APP_SS_WHO_IS);
+		apdu_enc_bits(w, bits, APP_SS_COUNT_REV24);
 		break;
-	case PROP_PROTOCOL_OBJECT_TYPES:
+	case APP_PROP_PROTOCOL_OBJECT_TYPES:
 		memset(bits, 0, sizeof(bits));
 		for (i = 0; i < db->n; i++)
 			set_bit(bits, db->objs[i]->cls->type);
-		apdu_enc_bits(w, bits, OBJ_TYPE_COUNT_REV24);
+		apdu_enc_bits(w, bits, APP_OBJ_TYPE_COUNT_REV24);
 		break;
-	case PROP_OBJECT_LIST:
+	case APP_PROP_OBJECT_LIST:
 		for (i = 0; i < db->n; i++)
 			apdu_enc_objid(w, db->objs[i]->cls->type,
 			    db->objs[i]->instance);
 		break;
-	case PROP_MAX_APDU_LENGTH_ACCEPTED:
+	case APP_PROP_MAX_APDU_LENGTH_ACCEPTED:
 		apdu_enc_unsigned(w, d->max_apdu);
 		break;
-	case PROP_SEGMENTATION_SUPPORTED:
-		apdu_enc_enum(w, d->segmented_transmit ? SEG_TRANSMIT :
-		    SEG_NONE);
+	case APP_PROP_SEGMENTATION_SUPPORTED:
+		apdu_enc_enum(w, d->segmented_transmit ? APP_SEG_TRANSMIT :
+		    APP_SEG_NONE);
 		break;
-	case PROP_MAX_SEGMENTS_ACCEPTED:
+	case APP_PROP_MAX_SEGMENTS_ACCEPTED:
 		/* We reassemble no segmented requests: one segment. */
 		apdu_enc_unsigned(w, 1);
 		break;
-	case PROP_APDU_SEGMENT_TIMEOUT:
+	case APP_PROP_APDU_SEGMENT_TIMEOUT:
 		apdu_enc_unsigned(w, d->segment_timeout_ms);
 		break;
-	case PROP_APDU_TIMEOUT:
+	case APP_PROP_APDU_TIMEOUT:
 		apdu_enc_unsigned(w, d->apdu_timeout_ms);
 		break;
-	case PROP_NUMBER_OF_APDU_RETRIES:
+	case APP_PROP_NUMBER_OF_APDU_RETRIES:
 		apdu_enc_unsigned(w, d->apdu_retries);
 		break;
-	case PROP_DEVICE_ADDRESS_BINDING:
+	case APP_PROP_DEVICE_ADDRESS_BINDING:
 		/* We initiate no requests, so we bind no devices: empty. */
 		break;
-	case PROP_DATABASE_REVISION:
+	case APP_PROP_DATABASE_REVISION:
 		apdu_enc_unsigned(w, d->database_revision);
 		break;
-	case PROP_LOCATION:
+	case APP_PROP_LOCATION:
 		apdu_enc_cstr(w, d->location);
 		break;
-	case PROP_LOCAL_DATE:
-	case PROP_LOCAL_TIME:
-	case PROP_UTC_OFFSET:
+	case APP_PROP_LOCAL_DATE:
+	case APP_PROP_LOCAL_TIME:
+	case APP_PROP_UTC_OFFSET:
 		d->clock(d->clock_arg, &now, &off, &dst);
-		if (prop == PROP_LOCAL_DATE)
+		if (prop == APP_PROP_LOCAL_DATE)
 			apdu_enc_date(w, &now.date);
-		else if (prop == PROP_LOCAL_TIME)
+		else if (prop == APP_PROP_LOCAL_TIME)
 			apdu_enc_time(w, &now.time);
 		else
 			apdu_enc_signed(w, off);
 		break;
-	case PROP_DEVICE_UUID:
+	case APP_PROP_DEVICE_UUID:
 		apdu_enc_octets(w, d->uuid, sizeof(d->uuid));
 		break;
 	default:
-		set_err(err, ERRC_PROPERTY, ERR_UNKNOWN_PROPERTY);
+		set_err(err, APP_ERRC_PROPERTY, APP_ERR_UNKNOWN_PROPERTY);
 		return -1;
 	}
 	return 0;
 }
 
 const struct app_class app_class_device = {
-	OBJ_DEVICE, device_props, sizeof(device_props) / sizeof(device_props[0]),
+	APP_OBJ_DEVICE, device_props, sizeof(device_props) / sizeof(device_props[0]),
 	device_read, NULL,
 };
 
 /* ---- Analog Value -------------------------------------------------- */
 
 static const struct app_prop av_props_rw[] = {
-	{ PROP_OBJECT_IDENTIFIER, APP_P_REQ },
-	{ PROP_OBJECT_NAME, APP_P_REQ | APP_P_WRITE },
-	{ PROP_OBJECT_TYPE, APP_P_REQ },
-	{ PROP_PRESENT_VALUE, APP_P_REQ | APP_P_WRITE },
-	{ PROP_STATUS_FLAGS, APP_P_REQ },
-	{ PROP_EVENT_STATE, APP_P_REQ },
-	{ PROP_OUT_OF_SERVICE, APP_P_REQ },
-	{ PROP_UNITS, APP_P_REQ },
-	{ PROP_PROPERTY_LIST, APP_P_REQ | APP_P_ARRAY },
-	{ PROP_DESCRIPTION, APP_P_WRITE },
+	{ APP_PROP_OBJECT_IDENTIFIER, APP_P_REQ },
+	{ APP_PROP_OBJECT_NAME, APP_P_REQ | APP_P_WRITE },
+	{ APP_PROP_OBJECT_TYPE, APP_P_REQ },
+	{ APP_PROP_PRESENT_VALUE, APP_P_REQ | APP_P_WRITE },
+	{ APP_PROP_STATUS_FLAGS, APP_P_REQ },
+	{ APP_PROP_EVENT_STATE, APP_P_REQ },
+	{ APP_PROP_OUT_OF_SERVICE, APP_P_REQ },
+	{ APP_PROP_UNITS, APP_P_REQ },
+	{ APP_PROP_PROPERTY_LIST, APP_P_REQ | APP_P_ARRAY },
+	{ APP_PROP_DESCRIPTION, APP_P_WRITE },
 };
 
 static const struct app_prop av_props_ro[] = {
-	{ PROP_OBJECT_IDENTIFIER, APP_P_REQ },
-	{ PROP_OBJECT_NAME, APP_P_REQ | APP_P_WRITE },
-	{ PROP_OBJECT_TYPE, APP_P_REQ },
-	{ PROP_PRESENT_VALUE, APP_P_REQ },
-	{ PROP_STATUS_FLAGS, APP_P_REQ },
-	{ PROP_EVENT_STATE, APP_P_REQ },
-	{ PROP_OUT_OF_SERVICE, APP_P_REQ },
-	{ PROP_UNITS, APP_P_REQ },
-	{ PROP_PROPERTY_LIST, APP_P_REQ | APP_P_ARRAY },
-	{ PROP_DESCRIPTION, APP_P_WRITE },
+	{ APP_PROP_OBJECT_IDENTIFIER, APP_P_REQ },
+	{ APP_PROP_OBJECT_NAME, APP_P_REQ | APP_P_WRITE },
+	{ APP_PROP_OBJECT_TYPE, APP_P_REQ },
+	{ APP_PROP_PRESENT_VALUE, APP_P_REQ },
+	{ APP_PROP_STATUS_FLAGS, APP_P_REQ },
+	{ APP_PROP_EVENT_STATE, APP_P_REQ },
+	{ APP_PROP_OUT_OF_SERVICE, APP_P_REQ },
+	{ APP_PROP_UNITS, APP_P_REQ },
+	{ APP_PROP_PROPERTY_LIST, APP_P_REQ | APP_P_ARRAY },
+	{ APP_PROP_DESCRIPTION, APP_P_WRITE },
 };
 
 static int
@@ -606,23 +606,23 @@ av_read(const struct app_obj *o, uint32_t prop, struct wr *w,
 	const struct app_av *av = (const struct app_av *)o;
 
 	switch (prop) {
-	case PROP_PRESENT_VALUE:
+	case APP_PROP_PRESENT_VALUE:
 		apdu_enc_real(w, av->present_value);
 		break;
-	case PROP_STATUS_FLAGS:
+	case APP_PROP_STATUS_FLAGS:
 		enc_status_flags(w, false, false);
 		break;
-	case PROP_EVENT_STATE:
+	case APP_PROP_EVENT_STATE:
 		apdu_enc_enum(w, 0);
 		break;
-	case PROP_OUT_OF_SERVICE:
+	case APP_PROP_OUT_OF_SERVICE:
 		apdu_enc_bool(w, false);
 		break;
-	case PROP_UNITS:
+	case APP_PROP_UNITS:
 		apdu_enc_enum(w, av->units);
 		break;
 	default:
-		set_err(err, ERRC_PROPERTY, ERR_UNKNOWN_PROPERTY);
+		set_err(err, APP_ERRC_PROPERTY, APP_ERR_UNKNOWN_PROPERTY);
 		return -1;
 	}
 	return 0;
@@ -638,18 +638,18 @@ av_write(struct app_obj *o, uint32_t prop, uint32_t index,
 
 	(void)index;
 	(void)priority;		/* not commandable: priority is ignored */
-	if (prop != PROP_PRESENT_VALUE) {
-		set_err(err, ERRC_PROPERTY, ERR_WRITE_ACCESS_DENIED);
+	if (prop != APP_PROP_PRESENT_VALUE) {
+		set_err(err, APP_ERRC_PROPERTY, APP_ERR_WRITE_ACCESS_DENIED);
 		return -1;
 	}
 	rd_init(&r, val, len);
 	if (apdu_dec_app(&r, &v) != CODEC_OK || v.type != APDU_REAL ||
 	    r.left != 0) {
-		set_err(err, ERRC_PROPERTY, ERR_INVALID_DATA_TYPE);
+		set_err(err, APP_ERRC_PROPERTY, APP_ERR_INVALID_DATA_TYPE);
 		return -1;
 	}
 	if (v.v.r != v.v.r) {	/* NaN */
-		set_err(err, ERRC_PROPERTY, ERR_VALUE_OUT_OF_RANGE);
+		set_err(err, APP_ERRC_PROPERTY, APP_ERR_VALUE_OUT_OF_RANGE);
 		return -1;
 	}
 	av->present_value = v.v.r;
@@ -659,12 +659,12 @@ av_write(struct app_obj *o, uint32_t prop, uint32_t index,
 }
 
 static const struct app_class av_class_rw = {
-	OBJ_ANALOG_VALUE, av_props_rw,
+	APP_OBJ_ANALOG_VALUE, av_props_rw,
 	sizeof(av_props_rw) / sizeof(av_props_rw[0]), av_read, av_write,
 };
 
 static const struct app_class av_class_ro = {
-	OBJ_ANALOG_VALUE, av_props_ro,
+	APP_OBJ_ANALOG_VALUE, av_props_ro,
 	sizeof(av_props_ro) / sizeof(av_props_ro[0]), av_read, NULL,
 };
 
@@ -683,17 +683,17 @@ app_av_init(struct app_av *av, uint32_t instance, const char *name,
 /* ---- File ---------------------------------------------------------- */
 
 static const struct app_prop file_props[] = {
-	{ PROP_OBJECT_IDENTIFIER, APP_P_REQ },
-	{ PROP_OBJECT_NAME, APP_P_REQ },
-	{ PROP_OBJECT_TYPE, APP_P_REQ },
-	{ PROP_FILE_TYPE, APP_P_REQ },
-	{ PROP_FILE_SIZE, APP_P_REQ },
-	{ PROP_MODIFICATION_DATE, APP_P_REQ },
-	{ PROP_ARCHIVE, APP_P_REQ },
-	{ PROP_READ_ONLY, APP_P_REQ },
-	{ PROP_FILE_ACCESS_METHOD, APP_P_REQ },
-	{ PROP_PROPERTY_LIST, APP_P_REQ | APP_P_ARRAY },
-	{ PROP_DESCRIPTION, 0 },
+	{ APP_PROP_OBJECT_IDENTIFIER, APP_P_REQ },
+	{ APP_PROP_OBJECT_NAME, APP_P_REQ },
+	{ APP_PROP_OBJECT_TYPE, APP_P_REQ },
+	{ APP_PROP_FILE_TYPE, APP_P_REQ },
+	{ APP_PROP_FILE_SIZE, APP_P_REQ },
+	{ APP_PROP_MODIFICATION_DATE, APP_P_REQ },
+	{ APP_PROP_ARCHIVE, APP_P_REQ },
+	{ APP_PROP_READ_ONLY, APP_P_REQ },
+	{ APP_PROP_FILE_ACCESS_METHOD, APP_P_REQ },
+	{ APP_PROP_PROPERTY_LIST, APP_P_REQ | APP_P_ARRAY },
+	{ APP_PROP_DESCRIPTION, 0 },
 };
 
 static int
@@ -706,13 +706,13 @@ file_read(const struct app_obj *o, uint32_t prop, struct wr *w,
 	struct app_datetime dt;
 
 	switch (prop) {
-	case PROP_FILE_TYPE:
+	case APP_PROP_FILE_TYPE:
 		apdu_enc_cstr(w, f->file_type);
 		break;
-	case PROP_FILE_SIZE:
+	case APP_PROP_FILE_SIZE:
 		apdu_enc_unsigned(w, ok ? (uint64_t)st.st_size : 0);
 		break;
-	case PROP_MODIFICATION_DATE:
+	case APP_PROP_MODIFICATION_DATE:
 		if (ok)
 			app_datetime_from_time(st.st_mtime, &dt);
 		else
@@ -720,24 +720,24 @@ file_read(const struct app_obj *o, uint32_t prop, struct wr *w,
 		apdu_enc_date(w, &dt.date);
 		apdu_enc_time(w, &dt.time);
 		break;
-	case PROP_ARCHIVE:
+	case APP_PROP_ARCHIVE:
 		apdu_enc_bool(w, false);
 		break;
-	case PROP_READ_ONLY:
+	case APP_PROP_READ_ONLY:
 		apdu_enc_bool(w, true);
 		break;
-	case PROP_FILE_ACCESS_METHOD:
+	case APP_PROP_FILE_ACCESS_METHOD:
 		apdu_enc_enum(w, 1);	/* stream-access */
 		break;
 	default:
-		set_err(err, ERRC_PROPERTY, ERR_UNKNOWN_PROPERTY);
+		set_err(err, APP_ERRC_PROPERTY, APP_ERR_UNKNOWN_PROPERTY);
 		return -1;
 	}
 	return 0;
 }
 
 static const struct app_class file_class = {
-	OBJ_FILE, file_props, sizeof(file_props) / sizeof(file_props[0]),
+	APP_OBJ_FILE, file_props, sizeof(file_props) / sizeof(file_props[0]),
 	file_read, NULL,
 };
 
@@ -754,62 +754,62 @@ app_file_init(struct app_file *f, uint32_t instance, const char *name,
 /* ---- Network Port -------------------------------------------------- */
 
 #define NP_COMMON							\
-	{ PROP_OBJECT_IDENTIFIER, APP_P_REQ },				\
-	{ PROP_OBJECT_NAME, APP_P_REQ | APP_P_WRITE },			\
-	{ PROP_OBJECT_TYPE, APP_P_REQ },				\
-	{ PROP_STATUS_FLAGS, APP_P_REQ },				\
-	{ PROP_RELIABILITY, APP_P_REQ },				\
-	{ PROP_OUT_OF_SERVICE, APP_P_REQ },				\
-	{ PROP_NETWORK_TYPE, APP_P_REQ },				\
-	{ PROP_PROTOCOL_LEVEL, APP_P_REQ },				\
-	{ PROP_CHANGES_PENDING, APP_P_REQ },				\
-	{ PROP_PROPERTY_LIST, APP_P_REQ | APP_P_ARRAY },		\
-	{ PROP_DESCRIPTION, APP_P_WRITE },				\
-	{ PROP_NETWORK_NUMBER, 0 },					\
-	{ PROP_NETWORK_NUMBER_QUALITY, 0 },				\
-	{ PROP_APDU_LENGTH, 0 },					\
-	{ PROP_MAC_ADDRESS, 0 },					\
-	{ PROP_LINK_SPEED, 0 }
+	{ APP_PROP_OBJECT_IDENTIFIER, APP_P_REQ },				\
+	{ APP_PROP_OBJECT_NAME, APP_P_REQ | APP_P_WRITE },			\
+	{ APP_PROP_OBJECT_TYPE, APP_P_REQ },				\
+	{ APP_PROP_STATUS_FLAGS, APP_P_REQ },				\
+	{ APP_PROP_RELIABILITY, APP_P_REQ },				\
+	{ APP_PROP_OUT_OF_SERVICE, APP_P_REQ },				\
+	{ APP_PROP_NETWORK_TYPE, APP_P_REQ },				\
+	{ APP_PROP_PROTOCOL_LEVEL, APP_P_REQ },				\
+	{ APP_PROP_CHANGES_PENDING, APP_P_REQ },				\
+	{ APP_PROP_PROPERTY_LIST, APP_P_REQ | APP_P_ARRAY },		\
+	{ APP_PROP_DESCRIPTION, APP_P_WRITE },				\
+	{ APP_PROP_NETWORK_NUMBER, 0 },					\
+	{ APP_PROP_NETWORK_NUMBER_QUALITY, 0 },				\
+	{ APP_PROP_APDU_LENGTH, 0 },					\
+	{ APP_PROP_MAC_ADDRESS, 0 },					\
+	{ APP_PROP_LINK_SPEED, 0 }
 
 static const struct app_prop np_bip_props[] = {
 	NP_COMMON,
-	{ PROP_BACNET_IP_MODE, 0 },
-	{ PROP_IP_ADDRESS, 0 },
-	{ PROP_BACNET_IP_UDP_PORT, 0 },
-	{ PROP_IP_SUBNET_MASK, 0 },
-	{ PROP_IP_DEFAULT_GATEWAY, 0 },
-	{ PROP_BBMD_ACCEPT_FD_REGS, 0 },
-	{ PROP_BBMD_BDT, 0 },
-	{ PROP_BBMD_FDT, 0 },
-	{ PROP_FD_BBMD_ADDRESS, 0 },
-	{ PROP_FD_SUBSCRIPTION_LIFETIME, 0 },
+	{ APP_PROP_BACNET_IP_MODE, 0 },
+	{ APP_PROP_IP_ADDRESS, 0 },
+	{ APP_PROP_BACNET_IP_UDP_PORT, 0 },
+	{ APP_PROP_IP_SUBNET_MASK, 0 },
+	{ APP_PROP_IP_DEFAULT_GATEWAY, 0 },
+	{ APP_PROP_BBMD_ACCEPT_FD_REGS, 0 },
+	{ APP_PROP_BBMD_BDT, 0 },
+	{ APP_PROP_BBMD_FDT, 0 },
+	{ APP_PROP_FD_BBMD_ADDRESS, 0 },
+	{ APP_PROP_FD_SUBSCRIPTION_LIFETIME, 0 },
 };
 
 static const struct app_prop np_sc_props[] = {
 	NP_COMMON,
-	{ PROP_MAX_BVLC_LEN_ACCEPTED, 0 },
-	{ PROP_MAX_NPDU_LEN_ACCEPTED, 0 },
-	{ PROP_SC_PRIMARY_HUB_URI, 0 },
-	{ PROP_SC_FAILOVER_HUB_URI, 0 },
-	{ PROP_SC_MIN_RECONNECT_TIME, 0 },
-	{ PROP_SC_MAX_RECONNECT_TIME, 0 },
-	{ PROP_SC_CONNECT_WAIT_TIMEOUT, 0 },
-	{ PROP_SC_DISCONNECT_WAIT_TIMEOUT, 0 },
-	{ PROP_SC_HEARTBEAT_TIMEOUT, 0 },
-	{ PROP_SC_HUB_CONNECTOR_STATE, 0 },
-	{ PROP_SC_PRIMARY_HUB_STATUS, 0 },
-	{ PROP_SC_FAILOVER_HUB_STATUS, 0 },
-	{ PROP_SC_HUB_FN_ENABLE, 0 },
-	{ PROP_SC_HUB_FN_ACCEPT_URIS, APP_P_ARRAY },
-	{ PROP_SC_HUB_FN_BINDING, 0 },
-	{ PROP_SC_HUB_FN_CONN_STATUS, 0 },
-	{ PROP_SC_DC_INITIATE_ENABLE, 0 },
-	{ PROP_SC_DC_ACCEPT_ENABLE, 0 },
-	{ PROP_SC_DC_ACCEPT_URIS, APP_P_ARRAY },
-	{ PROP_SC_DC_BINDING, 0 },
-	{ PROP_SC_DC_CONN_STATUS, 0 },
-	{ PROP_OPERATIONAL_CERT_FILE, 0 },
-	{ PROP_ISSUER_CERT_FILES, APP_P_ARRAY },
+	{ APP_PROP_MAX_BVLC_LEN_ACCEPTED, 0 },
+	{ APP_PROP_MAX_NPDU_LEN_ACCEPTED, 0 },
+	{ APP_PROP_SC_PRIMARY_HUB_URI, 0 },
+	{ APP_PROP_SC_FAILOVER_HUB_URI, 0 },
+	{ APP_PROP_SC_MIN_RECONNECT_TIME, 0 },
+	{ APP_PROP_SC_MAX_RECONNECT_TIME, 0 },
+	{ APP_PROP_SC_CONNECT_WAIT_TIMEOUT, 0 },
+	{ APP_PROP_SC_DISCONNECT_WAIT_TIMEOUT, 0 },
+	{ APP_PROP_SC_HEARTBEAT_TIMEOUT, 0 },
+	{ APP_PROP_SC_HUB_CONNECTOR_STATE, 0 },
+	{ APP_PROP_SC_PRIMARY_HUB_STATUS, 0 },
+	{ APP_PROP_SC_FAILOVER_HUB_STATUS, 0 },
+	{ APP_PROP_SC_HUB_FN_ENABLE, 0 },
+	{ APP_PROP_SC_HUB_FN_ACCEPT_URIS, APP_P_ARRAY },
+	{ APP_PROP_SC_HUB_FN_BINDING, 0 },
+	{ APP_PROP_SC_HUB_FN_CONN_STATUS, 0 },
+	{ APP_PROP_SC_DC_INITIATE_ENABLE, 0 },
+	{ APP_PROP_SC_DC_ACCEPT_ENABLE, 0 },
+	{ APP_PROP_SC_DC_ACCEPT_URIS, APP_P_ARRAY },
+	{ APP_PROP_SC_DC_BINDING, 0 },
+	{ APP_PROP_SC_DC_CONN_STATUS, 0 },
+	{ APP_PROP_OPERATIONAL_CERT_FILE, 0 },
+	{ APP_PROP_ISSUER_CERT_FILES, APP_P_ARRAY },
 };
 
 /* BACnetHostNPort, as the content of whatever tag wraps it. */
@@ -944,39 +944,39 @@ np_read_common(const struct app_netport *np, const struct app_netport_info *in,
     uint32_t prop, struct wr *w)
 {
 	switch (prop) {
-	case PROP_STATUS_FLAGS:
+	case APP_PROP_STATUS_FLAGS:
 		enc_status_flags(w, in->reliability != 0, in->out_of_service);
 		return 0;
-	case PROP_RELIABILITY:
+	case APP_PROP_RELIABILITY:
 		apdu_enc_enum(w, in->reliability);
 		return 0;
-	case PROP_OUT_OF_SERVICE:
+	case APP_PROP_OUT_OF_SERVICE:
 		apdu_enc_bool(w, in->out_of_service);
 		return 0;
-	case PROP_NETWORK_TYPE:
+	case APP_PROP_NETWORK_TYPE:
 		apdu_enc_enum(w, np->info.kind == APP_NP_SC ?
-		    NETTYPE_SECURE_CONNECT : NETTYPE_IPV4);
+		    APP_NETTYPE_SECURE_CONNECT : APP_NETTYPE_IPV4);
 		return 0;
-	case PROP_PROTOCOL_LEVEL:
-		apdu_enc_enum(w, PROTO_LEVEL_BACNET_APP);
+	case APP_PROP_PROTOCOL_LEVEL:
+		apdu_enc_enum(w, APP_PROTO_LEVEL_BACNET_APP);
 		return 0;
-	case PROP_CHANGES_PENDING:
+	case APP_PROP_CHANGES_PENDING:
 		apdu_enc_bool(w, false);
 		return 0;
-	case PROP_NETWORK_NUMBER:
+	case APP_PROP_NETWORK_NUMBER:
 		apdu_enc_unsigned(w, in->network_number);
 		return 0;
-	case PROP_NETWORK_NUMBER_QUALITY:
+	case APP_PROP_NETWORK_NUMBER_QUALITY:
 		apdu_enc_enum(w, in->network_number_quality);
 		return 0;
-	case PROP_APDU_LENGTH:
+	case APP_PROP_APDU_LENGTH:
 		apdu_enc_unsigned(w, in->apdu_length != 0 ? in->apdu_length :
 		    1476);
 		return 0;
-	case PROP_MAC_ADDRESS:
+	case APP_PROP_MAC_ADDRESS:
 		apdu_enc_octets(w, in->mac, sizeof(in->mac));
 		return 0;
-	case PROP_LINK_SPEED:
+	case APP_PROP_LINK_SPEED:
 		apdu_enc_real(w, in->link_speed);
 		return 0;
 	default:
@@ -989,36 +989,36 @@ np_read_bip(const struct app_netport *np, const struct app_netport_info *in,
     uint32_t prop, struct wr *w)
 {
 	switch (prop) {
-	case PROP_BACNET_IP_MODE:
+	case APP_PROP_BACNET_IP_MODE:
 		apdu_enc_enum(w, in->ip_mode);
 		return 0;
-	case PROP_IP_ADDRESS:
+	case APP_PROP_IP_ADDRESS:
 		apdu_enc_octets(w, in->ip, 4);
 		return 0;
-	case PROP_BACNET_IP_UDP_PORT:
+	case APP_PROP_BACNET_IP_UDP_PORT:
 		apdu_enc_unsigned(w, in->udp_port);
 		return 0;
-	case PROP_IP_SUBNET_MASK:
+	case APP_PROP_IP_SUBNET_MASK:
 		apdu_enc_octets(w, in->mask, 4);
 		return 0;
-	case PROP_IP_DEFAULT_GATEWAY:
+	case APP_PROP_IP_DEFAULT_GATEWAY:
 		apdu_enc_octets(w, in->gateway, 4);
 		return 0;
-	case PROP_BBMD_ACCEPT_FD_REGS:
+	case APP_PROP_BBMD_ACCEPT_FD_REGS:
 		apdu_enc_bool(w, in->bbmd_accept_fd);
 		return 0;
-	case PROP_BBMD_BDT:
+	case APP_PROP_BBMD_BDT:
 		if (np->ops != NULL && np->ops->bdt != NULL)
 			np->ops->bdt(np->ops_arg, emit_bdt, w);
 		return 0;
-	case PROP_BBMD_FDT:
+	case APP_PROP_BBMD_FDT:
 		if (np->ops != NULL && np->ops->fdt != NULL)
 			np->ops->fdt(np->ops_arg, emit_fdt, w);
 		return 0;
-	case PROP_FD_BBMD_ADDRESS:
+	case APP_PROP_FD_BBMD_ADDRESS:
 		enc_hostnport(w, &in->fd_bbmd);
 		return 0;
-	case PROP_FD_SUBSCRIPTION_LIFETIME:
+	case APP_PROP_FD_SUBSCRIPTION_LIFETIME:
 		apdu_enc_unsigned(w, in->fd_ttl);
 		return 0;
 	default:
@@ -1033,61 +1033,61 @@ np_read_sc_conf(const struct app_netport_info *in, uint32_t prop,
 	size_t i;
 
 	switch (prop) {
-	case PROP_MAX_BVLC_LEN_ACCEPTED:
+	case APP_PROP_MAX_BVLC_LEN_ACCEPTED:
 		apdu_enc_unsigned(w, in->max_bvlc);
 		return 0;
-	case PROP_MAX_NPDU_LEN_ACCEPTED:
+	case APP_PROP_MAX_NPDU_LEN_ACCEPTED:
 		apdu_enc_unsigned(w, in->max_npdu);
 		return 0;
-	case PROP_SC_PRIMARY_HUB_URI:
+	case APP_PROP_SC_PRIMARY_HUB_URI:
 		apdu_enc_cstr(w, in->primary_uri);
 		return 0;
-	case PROP_SC_FAILOVER_HUB_URI:
+	case APP_PROP_SC_FAILOVER_HUB_URI:
 		apdu_enc_cstr(w, in->failover_uri);
 		return 0;
-	case PROP_SC_MIN_RECONNECT_TIME:
+	case APP_PROP_SC_MIN_RECONNECT_TIME:
 		apdu_enc_unsigned(w, in->min_reconnect_s);
 		return 0;
-	case PROP_SC_MAX_RECONNECT_TIME:
+	case APP_PROP_SC_MAX_RECONNECT_TIME:
 		apdu_enc_unsigned(w, in->max_reconnect_s);
 		return 0;
-	case PROP_SC_CONNECT_WAIT_TIMEOUT:
+	case APP_PROP_SC_CONNECT_WAIT_TIMEOUT:
 		apdu_enc_unsigned(w, in->connect_wait_s);
 		return 0;
-	case PROP_SC_DISCONNECT_WAIT_TIMEOUT:
+	case APP_PROP_SC_DISCONNECT_WAIT_TIMEOUT:
 		apdu_enc_unsigned(w, in->disconnect_wait_s);
 		return 0;
-	case PROP_SC_HEARTBEAT_TIMEOUT:
+	case APP_PROP_SC_HEARTBEAT_TIMEOUT:
 		apdu_enc_unsigned(w, in->heartbeat_s);
 		return 0;
-	case PROP_SC_HUB_FN_ENABLE:
+	case APP_PROP_SC_HUB_FN_ENABLE:
 		apdu_enc_bool(w, in->hub_fn_enable);
 		return 0;
-	case PROP_SC_HUB_FN_ACCEPT_URIS:
+	case APP_PROP_SC_HUB_FN_ACCEPT_URIS:
 		enc_uris(w, in->hub_fn_accept_uris, in->n_hub_fn_accept_uris);
 		return 0;
-	case PROP_SC_HUB_FN_BINDING:
+	case APP_PROP_SC_HUB_FN_BINDING:
 		apdu_enc_cstr(w, in->hub_fn_binding);
 		return 0;
-	case PROP_SC_DC_INITIATE_ENABLE:
+	case APP_PROP_SC_DC_INITIATE_ENABLE:
 		apdu_enc_bool(w, in->dc_initiate_enable);
 		return 0;
-	case PROP_SC_DC_ACCEPT_ENABLE:
+	case APP_PROP_SC_DC_ACCEPT_ENABLE:
 		apdu_enc_bool(w, in->dc_accept_enable);
 		return 0;
-	case PROP_SC_DC_ACCEPT_URIS:
+	case APP_PROP_SC_DC_ACCEPT_URIS:
 		enc_uris(w, in->dc_accept_uris, in->n_dc_accept_uris);
 		return 0;
-	case PROP_SC_DC_BINDING:
+	case APP_PROP_SC_DC_BINDING:
 		apdu_enc_cstr(w, in->dc_binding);
 		return 0;
-	case PROP_OPERATIONAL_CERT_FILE:
-		apdu_enc_objid(w, OBJ_FILE, in->oper_cert_file);
+	case APP_PROP_OPERATIONAL_CERT_FILE:
+		apdu_enc_objid(w, APP_OBJ_FILE, in->oper_cert_file);
 		return 0;
-	case PROP_ISSUER_CERT_FILES:
+	case APP_PROP_ISSUER_CERT_FILES:
 		for (i = 0; i < in->n_issuer_files &&
 		    i < APP_NP_ISSUERS_MAX; i++)
-			apdu_enc_objid(w, OBJ_FILE, in->issuer_files[i]);
+			apdu_enc_objid(w, APP_OBJ_FILE, in->issuer_files[i]);
 		return 0;
 	default:
 		return 1;
@@ -1099,20 +1099,20 @@ np_read_sc(const struct app_netport *np, const struct app_netport_info *in,
     uint32_t prop, struct wr *w)
 {
 	switch (prop) {
-	case PROP_SC_HUB_CONNECTOR_STATE:
+	case APP_PROP_SC_HUB_CONNECTOR_STATE:
 		apdu_enc_enum(w, in->hub_connector_state);
 		return 0;
-	case PROP_SC_PRIMARY_HUB_STATUS:
+	case APP_PROP_SC_PRIMARY_HUB_STATUS:
 		enc_hub_conn(w, &in->primary_status);
 		return 0;
-	case PROP_SC_FAILOVER_HUB_STATUS:
+	case APP_PROP_SC_FAILOVER_HUB_STATUS:
 		enc_hub_conn(w, &in->failover_status);
 		return 0;
-	case PROP_SC_HUB_FN_CONN_STATUS:
+	case APP_PROP_SC_HUB_FN_CONN_STATUS:
 		if (np->ops != NULL && np->ops->hub_fn_conns != NULL)
 			np->ops->hub_fn_conns(np->ops_arg, emit_hub_fn_conn, w);
 		return 0;
-	case PROP_SC_DC_CONN_STATUS:
+	case APP_PROP_SC_DC_CONN_STATUS:
 		if (np->ops != NULL && np->ops->direct_conns != NULL)
 			np->ops->direct_conns(np->ops_arg, emit_direct_conn, w);
 		return 0;
@@ -1136,19 +1136,19 @@ np_read(const struct app_obj *o, uint32_t prop, struct wr *w,
 		rc = np->info.kind == APP_NP_SC ? np_read_sc(np, &in, prop, w) :
 		    np_read_bip(np, &in, prop, w);
 	if (rc == 1) {
-		set_err(err, ERRC_PROPERTY, ERR_UNKNOWN_PROPERTY);
+		set_err(err, APP_ERRC_PROPERTY, APP_ERR_UNKNOWN_PROPERTY);
 		return -1;
 	}
 	return 0;
 }
 
 static const struct app_class np_bip_class = {
-	OBJ_NETWORK_PORT, np_bip_props,
+	APP_OBJ_NETWORK_PORT, np_bip_props,
 	sizeof(np_bip_props) / sizeof(np_bip_props[0]), np_read, NULL,
 };
 
 static const struct app_class np_sc_class = {
-	OBJ_NETWORK_PORT, np_sc_props,
+	APP_OBJ_NETWORK_PORT, np_sc_props,
 	sizeof(np_sc_props) / sizeof(np_sc_props[0]), np_read, NULL,
 };
 

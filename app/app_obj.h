@@ -251,7 +251,7 @@ struct app_fdt_entry {
  * BACnetSCDirectConnection (+ uri) use the fields they need.
  */
 struct app_sc_conn {
-	uint8_t			 state;		/* SCCONN_* */
+	uint8_t			 state;		/* APP_SCCONN_* */
 	struct app_datetime	 connect_ts;
 	struct app_datetime	 disconnect_ts;
 	bool			 has_error;
@@ -286,7 +286,7 @@ struct app_netport_ops {
 struct app_netport_info {
 	enum app_np_kind	 kind;
 	uint16_t		 network_number;	/* 0: unknown */
-	uint8_t			 network_number_quality;	/* NNQ_* */
+	uint8_t			 network_number_quality;	/* APP_NNQ_* */
 	uint8_t			 mac[6];	/* B/IP ip+port; SC VMAC */
 	uint16_t		 apdu_length;	/* 0: 1476 */
 	bool			 out_of_service;
@@ -295,7 +295,7 @@ struct app_netport_info {
 	/* B/IP */
 	uint8_t			 ip[4], mask[4], gateway[4];
 	uint16_t		 udp_port;
-	uint8_t			 ip_mode;	/* IPMODE_* */
+	uint8_t			 ip_mode;	/* APP_IPMODE_* */
 	bool			 bbmd_accept_fd;
 	struct app_hostnport	 fd_bbmd;	/* foreign mode */
 	uint16_t		 fd_ttl;
@@ -305,7 +305,7 @@ struct app_netport_info {
 	uint32_t		 min_reconnect_s, max_reconnect_s;
 	uint32_t		 connect_wait_s, disconnect_wait_s;
 	uint32_t		 heartbeat_s;
-	uint8_t			 hub_connector_state;	/* HUBC_* */
+	uint8_t			 hub_connector_state;	/* APP_HUBC_* */
 	struct app_sc_conn	 primary_status, failover_status;
 	bool			 hub_fn_enable;
 	const char		*hub_fn_accept_uris[APP_NP_URIS_MAX];

@@ -42,7 +42,7 @@ peers(void *arg, app_conn_emit_fn emit, void *ea)
 
 	(void)arg;
 	memset(&c, 0, sizeof(c));
-	c.state = SCCONN_CONNECTED;
+	c.state = APP_SCCONN_CONNECTED;
 	app_datetime_from_time(1700000000, &c.connect_ts);
 	app_datetime_unspecified(&c.disconnect_ts);
 	c.peer.ip_len = 4;
@@ -54,9 +54,9 @@ peers(void *arg, app_conn_emit_fn emit, void *ea)
 	memset(c.uuid, 0x5A, sizeof(c.uuid));
 	c.uri = "wss://127.0.0.5:4443";
 	emit(ea, &c);
-	c.state = SCCONN_DISCONNECTED_ERRORS;
+	c.state = APP_SCCONN_DISCONNECTED_ERRORS;
 	c.has_error = true;
-	c.err_class = ERRC_COMMUNICATION;
+	c.err_class = APP_ERRC_COMMUNICATION;
 	c.err_code = 151;
 	c.err_details = "duplicate VMAC";
 	c.peer.ip[3] = 6;
@@ -117,8 +117,8 @@ main(int argc, char **argv)
 	    argc > 1 ? argv[1] : "/dev/null", "application/x-pem-file");
 	app_netport_init(&bip, 1, "bip0", APP_NP_BIP);
 	bip.info.network_number = 1;
-	bip.info.network_number_quality = NNQ_CONFIGURED;
-	bip.info.ip_mode = IPMODE_BBMD;
+	bip.info.network_number_quality = APP_NNQ_CONFIGURED;
+	bip.info.ip_mode = APP_IPMODE_BBMD;
 	bip.info.bbmd_accept_fd = true;
 	memcpy(bip.info.ip, "\x7f\x00\x00\x01", 4);
 	memcpy(bip.info.mask, "\xff\x00\x00\x00", 4);
@@ -127,7 +127,7 @@ main(int argc, char **argv)
 	bip.ops = &bip_ops;
 	app_netport_init(&sc, 2, "sc0", APP_NP_SC);
 	sc.info.network_number = 2;
-	sc.info.network_number_quality = NNQ_CONFIGURED;
+	sc.info.network_number_quality = APP_NNQ_CONFIGURED;
 	memcpy(sc.info.mac, "\x02\x11\x22\x33\x44\x55", 6);
 	sc.info.max_bvlc = 1600;
 	sc.info.max_npdu = 1497;
@@ -138,8 +138,8 @@ main(int argc, char **argv)
 	sc.info.connect_wait_s = 10;
 	sc.info.disconnect_wait_s = 10;
 	sc.info.heartbeat_s = 300;
-	sc.info.hub_connector_state = HUBC_CONNECTED_PRIMARY;
-	sc.info.primary_status.state = SCCONN_CONNECTED;
+	sc.info.hub_connector_state = APP_HUBC_CONNECTED_PRIMARY;
+	sc.info.primary_status.state = APP_SCCONN_CONNECTED;
 	sc.info.hub_fn_enable = true;
 	sc.info.hub_fn_accept_uris[0] = "wss://127.0.0.1:4443";
 	sc.info.n_hub_fn_accept_uris = 1;

@@ -81,11 +81,11 @@ sc_refresh(void *arg, struct app_netport_info *in)
 {
 	(void)arg;
 	in->hub_connector_state = hub_state;
-	in->primary_status.state = hub_state == HUBC_CONNECTED_PRIMARY ?
-	    SCCONN_CONNECTED : SCCONN_FAILED_TO_CONNECT;
-	if (hub_state != HUBC_CONNECTED_PRIMARY) {
+	in->primary_status.state = hub_state == APP_HUBC_CONNECTED_PRIMARY ?
+	    APP_SCCONN_CONNECTED : APP_SCCONN_FAILED_TO_CONNECT;
+	if (hub_state != APP_HUBC_CONNECTED_PRIMARY) {
 		in->primary_status.has_error = true;
-		in->primary_status.err_class = ERRC_COMMUNICATION;
+		in->primary_status.err_class = APP_ERRC_COMMUNICATION;
 		in->primary_status.err_code = 123;
 		in->primary_status.err_details = "refused";
 	}
@@ -95,7 +95,7 @@ static void
 one_peer(struct app_sc_conn *c)
 {
 	memset(c, 0, sizeof(*c));
-	c->state = SCCONN_CONNECTED;
+	c->state = APP_SCCONN_CONNECTED;
 	c->connect_ts.date.year = 2026;
 	c->connect_ts.date.month = 11;
 	c->connect_ts.date.day = 26;
@@ -188,8 +188,8 @@ setup(void)
 	    "application/x-pem-file");
 	app_netport_init(&bip, 1, "bip0", APP_NP_BIP);
 	bip.info.network_number = 1;
-	bip.info.network_number_quality = NNQ_CONFIGURED;
-	bip.info.ip_mode = IPMODE_BBMD;
+	bip.info.network_number_quality = APP_NNQ_CONFIGURED;
+	bip.info.ip_mode = APP_IPMODE_BBMD;
 	bip.ops = &bip_ops;
 	app_netport_init(&sc, 2, "sc0", APP_NP_SC);
 	sc.info.network_number = 2;
@@ -413,21 +413,21 @@ test_rpm_all_device(void)
 		if (db.dev.obj.cls->props[i].flags & APP_P_REQ)
 			nreq++;
 	}
-	CU_ASSERT(rpm_value(body, out[0].n - 3, PROP_PROTOCOL_REVISION, &v) &&
+	CU_ASSERT(rpm_value(body, out[0].n - 3, APP_PROP_PROTOCOL_REVISION, &v) &&
 	    v.v.u == 24);
-	CU_ASSERT(rpm_value(body, out[0].n - 3, PROP_PROTOCOL_VERSION, &v) &&
+	CU_ASSERT(rpm_value(body, out[0].n - 3, APP_PROP_PROTOCOL_VERSION, &v) &&
 	    v.v.u == 1);
-	CU_ASSERT(rpm_value(body, out[0].n - 3, PROP_SEGMENTATION_SUPPORTED,
-	    &v) && v.v.e == SEG_TRANSMIT);
-	CU_ASSERT(rpm_value(body, out[0].n - 3, PROP_MODEL_NAME, &v) &&
+	CU_ASSERT(rpm_value(body, out[0].n - 3, APP_PROP_SEGMENTATION_SUPPORTED,
+	    &v) && v.v.e == APP_SEG_TRANSMIT);
+	CU_ASSERT(rpm_value(body, out[0].n - 3, APP_PROP_MODEL_NAME, &v) &&
 	    v.v.str.n == 12 && memcmp(v.v.str.p, "bacsc-router", 12) == 0);
-	CU_ASSERT(rpm_value(body, out[0].n - 3, PROP_FIRMWARE_REVISION, &v) &&
+	CU_ASSERT(rpm_value(body, out[0].n - 3, APP_PROP_FIRMWARE_REVISION, &v) &&
 	    v.v.str.n == strlen(PACKAGE_VERSION));
-	CU_ASSERT(rpm_value(body, out[0].n - 3, PROP_UTC_OFFSET, &v) &&
+	CU_ASSERT(rpm_value(body, out[0].n - 3, APP_PROP_UTC_OFFSET, &v) &&
 	    v.v.s == -60);
-	CU_ASSERT(rpm_value(body, out[0].n - 3, PROP_LOCAL_DATE, &v) &&
+	CU_ASSERT(rpm_value(body, out[0].n - 3, APP_PROP_LOCAL_DATE, &v) &&
 	    v.v.date.year == 2026 && v.v.date.wday == 4);
-	CU_ASSERT(rpm_value(body, out[0].n - 3, PROP_PROTOCOL_SERVICES, &v));
+	CU_ASSERT(rpm_value(body, out[0].n - 3, APP_PROP_PROTOCOL_SERVICES, &v));
 	CU_ASSERT_EQUAL(v.v.bits.nbits, 49);
 	for (i = 0; i < 49; i++) {
 		bool set = (v.v.bits.bits[i / 8] & (0x80 >> i % 8)) != 0;
@@ -435,7 +435,7 @@ test_rpm_all_device(void)
 		CU_ASSERT_EQUAL(set, i == 12 || i == 14 || i == 15 ||
 		    i == 26 || i == 27 || i == 33 || i == 34);
 	}
-	CU_ASSERT(rpm_value(body, out[0].n - 3, PROP_PROTOCOL_OBJECT_TYPES,
+	CU_ASSERT(rpm_value(body, out[0].n - 3, APP_PROP_PROTOCOL_OBJECT_TYPES,
 	    &v));
 	CU_ASSERT_EQUAL(v.v.bits.nbits, 65);
 	for (i = 0; i < 65; i++) {
@@ -451,7 +451,7 @@ test_rpm_all_device(void)
 	CU_ASSERT_FATAL(nout == 1);
 	n = rpm_props(out[0].b + 3, out[0].n - 3, ids, 64, &nerr);
 	CU_ASSERT_EQUAL(n, db.dev.obj.cls->nprops - nreq);
-	CU_ASSERT_EQUAL(ids[0], PROP_DESCRIPTION);
+	CU_ASSERT_EQUAL(ids[0], APP_PROP_DESCRIPTION);
 }
 
 static void
@@ -492,10 +492,10 @@ test_netport_values(void)
 	req("0005230C0C0E000001 1A019F");	/* 415 */
 	expect1("30230C0C0E0000011A019F 3E 0D06C0A80002BAC0 193C 2941 3F");
 	/* SC_Hub_Connector_State follows the live state. */
-	hub_state = HUBC_CONNECTED_PRIMARY;
+	hub_state = APP_HUBC_CONNECTED_PRIMARY;
 	req("0005240C0C0E000002 1B40000E");
 	expect1("30240C0C0E0000021B40000E 3E91013F");
-	hub_state = HUBC_NO_HUB_CONNECTION;
+	hub_state = APP_HUBC_NO_HUB_CONNECTION;
 	req("0005250C0C0E000002 1B40000E");
 	expect1("30250C0C0E0000021B40000E 3E91003F");
 	/* SC_Primary_Hub_Connection_Status with an error. */
