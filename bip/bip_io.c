@@ -381,9 +381,11 @@ bip_port_start(struct bip_port *p)
 	    bvlc_addr_fmt(&p->bcast, b2, sizeof(b2)),
 	    p->mode == BIP_MODE_BBMD ? "bbmd" :
 	    p->mode == BIP_MODE_FOREIGN ? "foreign" : "plain");
-	npdu_port_set_up(&p->np, true);
+	/* A foreign device is up once its BBMD has registered it. */
 	if (p->mode == BIP_MODE_FOREIGN)
 		fd_step(p, BIP_FD_EV_START);
+	else
+		npdu_port_set_up(&p->np, true);
 	return 0;
 }
 
@@ -639,6 +641,7 @@ fd_apply(struct bip_port *p, const struct bip_fd_actions *a)
 	if (a->registered_changed) {
 		if (p->fdc.registered)
 			p->cnt.fd_registered++;
+		npdu_port_set_up(&p->np, p->fdc.registered);
 		log_msg(p->fdc.registered ? LOG_LVL_INFO : LOG_LVL_NOTICE,
 		    LD_BIP, "%s: foreign-device registration with %s %s",
 		    p->name, bvlc_addr_fmt(&p->fd_bbmd, buf, sizeof(buf)),

@@ -430,8 +430,10 @@ scenario_bbmd(struct event_base *base, uint16_t base_port)
 	c.fd_bbmd.port = p1;
 	c.fd_ttl = 60;
 	fd = open_port(base, &c, &sfd, "FD");
+	CHECK(!bip_port_npdu(fd)->up);	/* up once registered */
 	pump(base, 150);
 	CHECK(bip_port_fd_registered(fd));
+	CHECK(bip_port_npdu(fd)->up);
 	CHECK(bip_port_bbmd(b1)->n_fdt == 1);
 	CHECK(bip_port_counters(fd)->fd_registered == 1);
 
@@ -489,6 +491,7 @@ scenario_bbmd(struct event_base *base, uint16_t base_port)
 	dead = open_port(base, &c, &sdead, "FD-dead");
 	pump(base, 1300);	/* 100 ms silence, 1 s back-off, again */
 	CHECK(!bip_port_fd_registered(dead));
+	CHECK(!bip_port_npdu(dead)->up);
 	CHECK(bip_port_counters(dead)->fd_refused >= 1);
 	CHECK(bip_port_counters(dead)->tx[BVLC_REGISTER_FD] >= 2);
 
