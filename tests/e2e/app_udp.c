@@ -112,8 +112,10 @@ peers(void *arg, app_conn_emit_fn emit, void *ea)
 	}
 }
 
-static const struct app_netport_ops sc_ops = { sc_refresh, NULL, NULL,
-	peers, NULL };
+static const struct app_netport_ops sc_ops = {
+	.refresh = sc_refresh,
+	.hub_fn_conns = peers,
+};
 
 static int
 open_udp(const char *addr, uint16_t port)
