@@ -56,7 +56,7 @@ struct sc_ws {
 	bool			 server;
 	enum sc_ws_proto	 proto;
 	struct sc_ws_limits	 lim;
-	const struct sc_tls_ctx	*tls;		/* borrows; NULL: plaintext */
+	struct sc_tls_ctx	*tls;		/* a reference; NULL: plaintext */
 	struct sc_ws_listener	*listener;	/* server side, until handed out */
 	struct sc_ws		*prev, *next;	/* listener's pending list */
 	bool			 handed_out;	/* on_accept called */
@@ -103,7 +103,7 @@ struct sc_ws {
 struct sc_ws_listener {
 	struct event_base	*base;
 	struct evconnlistener	*evl;
-	const struct sc_tls_ctx	*tls;
+	struct sc_tls_ctx	*tls;		/* a reference */
 	enum sc_ws_proto	 proto;
 	struct sc_ws_limits	 lim;
 	sc_ws_accept_fn		 on_accept;
@@ -398,6 +398,7 @@ ws_free_mem(struct sc_ws *ws)
 		event_free(ws->timer);
 	if (ws->reaper != NULL)
 		event_free(ws->reaper);
+	sc_tls_ctx_free(ws->tls);
 	OPENSSL_cleanse(ws->mask_pool, sizeof(ws->mask_pool));
 	free(ws);
 }
@@ -971,7 +972,7 @@ ws_new(struct event_base *base, const struct sc_tls_ctx *tls, bool server,
 	if (ws == NULL)
 		return NULL;
 	ws->base = base;
-	ws->tls = tls;
+	ws->tls = sc_tls_ctx_ref(tls);
 	ws->server = server;
 	ws->proto = proto;
 	if (lim != NULL)
@@ -1120,7 +1121,7 @@ sc_ws_listen(struct event_base *base, const struct sc_tls_ctx *tls,
 		return NULL;
 	}
 	l->base = base;
-	l->tls = tls;
+	l->tls = sc_tls_ctx_ref(tls);
 	l->proto = proto;
 	if (limits != NULL)
 		l->lim = *limits;
@@ -1135,6 +1136,7 @@ sc_ws_listen(struct event_base *base, const struct sc_tls_ctx *tls,
 	if (l->evl == NULL) {
 		snprintf(err, errlen, "cannot listen on %s: %s", spec,
 		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+		sc_tls_ctx_free(l->tls);
 		free(l);
 		return NULL;
 	}
@@ -1160,6 +1162,7 @@ sc_ws_listener_free(struct sc_ws_listener *l)
 		sc_ws_free(ws);
 	}
 	evconnlistener_free(l->evl);
+	sc_tls_ctx_free(l->tls);
 	free(l);
 }
 

@@ -548,9 +548,13 @@ t_client_close(struct env *e)
 	struct cli c;
 	int closes;
 
-	printf("client closes with 1000, server sees it\n");
-	CHECK(cli_connect(e->base, &c, e->uri, e->node, SC_WS_PROTO_HUB,
+	struct sc_tls_ctx *own = tls_for("node2", "ca");
+
+	printf("client closes with 1000, server sees it (and the connection "
+	    "keeps its TLS context after the owner dropped it)\n");
+	CHECK(cli_connect(e->base, &c, e->uri, own, SC_WS_PROTO_HUB,
 	    &e->lim), "connect");
+	sc_tls_ctx_free(own);
 	CHECK(run_until(e->base, &c.open, 5000), "open");
 	if (!c.open)
 		return;
