@@ -11,7 +11,8 @@ librouter_a_SOURCES += \
 
 UNIT_SOURCES += \
 	tests/unit/test_ws_handshake.c \
-	tests/unit/test_sc_uri.c
+	tests/unit/test_sc_uri.c \
+	tests/unit/test_sc_tls.c
 
 FUZZ_TARGETS += ws_handshake sc_uri
 check_PROGRAMS += tests/fuzz/replay-ws_handshake tests/fuzz/replay-sc_uri

@@ -80,6 +80,7 @@ for addr in 127.0.0.1 ::1; do
 		-CAfile '$work/pki/ca.pem' 2>&1 | grep 'Cipher is\|Temp Key\|Peer signature type\|Peer signing digest' \
 		| tr '\n' ' ' | grep 'Peer signing digest: SHA256.*Peer signature type: ECDSA.*Temp Key: ECDH, prime256v1.*Cipher is TLS_AES_128_GCM_SHA256'"
 	check "ping answered" python3 "$raw" ping "$work/pki" "$addr" "$port"
+	check "fragmented message reassembled" python3 "$raw" fragmented "$work/pki" "$addr" "$port"
 	check "TLS 1.2 client refused (openssl s_client -tls1_2)" bash -c "echo | \
 		timeout 10 openssl s_client -tls1_2 -connect '$connect:$port' \
 		-cert '$work/pki/node1.pem' -key '$work/pki/node1.key' \
@@ -117,7 +118,7 @@ for addr in 127.0.0.1 ::1; do
 		pass=$((pass + 1)) || { fail=$((fail + 1)); echo "  FAIL server side of 1002/1003"; cat "$work/out"; }
 	# TLS refusals: TLS 1.2, python no-cert, s_client no-cert, plain HTTP.
 	case $stats in
-	*"opened=4 refused_tls=4 refused_http=4 refused_timeout=1"*)
+	*"opened=5 refused_tls=4 refused_http=4 refused_timeout=1"*)
 		pass=$((pass + 1)); echo "  ok   listener counters" ;;
 	*)	fail=$((fail + 1)); echo "  FAIL listener counters: $stats"; cat "$log" ;;
 	esac
