@@ -487,6 +487,26 @@ ws_out(struct sc_ws *ws, const uint8_t *data, size_t len)
 	return (ssize_t)len;
 }
 
+/*
+ * Make sure the output buffer's last chain can take len more octets in one
+ * piece, allocating a WS_OUT_CHAIN chain when it cannot.  evbuffer's own
+ * chains stop growing at 4 KiB, and bufferevent_openssl writes one TLS
+ * record (one syscall) per chain: larger chains mean fewer records for
+ * streams of 1500-octet messages.  Nothing is committed here.
+ */
+#define WS_OUT_CHAIN	16384
+
+static void
+ws_out_prepare(struct evbuffer *out, size_t len)
+{
+	struct evbuffer_iovec v;
+
+	if (evbuffer_reserve_space(out, 1, &v, 1) == 1 && v.iov_len >= len)
+		return;
+	(void)evbuffer_reserve_space(out, len > WS_OUT_CHAIN ? len :
+	    WS_OUT_CHAIN, &v, 1);
+}
+
 static ssize_t
 ws_ev_recv_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len,
     int flags, void *user)
@@ -1400,6 +1420,7 @@ sc_ws_send(struct sc_ws *ws, const struct sc_ws_seg *segs, size_t n)
 		ws->want_writable = true;
 		return SC_WS_SEND_BUSY;
 	}
+	ws_out_prepare(bufferevent_get_output(ws->bev), total + 14);
 	memset(&io, 0, sizeof(io));
 	io.fin = 1;
 	io.opcode = WSLAY_BINARY_FRAME;
