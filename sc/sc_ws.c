@@ -695,6 +695,7 @@ ws_pump(struct sc_ws *ws)
 	if (!ws->read_paused && evbuffer_get_length(
 	    bufferevent_get_output(ws->bev)) > ws->lim.out_high_wm) {
 		ws->read_paused = true;
+		ws->st.read_pauses++;
 		bufferevent_disable(ws->bev, EV_READ);
 	}
 }

@@ -139,6 +139,8 @@ struct sc_ws_stats {
 	uint64_t	bytes_out;
 	uint64_t	oversize_discarded;	/* > max_msg_len */
 	uint64_t	busy;		/* sends refused by the watermark */
+	uint64_t	read_pauses;	/* reading stopped: our output to a
+					   slow peer was above out_high_wm */
 };
 
 /*

@@ -195,9 +195,14 @@ srv_on_close(struct sc_ws *ws, const struct sc_ws_close_info *ci, void *arg)
 	s->closes++;
 	s->last_close = *ci;
 	if (s->verbose) {
-		printf("CLOSED kind=%s status=%u peer=%d detail=%s\n",
-		    sc_ws_err_name(ci->kind), ci->status, ci->by_peer,
-		    ci->detail);
+		struct sc_ws_stats st;
+
+		sc_ws_get_stats(ws, &st);
+		printf("CLOSED kind=%s status=%u peer=%d in=%llu out=%llu "
+		    "read_pauses=%llu detail=%s\n", sc_ws_err_name(ci->kind),
+		    ci->status, ci->by_peer, (unsigned long long)st.msgs_in,
+		    (unsigned long long)st.msgs_out,
+		    (unsigned long long)st.read_pauses, ci->detail);
 		fflush(stdout);
 	}
 	if (s->ws == ws)

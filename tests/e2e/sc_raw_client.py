@@ -8,6 +8,8 @@ Each mode exits 0 when the server behaved as required (usually: refused),
 
   good        valid upgrade, masked binary frame, expect the echo
   ping        valid upgrade, ping, expect the pong with the same payload
+  slowreader  send echo requests and never read: expect to be blocked
+              (the server stops reading above its output watermark)
   fragmented  a binary message in two frames with a ping between them,
               expect the pong and the reassembled echo
   text        valid upgrade, text frame, expect close 1003
@@ -198,6 +200,22 @@ def main():
         if op != 2 or payload != msg:
             fail("fragmented message not reassembled")
         ok("fragmented message reassembled, ping answered in between")
+    elif mode == "slowreader":
+        # Send echo requests and never read: the server must stop reading
+        # once its output to us is above its watermark, so our sends block
+        # long before 256 MiB went through.
+        s, rest = open_ws(pki, host, port)
+        s.settimeout(3)
+        msg = frame(2, os.urandom(1500))
+        sent = 0
+        try:
+            while sent < 256 << 20:
+                s.sendall(msg)
+                sent += len(msg)
+        except (socket.timeout, ssl.SSLWantWriteError):
+            ok("blocked after %.1f MiB unread" % (sent / 1048576.0))
+        fail("server kept reading: %.1f MiB sent, none read" %
+             (sent / 1048576.0))
     elif mode == "ping":
         s, rest = open_ws(pki, host, port)
         s.sendall(frame(9, b"are you there"))
