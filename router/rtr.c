@@ -81,7 +81,7 @@ struct rtr {
 	size_t			 held_n;
 	size_t			 held_bytes;
 	uint64_t		 held_seq;
-	uint64_t		 next_us;	/* earliest deadline (maybe early) */
+	uint64_t		 next_us;	/* next deadline (may be early) */
 	struct rtr_peer		 peers[RTR_PEERS];
 	struct ratelim		 log_rl;
 };
@@ -1059,14 +1059,28 @@ rtr_nl_who_is(struct rtr *r, const struct rtr_src *src,
 		r->st.drop_search_full++;
 }
 
+/* Rate limit for the router's own log lines (by the time passed in). */
+static bool
+rtr_may_log(struct rtr *r, uint64_t now_us)
+{
+	uint64_t suppressed = 0;
+	bool ok = ratelim_allow(&r->log_rl, now_us, &suppressed);
+
+	if (ok && suppressed > 0)
+		log_warnx(LD_RTR, "(%llu similar lines suppressed)",
+		    (unsigned long long)suppressed);
+	return ok;
+}
+
 static void
-rtr_conflict(struct rtr *r, uint16_t net, unsigned pi)
+rtr_conflict(struct rtr *r, uint16_t net, unsigned pi, uint64_t now_us)
 {
 	r->st.learn_conflict++;
-	log_ratelim(&r->log_rl, LOG_LVL_WARNING, LD_RTR,
-	    "network %u announced on port %s but known through another "
-	    "port: network number conflict, not learned", net,
-	    r->ports[pi]->name != NULL ? r->ports[pi]->name : "?");
+	if (rtr_may_log(r, now_us))
+		log_warnx(LD_RTR, "network %u announced on port %s but known "
+		    "through another port: network number conflict, not "
+		    "learned", net, r->ports[pi]->name != NULL ?
+		    r->ports[pi]->name : "?");
 }
 
 static void
@@ -1092,10 +1106,10 @@ rtr_nl_i_am(struct rtr *r, const struct rtr_src *src,
 			break;
 		case RTR_LEARN_DIRECT:
 			if (rtr_table_find(&r->table, net)->port != src->port)
-				rtr_conflict(r, net, src->port);
+				rtr_conflict(r, net, src->port, now_us);
 			continue;
 		case RTR_LEARN_CONFLICT:
-			rtr_conflict(r, net, src->port);
+			rtr_conflict(r, net, src->port, now_us);
 			continue;
 		case RTR_LEARN_REFUSED:
 			r->st.learn_refused++;
@@ -1260,10 +1274,11 @@ rtr_nl_netnum_is(struct rtr *r, const struct rtr_src *src,
 	if (cfg_net != 0) {
 		if (ni->net != cfg_net) {
 			r->st.netnum_conflict++;
-			log_ratelim(&r->log_rl, LOG_LVL_WARNING, LD_RTR,
-			    "port %s: configured as network %u but a node "
-			    "says it is %u: network number conflict",
-			    p->name != NULL ? p->name : "?", cfg_net, ni->net);
+			if (rtr_may_log(r, now_us))
+				log_warnx(LD_RTR, "port %s: configured as "
+				    "network %u but a node says it is %u: "
+				    "network number conflict", p->name != NULL ?
+				    p->name : "?", cfg_net, ni->net);
 		}
 		return;
 	}
@@ -1272,10 +1287,10 @@ rtr_nl_netnum_is(struct rtr *r, const struct rtr_src *src,
 	if (rtr_table_set_direct(&r->table, src->port, ni->net, false,
 	    now_us) != 0) {
 		r->st.netnum_conflict++;
-		log_ratelim(&r->log_rl, LOG_LVL_WARNING, LD_RTR,
-		    "port %s: told it is network %u, which another port has: "
-		    "network number conflict", p->name != NULL ? p->name : "?",
-		    ni->net);
+		if (rtr_may_log(r, now_us))
+			log_warnx(LD_RTR, "port %s: told it is network %u, "
+			    "which another port has: network number conflict",
+			    p->name != NULL ? p->name : "?", ni->net);
 		return;
 	}
 	p->net = ni->net;

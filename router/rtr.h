@@ -56,7 +56,7 @@ struct rtr_stats {
 	uint64_t	local_nl;	/* NL messages for the router */
 	uint64_t	fwd;		/* NPDU copies forwarded */
 	uint64_t	fwd_last_hop;	/* ... of which to the final network */
-	uint64_t	fwd_global;	/* ... of which global broadcast copies */
+	uint64_t	fwd_global;	/* ... of which global bcast */
 	uint64_t	drop_hop_count;	/* hop count exhausted */
 	uint64_t	drop_wrong_port; /* DNET is back out of arrival port */
 	uint64_t	drop_busy;	/* DNET busy (Reject 2 if unicast) */

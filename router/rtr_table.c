@@ -290,7 +290,7 @@ rtr_table_tick(struct rtr_table *t, uint64_t now_us)
 		if (t->max_age_us != 0) {
 			expire = r->refreshed_us + t->max_age_us;
 			if (now_us >= expire) {
-				drop_slot(t, r);	/* i now holds another */
+				drop_slot(t, r);	/* i: another now */
 				continue;
 			}
 			if (expire < next)

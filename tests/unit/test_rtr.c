@@ -547,7 +547,8 @@ test_rtr_nl_learning_effects(void)
 	rtr_tp_rx(&tp[0], D1, false, "01 20 00 14 00 FF 10 08", NULL);
 	{
 		static const struct rt_out o[] = {
-			{ 1, BC, "01 80 00 00 14" }, { 2, BC, "01 80 00 00 14" },
+			{ 1, BC, "01 80 00 00 14" },
+			{ 2, BC, "01 80 00 00 14" },
 			{ 0, NULL, NULL } };
 		expect_sent("search after Reject 1", 0, o);
 	}
@@ -566,7 +567,8 @@ test_rtr_busy(void)
 	static const struct rt_out rej[] = {
 		{ 0, D1, "01 80 03 02 00 14" }, { 0, NULL, NULL } };
 	static const struct rt_out fwd[] = {
-		{ 1, R20, "01 28 00 14 00 00 05 06 C0 A8 01 0A BA C0 FE 10 08" },
+		{ 1, R20, "01 28 00 14 00 00 05 06 C0 A8 01 0A BA C0 FE "
+		  "10 08" },
 		{ 0, NULL, NULL } };
 	static const struct rt_out avail[] = {
 		{ 0, BC, "01 80 05 00 14" }, { 2, BC, "01 80 05 00 14" },
@@ -616,7 +618,8 @@ test_rtr_too_long(void)
 	/* 501-octet limit on network 9: header 11 + APDU 491 = 502. */
 	n = (size_t)snprintf(hex, sizeof(hex), "01 24 00 09 01 10 FF");
 	for (i = 0; i < 491; i++)
-		n += (size_t)snprintf(hex + n, sizeof(hex) - n, " 0%X", (unsigned)(i & 7));
+		n += (size_t)snprintf(hex + n, sizeof(hex) - n, " 0%X",
+		    (unsigned)(i & 7));
 	rtr_tp_rx(&tp[1], NODEB, false, hex, NULL);
 	{
 		static const struct rt_out o[] = {
@@ -651,7 +654,8 @@ test_rtr_search_found(void)
 		{ 1, BC, "01 80 00 00 63" }, { 2, BC, "01 80 00 00 63" },
 		{ 0, NULL, NULL } };
 	static const struct rt_out found[] = {
-		{ 2, "55", "01 28 00 63 00 00 05 06 C0 A8 01 0A BA C0 FE 10 08" },
+		{ 2, "55", "01 28 00 63 00 00 05 06 C0 A8 01 0A BA C0 FE "
+		  "10 08" },
 		{ 2, "55", "01 2C 00 63 01 07 00 05 06 C0 A8 01 0A BA C0 FE "
 		  "00 05 02 0C" },
 		{ 0, BC, "01 80 01 00 63" },
