@@ -306,6 +306,7 @@ static const struct {
 	RTR_STAT(nl_unknown),
 	RTR_STAT(learn_new),
 	RTR_STAT(learn_changed),
+	RTR_STAT(learn_return),
 	RTR_STAT(learn_refused),
 	RTR_STAT(learn_conflict),
 	RTR_STAT(learn_full),
@@ -952,6 +953,29 @@ rtr_local(struct rtr *r, const struct rtr_src *src, const struct npdu_view *v,
 		rtr_deliver_apdu(r, src, v, opts, now_us);
 }
 
+/*
+ * Traffic from SNET arrived through router src: refresh the route to
+ * SNET, or learn it if none is known (a return route, as REF does), so
+ * that replies need no search.  Existing routes are never changed here.
+ */
+static void
+rtr_learn_return_route(struct rtr *r, const struct rtr_src *src,
+    uint16_t snet, uint64_t now_us)
+{
+	if (rtr_table_find(&r->table, snet) != NULL) {
+		rtr_table_touch(&r->table, snet, src->port, src->mac,
+		    src->mac_len, now_us);
+		return;
+	}
+	if (rtr_table_learn(&r->table, snet, src->port, src->mac,
+	    src->mac_len, now_us) != RTR_LEARN_NEW)
+		return;		/* refused, full */
+	r->st.learn_return++;
+	if (r->cfg.route_max_age_us != 0)
+		rtr_deadline(r, now_us + r->cfg.route_max_age_us);
+	rtr_search_found(r, snet, now_us);
+}
+
 void
 rtr_receive(struct rtr *r, unsigned pi, const struct npdu_rx *rx,
     uint64_t now_us)
@@ -978,8 +1002,7 @@ rtr_receive(struct rtr *r, unsigned pi, const struct npdu_rx *rx,
 	src.npdu = rx->npdu;
 	src.npdu_len = rx->npdu_len;
 	if (v.has_snet)
-		rtr_table_touch(&r->table, v.snet, pi, rx->src_mac,
-		    rx->src_mac_len, now_us);
+		rtr_learn_return_route(r, &src, v.snet, now_us);
 	if (!v.has_dnet)
 		rtr_local(r, &src, &v, &rx->opts, now_us);
 	else

@@ -28,7 +28,9 @@
 
 struct rtr_port_config {
 	uint16_t	net;		/* 0: not configured (learn it) */
-	bool		learn;		/* learn routes from this port */
+	bool		learn;		/* learn routes from this port
+					   (I-Am-Router, Init-RT, and return
+					   routes from SNET of traffic) */
 };
 
 struct rtr_config {
@@ -79,6 +81,7 @@ struct rtr_stats {
 	uint64_t	nl_unknown;	/* unknown NL types (Reject 3) */
 	uint64_t	learn_new;	/* routes learned */
 	uint64_t	learn_changed;
+	uint64_t	learn_return;	/* return routes from SNET traffic */
 	uint64_t	learn_refused;	/* on a port with learning off */
 	uint64_t	learn_conflict;	/* net seen on two ports */
 	uint64_t	learn_full;	/* table full */

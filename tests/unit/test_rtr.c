@@ -931,6 +931,43 @@ test_rtr_learning_refused(void)
 	done();
 }
 
+/* A request from network 20 teaches the way back: the reply needs no
+ * search (return route, as REF learns it). */
+static void
+test_rtr_return_route(void)
+{
+	static const struct rt_out o[] = {
+		{ 0, D1, "01 0C 00 14 01 33 00 05 01 0C" },
+		{ 1, R20, "01 28 00 14 01 33 00 05 06 C0 A8 01 0A BA C0 FE 20 "
+		  "05 0C" },
+		{ 0, NULL, NULL } };
+	static const struct rt_out o_refused[] = {
+		{ 0, D1, "01 0C 00 14 01 33 00 05 01 0C" },
+		{ 1, BC, "01 80 00 00 14" },
+		{ 2, BC, "01 80 00 00 14" },
+		{ 0, NULL, NULL } };
+	struct rtr_config c;
+	int refused;
+
+	for (refused = 0; refused < 2; refused++) {
+		rtr_config_defaults(&c);
+		c.nports = 3;
+		c.port[0].net = 5;
+		c.port[1].net = 7;
+		c.port[2].net = 9;
+		c.port[1].learn = refused == 0;
+		std_router(&c, false);
+		rtr_tp_rx(&tp[1], R20, false, "01 2C 00 05 06 C0 A8 01 0A BA C0 "
+		    "00 14 01 33 0A 00 05 01 0C", NULL);
+		rtr_tp_rx(&tp[0], D1, false, "01 20 00 14 01 33 FF 20 05 0C",
+		    NULL);
+		expect_sent(refused ? "no return route" : "return route", 0,
+		    refused ? o_refused : o);
+		CU_ASSERT_EQUAL(rtr_stats(R)->learn_return, refused ? 0 : 1);
+		done();
+	}
+}
+
 static void
 test_rtr_init_rt_update(void)
 {
@@ -1318,6 +1355,7 @@ static const struct ut_case cases[] = {
 	UT_CASE(test_rtr_announce_split),
 	UT_CASE(test_rtr_unconfigured_port),
 	UT_CASE(test_rtr_learning_refused),
+	UT_CASE(test_rtr_return_route),
 	UT_CASE(test_rtr_init_rt_update),
 	UT_CASE(test_rtr_nl_rate_limit),
 	UT_CASE(test_rtr_config_checks),
