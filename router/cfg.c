@@ -42,6 +42,10 @@ cfg_errs_fini(struct cfg_errs *e)
 
 static void
 err_vadd(struct cfg_errs *e, const char *where, const char *path,
+    const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+
+static void
+err_vadd(struct cfg_errs *e, const char *where, const char *path,
     const char *fmt, va_list ap)
 {
 	char msg[1024];
@@ -270,8 +274,6 @@ ovf_scan(struct ld *ld, const char *s)
 			errno = 0;
 			v = strtoll(s, &end, (s[0] == '0' && (s[1] == 'x' ||
 			    s[1] == 'X')) ? 16 : 10);
-			if (end == s)
-				end = (char *)(uintptr_t)(s + 1);
 			s = end;
 			while (is_ident((unsigned char)*s) || *s == '.' ||
 			    *s == '+')
@@ -473,28 +475,83 @@ load_int(struct ld *ld, const config_setting_t *s, const struct cfg_field *f,
 }
 
 static void
+load_enum(struct ld *ld, const config_setting_t *s, const struct cfg_field *f,
+    void *p, const char *path)
+{
+	const char *v = config_setting_get_string(s);
+	char q[300], allowed[128];
+	int k;
+
+	cfg_quote(v, q, sizeof(q));
+	if (f->kind == CK_LEVEL) {
+		if ((k = log_level_parse(v)) < 0) {
+			lerr(ld, s, path, "%s is not one of \"err\", "
+			    "\"warning\", \"notice\", \"info\" or \"debug\"", q);
+			return;
+		}
+		*(int *)p = k;
+		return;
+	}
+	for (k = 0; f->names[k] != NULL; k++)
+		if (strcmp(f->names[k], v) == 0) {
+			*(int *)p = k;
+			return;
+		}
+	names_text(f->names, allowed, sizeof(allowed));
+	lerr(ld, s, path, "%s is not one of %s", q, allowed);
+}
+
+/* A URI or a listen address. */
+static void
+load_endpoint(struct ld *ld, const config_setting_t *s,
+    const struct cfg_field *f, void *p, const char *path)
+{
+	const char *v = config_setting_get_string(s), *why = "?";
+	char q[300];
+	struct cfg_uri u;
+	struct cfg_listen l;
+
+	cfg_quote(v, q, sizeof(q));
+	if (f->kind == CK_URI) {
+		if (cfg_parse_uri(v, &u, &why) != 0) {
+			lerr(ld, s, path, "%s is not a valid URI: %s "
+			    "(wss://host[:port][/path])", q, why);
+			return;
+		}
+		cfg_uri_fini(p);
+		*(struct cfg_uri *)p = u;
+		return;
+	}
+	if (cfg_parse_listen(v, &l, &why) != 0) {
+		lerr(ld, s, path, "%s is not a listen address: %s "
+		    "(a.b.c.d:port, [v6]:port or *:port)", q, why);
+		return;
+	}
+	cfg_listen_fini(p);
+	*(struct cfg_listen *)p = l;
+}
+
+static void
 load_str(struct ld *ld, const config_setting_t *s, const struct cfg_field *f,
     void *p, const char *path)
 {
 	const char *v = config_setting_get_string(s), *why = NULL;
-	char q[300], allowed[128];
+	char q[300];
 	size_t len = strlen(v);
-	int k;
 
 	cfg_quote(v, q, sizeof(q));
 	switch (f->kind) {
 	case CK_STR:
-		if ((long long)len < f->min) {
+	case CK_NAME:
+		if (f->kind == CK_STR && (long long)len < f->min) {
 			lerr(ld, s, path, "must not be empty");
 			return;
 		}
-		if ((long long)len > f->max) {
+		if (f->kind == CK_STR && (long long)len > f->max) {
 			lerr(ld, s, path, "%s is too long (at most %lld "
 			    "characters)", q, f->max);
 			return;
 		}
-		/* fall through */
-	case CK_NAME:
 		if (f->kind == CK_NAME && !cfg_name_is_valid(v)) {
 			lerr(ld, s, path, "%s is not a valid name (1..%d "
 			    "letters, digits, '_' or '-')", q, CFG_NAME_MAX);
@@ -504,22 +561,8 @@ load_str(struct ld *ld, const config_setting_t *s, const struct cfg_field *f,
 		*(char **)p = strdup(v);
 		return;
 	case CK_ENUM:
-		for (k = 0; f->names[k] != NULL; k++)
-			if (strcmp(f->names[k], v) == 0) {
-				*(int *)p = k;
-				return;
-			}
-		names_text(f->names, allowed, sizeof(allowed));
-		lerr(ld, s, path, "%s is not one of %s", q, allowed);
-		return;
 	case CK_LEVEL:
-		k = log_level_parse(v);
-		if (k < 0) {
-			lerr(ld, s, path, "%s is not one of \"err\", "
-			    "\"warning\", \"notice\", \"info\" or \"debug\"", q);
-			return;
-		}
-		*(int *)p = k;
+		load_enum(ld, s, f, p, path);
 		return;
 	case CK_IP4:
 		if (cfg_parse_ipv4(v, p) != 0)
@@ -547,30 +590,10 @@ load_str(struct ld *ld, const config_setting_t *s, const struct cfg_field *f,
 			lerr(ld, s, path, "%s is not \"generate\" or a UUID "
 			    "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)", q);
 		return;
-	case CK_URI: {
-		struct cfg_uri u;
-
-		if (cfg_parse_uri(v, &u, &why) != 0) {
-			lerr(ld, s, path, "%s is not a valid URI: %s "
-			    "(wss://host[:port][/path])", q, why);
-			return;
-		}
-		cfg_uri_fini(p);
-		*(struct cfg_uri *)p = u;
+	case CK_URI:
+	case CK_LISTEN:
+		load_endpoint(ld, s, f, p, path);
 		return;
-	}
-	case CK_LISTEN: {
-		struct cfg_listen l;
-
-		if (cfg_parse_listen(v, &l, &why) != 0) {
-			lerr(ld, s, path, "%s is not a listen address: %s "
-			    "(a.b.c.d:port, [v6]:port or *:port)", q, why);
-			return;
-		}
-		cfg_listen_fini(p);
-		*(struct cfg_listen *)p = l;
-		return;
-	}
 	case CK_MODE:
 		if (cfg_parse_mode(v, p) != 0)
 			lerr(ld, s, path, "%s is not an octal file mode "
@@ -615,6 +638,11 @@ load_strlist(struct ld *ld, const config_setting_t *s,
 		v = config_setting_get_string(e);
 		if (*v == '\0') {
 			lerr(ld, e, ep, "must not be empty");
+			continue;
+		}
+		if (strlen(v) > CFG_STR_MAX) {
+			lerr(ld, e, ep, "is too long (at most %d characters)",
+			    CFG_STR_MAX);
 			continue;
 		}
 		nv = realloc(l->v, (l->n + 1) * sizeof(*nv));

@@ -298,6 +298,13 @@ extern const char *const cfg_restart_keys[];
  */
 void cfg_print(const struct cfg *, FILE *);
 
+/*
+ * Store the Device UUID in out: the configured one, or for "generate" the
+ * one kept in <state_dir>/uuid, which is made (random, version 4) the
+ * first time.  Return 0, or -1 with the reason recorded.  File I/O.
+ */
+int cfg_device_uuid(const struct cfg *, uint8_t out[16], struct cfg_errs *);
+
 /* Line of a setting path in the file (0 if unknown); tries parents. */
 unsigned cfg_line_of(const struct cfg *, const char *path);
 

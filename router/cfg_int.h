@@ -35,6 +35,9 @@ enum cfg_kind {
 };
 
 #define CF_REQ		0x01	/* must be present */
+#define CFG_STR_MAX	4095	/* longest string setting (file names) */
+/* Room for any setting value as quoted, escaped text (\xNN per octet). */
+#define CFG_TEXT_MAX	(4 * CFG_STR_MAX + 16)
 
 struct cfg_table;
 

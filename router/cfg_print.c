@@ -25,7 +25,7 @@ indent(FILE *fp, int depth)
 static void
 print_strlist(FILE *fp, const struct cfg_strlist *l)
 {
-	char q[8192];
+	static char q[CFG_TEXT_MAX];
 	size_t i;
 
 	fputs("[", fp);
@@ -33,14 +33,14 @@ print_strlist(FILE *fp, const struct cfg_strlist *l)
 		cfg_quote(l->v[i], q, sizeof(q));
 		fprintf(fp, "%s %s", i > 0 ? "," : "", q);
 	}
-	fputs(l->n > 0 ? " ];\n" : " ];\n", fp);
+	fputs(" ];\n", fp);
 }
 
 static void
 print_field(FILE *fp, const struct cfg_field *f, const void *obj, int depth)
 {
 	const void *p = CFG_CAT(obj, f);
-	char buf[8192];
+	static char buf[CFG_TEXT_MAX];
 	size_t i, n;
 
 	indent(fp, depth);

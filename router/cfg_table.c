@@ -100,7 +100,7 @@ static const struct cfg_field bip_fields[] = {
 	  SETF(struct cfg_bip, has_broadcast) },
 	{ FLD(struct cfg_bip, mode, "mode", CK_ENUM),
 	  .names = bip_mode_names, .def = CFG_BIP_PLAIN },
-	{ LISTF(struct cfg_bip, bdt, n_bdt, bdt_table, 128),
+	{ LISTF(struct cfg_bip, bdt, n_bdt, bdt_table, 64),
 	  .show = show_if_bbmd },
 	{ FLD(struct cfg_bip, nat_global, "nat_global", CK_EP4),
 	  SETF(struct cfg_bip, has_nat_global) },

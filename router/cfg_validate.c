@@ -643,6 +643,65 @@ strlist_text(const struct cfg_strlist *l, char *buf, size_t len)
 		    i > 0 ? ", " : "", l->v[i]);
 }
 
+static bool
+str_eq(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) ||
+	    (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* Is a scalar or string-list setting the same in a and b? */
+static bool
+field_equal(const struct cfg_field *f, const void *a, const void *b)
+{
+	const void *pa = CFG_CAT(a, f), *pb = CFG_CAT(b, f);
+	static char ta[CFG_TEXT_MAX], tb[CFG_TEXT_MAX];
+	size_t i;
+
+	if (cfg_field_present(f, a) != cfg_field_present(f, b))
+		return false;
+	switch (f->kind) {
+	case CK_STR:
+	case CK_NAME:
+		return str_eq(*(char *const *)pa, *(char *const *)pb);
+	case CK_URI:
+		return str_eq(((const struct cfg_uri *)pa)->text,
+		    ((const struct cfg_uri *)pb)->text);
+	case CK_LISTEN:
+		return str_eq(((const struct cfg_listen *)pa)->text,
+		    ((const struct cfg_listen *)pb)->text);
+	case CK_STRLIST: {
+		const struct cfg_strlist *la = pa, *lb = pb;
+
+		if (la->n != lb->n)
+			return false;
+		for (i = 0; i < la->n; i++)
+			if (strcmp(la->v[i], lb->v[i]) != 0)
+				return false;
+		return true;
+	}
+	case CK_BOOL:
+	case CK_U16:
+	case CK_U32:
+	case CK_ENUM:
+	case CK_LEVEL:
+	case CK_IP4:
+	case CK_EP4:
+	case CK_MASK:
+	case CK_VMAC:
+	case CK_VMAC_FIXED:
+	case CK_UUID:
+	case CK_MODE:
+		cfg_value_text(f, a, ta, sizeof(ta));
+		cfg_value_text(f, b, tb, sizeof(tb));
+		return strcmp(ta, tb) == 0;
+	case CK_GROUP:
+	case CK_LIST:
+		break;
+	}
+	return true;
+}
+
 static void
 reload_walk(const struct cfg *cur, const struct cfg *next,
     const struct cfg_table *t, const void *a, const void *b,
@@ -685,7 +744,7 @@ reload_walk(const struct cfg *cur, const struct cfg *next,
 			}
 			continue;
 		}
-		if (!needs_restart(path))
+		if (!needs_restart(path) || field_equal(f, a, b))
 			continue;
 		if (f->kind == CK_STRLIST) {
 			strlist_text(CFG_CAT(a, f), ta, sizeof(ta));
@@ -703,9 +762,8 @@ reload_walk(const struct cfg *cur, const struct cfg *next,
 			else
 				snprintf(tb, sizeof(tb), "(unset)");
 		}
-		if (strcmp(ta, tb) != 0)
-			VERR(e, next, path, "changed from %s to %s; this "
-			    "needs a restart", ta, tb);
+		VERR(e, next, path, "changed from %s to %s; this needs a "
+		    "restart", ta, tb);
 	}
 }
 

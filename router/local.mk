@@ -32,17 +32,18 @@ librouter_a_SOURCES += \
 	router/cfg.c router/cfg.h router/cfg_int.h \
 	router/cfg_table.c router/cfg_values.c \
 	router/cfg_validate.c router/cfg_print.c \
-	router/cfg_check.c router/cfg_check.h
+	router/cfg_check.c router/cfg_check.h \
+	router/cfg_uuid.c
 
 # Configuration golden tests (tests/conf/<case>/), run by make check;
 # `make update-conf-golden` rewrites their expect.out / expect.err.
-TESTS += tests/conf/run.sh
-EXTRA_DIST += tests/conf
+TESTS += tests/conf-golden.sh
+EXTRA_DIST += tests/conf tests/conf-golden.sh
 examplesdir = $(docdir)/examples
 dist_examples_DATA = etc/bacsc-router.conf etc/demo.conf
 update-conf-golden: tools/cfg-check$(EXEEXT)
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
-	  sh '$(abs_top_srcdir)/tests/conf/run.sh' --update
+	  sh '$(abs_top_srcdir)/tests/conf-golden.sh' --update
 .PHONY: update-conf-golden
 UNIT_SOURCES += tests/unit/test_cfg.c
 
@@ -55,3 +56,5 @@ noinst_PROGRAMS += tests/fuzz/fuzz-cfg
 tests_fuzz_fuzz_cfg_SOURCES = tests/fuzz/fuzz_cfg.c
 tests_fuzz_fuzz_cfg_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 endif
+
+dist_man_MANS += man/bacsc-router.conf.5

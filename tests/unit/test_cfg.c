@@ -770,6 +770,36 @@ test_print_roundtrip(void)
 	}
 }
 
+/* The longest strings, all escapes, still print, load and compare. */
+static void
+test_long_strings(void)
+{
+	struct cfg *c = load_ok(base_conf), *c2;
+	struct cfg_errs e;
+	char *p, *long_dir = malloc(CFG_STR_MAX + 1);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(long_dir);
+	memset(long_dir, 0x01, CFG_STR_MAX);
+	long_dir[CFG_STR_MAX] = '\0';
+	free(c->state_dir);
+	c->state_dir = strdup(long_dir);
+	p = print_to_string(c);
+	c2 = load_ok(p);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c2);
+	CU_ASSERT_STRING_EQUAL(c2->state_dir, long_dir);
+	/* a difference near the end is still a restart-only change */
+	c2->state_dir[CFG_STR_MAX - 1] = 0x02;
+	cfg_errs_init(&e);
+	CU_ASSERT_EQUAL(cfg_check_reload(c, c2, &e), -1);
+	CU_ASSERT_EQUAL(e.n, 1);
+	cfg_errs_fini(&e);
+	free(p);
+	free(long_dir);
+	cfg_free(c);
+	cfg_free(c2);
+}
+
 static void
 test_defaults(void)
 {
@@ -788,6 +818,53 @@ test_defaults(void)
 	cfg_errs_fini(&e);
 	cfg_free(c);
 	cfg_free(NULL);
+}
+
+static void
+test_device_uuid(void)
+{
+	char dir[] = "/tmp/cfguuid.XXXXXX", sub[64], file[96], text[64];
+	uint8_t a[16], b[16];
+	struct cfg_errs e;
+	struct cfg *c = load_ok(base_conf);
+	FILE *fp;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(sub, sizeof(sub), "%s/state", dir);
+	snprintf(file, sizeof(file), "%s/uuid", sub);
+	free(c->state_dir);
+	c->state_dir = strdup(sub);
+	cfg_errs_init(&e);
+	/* first start: made and kept; later starts: the same */
+	CU_ASSERT_EQUAL(cfg_device_uuid(c, a, &e), 0);
+	CU_ASSERT_EQUAL(a[6] >> 4, 4);
+	CU_ASSERT_EQUAL(a[8] >> 6, 2);
+	CU_ASSERT_EQUAL(cfg_device_uuid(c, b, &e), 0);
+	UT_ASSERT_BYTES(a, 16, b, 16);
+	fp = fopen(file, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	CU_ASSERT_PTR_NOT_NULL(fgets(text, sizeof(text), fp));
+	fclose(fp);
+	CU_ASSERT_EQUAL(strlen(text), 37);
+	CU_ASSERT_EQUAL(e.n, 0);
+	/* a damaged file is an error, not silently replaced */
+	fp = fopen(file, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	fputs("not-a-uuid\n", fp);
+	fclose(fp);
+	CU_ASSERT_EQUAL(cfg_device_uuid(c, b, &e), -1);
+	CU_ASSERT_EQUAL(e.n, 1);
+	/* a configured UUID is used as is */
+	c->device.uuid.generate = false;
+	memset(c->device.uuid.b, 0x11, 16);
+	CU_ASSERT_EQUAL(cfg_device_uuid(c, b, &e), 0);
+	CU_ASSERT_EQUAL(b[0], 0x11);
+	cfg_errs_fini(&e);
+	unlink(file);
+	rmdir(sub);
+	rmdir(dir);
+	cfg_free(c);
 }
 
 static const struct ut_case cases[] = {
@@ -809,7 +886,9 @@ static const struct ut_case cases[] = {
 	UT_CASE(test_check_files),
 	UT_CASE(test_check_reload),
 	UT_CASE(test_print_roundtrip),
+	UT_CASE(test_long_strings),
 	UT_CASE(test_defaults),
+	UT_CASE(test_device_uuid),
 	UT_END
 };
 UT_SUITE(cfg, cases);

@@ -8,8 +8,8 @@
 # otherwise).  Every expect.out must also load again and print the same
 # (round trip).  The shipped etc/*.conf must be valid too.
 #
-#   run.sh            compare (part of make check)
-#   run.sh --update   rewrite expect.out / expect.err (make update-conf-golden)
+#   conf-golden.sh            compare (part of make check)
+#   conf-golden.sh --update   rewrite expect.out / expect.err (make update-conf-golden)
 set -u
 update=no
 [ "${1:-}" = "--update" ] && update=yes
