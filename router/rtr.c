@@ -24,6 +24,9 @@
 #define RTR_HOP_INIT	NPDU_HOP_COUNT_INIT
 #define RTR_NO_PORT	RTR_PORTS_MAX
 #define RTR_CTL_KEEP	(NPDU_CTL_EXPECT_REPLY | NPDU_CTL_PRIO_MASK)
+/* An unchanged route is passed on again only after this long, so that
+ * announcements cannot circle a loop of routers forever. */
+#define RTR_RELAY_HOLD_US	(10u * 1000000u)
 
 struct rtr_search {
 	uint16_t	 net;		/* 0: free slot */
@@ -1111,6 +1114,7 @@ rtr_nl_i_am(struct rtr *r, const struct rtr_src *src,
     const struct nlm_nets *l, uint64_t now_us)
 {
 	uint16_t changed[(RTR_MSG_MAX - 3) / 2];
+	const struct rtr_route *rt;
 	size_t i, n = 0;
 
 	for (i = 0; i < l->count; i++) {
@@ -1145,10 +1149,15 @@ rtr_nl_i_am(struct rtr *r, const struct rtr_src *src,
 		}
 		if (r->cfg.route_max_age_us != 0)
 			rtr_deadline(r, now_us + r->cfg.route_max_age_us);
-		/* Only news travels on: refreshes would loop forever. */
-		if (lr != RTR_LEARN_REFRESHED && n < sizeof(changed) /
-		    sizeof(changed[0]))
+		/* News travels on at once; an unchanged route only if it
+		 * was not passed on recently (no endless echo in loops). */
+		rt = rtr_table_find(&r->table, net);
+		if ((lr != RTR_LEARN_REFRESHED || !rt->relayed ||
+		    now_us - rt->relayed_us >= RTR_RELAY_HOLD_US) &&
+		    n < sizeof(changed) / sizeof(changed[0])) {
 			changed[n++] = net;
+			rtr_table_set_relayed(&r->table, net, now_us);
+		}
 		rtr_search_found(r, net, now_us);
 	}
 	rtr_rebroadcast(r, src->port, NPDU_NL_I_AM_ROUTER, changed, n);

@@ -197,6 +197,8 @@ rtr_table_learn(struct rtr_table *t, uint16_t net, unsigned port,
 		r = add_slot(t, net);
 		rc = RTR_LEARN_NEW;
 	}
+	if (rc != RTR_LEARN_REFRESHED)
+		r->relayed = false;
 	r->port = (uint8_t)port;
 	r->direct = false;
 	r->configured = false;
@@ -252,6 +254,17 @@ rtr_table_set_reach(struct rtr_table *t, uint16_t net, enum rtr_reach reach,
 		break;
 	}
 	return changed;
+}
+
+void
+rtr_table_set_relayed(struct rtr_table *t, uint16_t net, uint64_t now_us)
+{
+	struct rtr_route *r = slot_of(t, net);
+
+	if (r != NULL) {
+		r->relayed = true;
+		r->relayed_us = now_us;
+	}
 }
 
 int

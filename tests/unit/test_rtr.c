@@ -517,6 +517,28 @@ test_rtr_nl_table(void)
 	run_table(nl_cases, N(nl_cases));
 }
 
+/* An unchanged route is passed on again, but not within 10 s (so an
+ * announcement cannot circle a loop of routers forever). */
+static void
+test_rtr_i_am_relay_hold(void)
+{
+	const uint8_t r20[6] = { 0x02, 0, 0, 0, 0, 0xaa };
+	struct npdu_rx rx = { .src_mac = r20, .src_mac_len = 6,
+	    .broadcast = true, .npdu = (const uint8_t *)"\x01\x80\x01\x00\x28",
+	    .npdu_len = 5 };
+
+	std_router(NULL, false);
+	rtr_receive(R, 1, &rx, T0);
+	CU_ASSERT_EQUAL(lg.n, 2);		/* new: passed on */
+	rtr_receive(R, 1, &rx, T0 + CLK_SEC(9));
+	CU_ASSERT_EQUAL(lg.n, 2);		/* echo: held back */
+	rtr_receive(R, 1, &rx, T0 + CLK_SEC(10));
+	CU_ASSERT_EQUAL(lg.n, 4);		/* again after 10 s */
+	rtr_receive(R, 1, &rx, T0 + CLK_SEC(11));
+	CU_ASSERT_EQUAL(lg.n, 4);
+	done();
+}
+
 static void
 test_rtr_nl_learning_effects(void)
 {
@@ -1345,6 +1367,7 @@ static const struct ut_case cases[] = {
 	UT_CASE(test_rtr_digest_e8_e9),
 	UT_CASE(test_rtr_digest_e11),
 	UT_CASE(test_rtr_nl_table),
+	UT_CASE(test_rtr_i_am_relay_hold),
 	UT_CASE(test_rtr_nl_learning_effects),
 	UT_CASE(test_rtr_busy),
 	UT_CASE(test_rtr_too_long),
