@@ -667,6 +667,7 @@ rtr_held_flush(struct rtr *r, uint16_t net, bool released, uint64_t now_us)
 
 	while ((h = rtr_held_oldest(r, net)) != NULL) {
 		uint8_t *buf = h->buf;
+		size_t cap = h->cap;
 		struct rtr_src src;
 		struct npdu_opts opts;
 		struct npdu_view v;
@@ -701,10 +702,10 @@ rtr_held_flush(struct rtr *r, uint16_t net, bool released, uint64_t now_us)
 					    NPDU_REJECT_NO_ROUTE, net);
 			}
 		}
+		/* Give the buffer back unless the slot got a new one. */
 		if (h->buf == NULL) {
 			h->buf = buf;
-			h->cap = h->npdu_len + h->opts_len;
-			h->cap = h->cap < 1497 ? 1497 : h->cap;
+			h->cap = cap;
 		} else {
 			free(buf);
 		}
