@@ -5,3 +5,5 @@ librouter_a_SOURCES += \
 	lib/hex.c lib/hex.h \
 	lib/log.c lib/log.h \
 	lib/ratelim.c lib/ratelim.h
+librouter_a_SOURCES += lib/jsonw.c lib/jsonw.h
+UNIT_SOURCES += tests/unit/test_jsonw.c

@@ -196,7 +196,7 @@ test_npdu_truncation(void)
 		CU_ASSERT_EQUAL_FATAL(npdu_decode(r->bytes, r->len, &full,
 		    NULL, NULL), CODEC_OK);
 		for (cut = 0; cut < r->len; cut++) {
-			/* A copy of exactly cut octets, so ASan sees overruns. */
+			/* Exactly cut octets, so ASan sees overruns. */
 			uint8_t *p = malloc(cut > 0 ? cut : 1);
 			const char *why = NULL;
 			size_t off = 0;
@@ -219,7 +219,8 @@ test_npdu_truncation(void)
 				CU_ASSERT_EQUAL(v.hop_count, full.hop_count);
 				CU_ASSERT_EQUAL(v.nl_type, full.nl_type);
 				CU_ASSERT_EQUAL(v.vendor_id, full.vendor_id);
-				CU_ASSERT_EQUAL(v.payload_len, cut - full.hdr_len);
+				CU_ASSERT_EQUAL(v.payload_len,
+				    cut - full.hdr_len);
 			}
 			free(p);
 			n++;
@@ -233,7 +234,7 @@ struct bad_case {
 	const char	*hex;
 	enum codec_rc	 rc;
 	size_t		 off;
-	const char	*why;		/* prefix of the expected reason */
+	const char	*why;		/* expected reason (prefix) */
 };
 
 static const struct bad_case bad_cases[] = {
