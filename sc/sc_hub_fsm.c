@@ -40,7 +40,7 @@ vmac_hash(const uint8_t *v)
 }
 
 int
-sc_hubtab_init(struct sc_hubtab *t, const struct sc_hub_cfg *cfg)
+sc_hubtab_init(struct sc_hubtab *t, const struct sc_hubtab_cfg *cfg)
 {
 	size_t sz = 8;
 

@@ -20,7 +20,7 @@
 #include "sc/scm_codec.h"
 #include "sc/sc_vmac.h"
 
-struct sc_hub_cfg {
+struct sc_hubtab_cfg {
 	size_t		max_conns;	/* cap on node connections (>= 1) */
 	/*
 	 * Accept messages to the hub that carry an Originating VMAC (bac-py
@@ -65,7 +65,7 @@ struct sc_hub_counters {
 };
 
 struct sc_hubtab {
-	struct sc_hub_cfg	 cfg;
+	struct sc_hubtab_cfg	 cfg;
 	struct sc_hub_peer	*peers;		/* cfg.max_conns entries */
 	size_t			 n;		/* in use */
 	size_t			 hi;		/* entries [0, hi) may be in use */
@@ -78,7 +78,7 @@ struct sc_hubtab {
  * Initialise t for cfg (copied).  Return 0, or -1 if out of memory.  The
  * table owns its arrays; sc_hubtab_fini frees them.
  */
-int sc_hubtab_init(struct sc_hubtab *t, const struct sc_hub_cfg *cfg);
+int sc_hubtab_init(struct sc_hubtab *t, const struct sc_hubtab_cfg *cfg);
 void sc_hubtab_fini(struct sc_hubtab *t);
 
 /* The peer with VMAC vmac, or NULL. */

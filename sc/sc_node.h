@@ -28,6 +28,7 @@ struct sc_tls_ctx;
 struct sc_node;
 
 #define SC_NODE_URI_MAX	300
+#define SC_NODE_ERR_MAX	160
 
 struct sc_node_cfg {
 	const char	*name;		/* for logs (copied) */
@@ -72,7 +73,7 @@ struct sc_node_status {
 	uint8_t			 hub_status;	/* 0 none, 1 primary, 2 failover */
 	char			 uri[SC_HC_NSLOTS][SC_NODE_URI_MAX];
 	struct sc_hc_hub_status	 hub[SC_HC_NSLOTS];
-	char			 last_error_detail[SC_HC_NSLOTS][96];
+	char			 last_error_detail[SC_HC_NSLOTS][SC_NODE_ERR_MAX];
 	bool			 hub_peer_known;	/* Connect-Accept seen */
 	uint8_t			 hub_vmac[SC_VMAC_LEN];	/* of the hub device */
 	uint8_t			 hub_uuid[SC_UUID_LEN];

@@ -248,6 +248,15 @@ sc_peer_rx(struct sc_peer *p, const struct scm_msg *m, uint64_t now,
 }
 
 void
+sc_peer_note_rx(struct sc_peer *p, uint64_t now)
+{
+	if (p->state != SC_PEER_CONNECTED)
+		return;
+	p->last_rx = now;
+	p->hb_out = false;
+}
+
+void
 sc_peer_accept(struct sc_peer *p, const struct scm_msg *m, uint64_t now,
     struct sc_peer_out *o)
 {

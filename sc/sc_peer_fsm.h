@@ -115,6 +115,11 @@ void sc_peer_ws_open(struct sc_peer *p, uint64_t now, struct sc_peer_out *o);
 /* A decoded, valid message m arrived. */
 void sc_peer_rx(struct sc_peer *p, const struct scm_msg *m, uint64_t now,
     struct sc_peer_out *o);
+/*
+ * A valid message that the glue handled itself (e.g. one the hub relayed)
+ * arrived at now: it counts as traffic for heartbeat and silence timers.
+ */
+void sc_peer_note_rx(struct sc_peer *p, uint64_t now);
 /* Accepting: admit the Connect-Request m (answer Connect-Accept). */
 void sc_peer_accept(struct sc_peer *p, const struct scm_msg *m, uint64_t now,
     struct sc_peer_out *o);

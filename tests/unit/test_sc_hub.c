@@ -33,7 +33,7 @@ mkreq(struct scm_connect *c, const uint8_t *vmac, uint8_t uuid_tag,
 static void
 setup(struct sc_hubtab *t, size_t cap, bool accept_orig)
 {
-	struct sc_hub_cfg cfg;
+	struct sc_hubtab_cfg cfg;
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.max_conns = cap;
