@@ -23,6 +23,20 @@ bip_bbmd_is_self(const struct bip_bbmd *b, const struct bvlc_addr *a)
 	return b->has_global && bvlc_addr_eq(a, &b->global);
 }
 
+static void
+find_own_entry(struct bip_bbmd *b)
+{
+	size_t i;
+
+	b->own_entry = -1;
+	for (i = 0; i < b->n_bdt; i++) {
+		if (bip_bbmd_is_self(b, &b->bdt[i].addr)) {
+			b->own_entry = (int)i;
+			return;
+		}
+	}
+}
+
 int
 bip_bbmd_init(struct bip_bbmd *b, const struct bip_bbmd_config *cfg)
 {
@@ -42,18 +56,18 @@ bip_bbmd_init(struct bip_bbmd *b, const struct bip_bbmd_config *cfg)
 	b->global = cfg->global;
 	b->accept_fd = cfg->accept_fd;
 	b->n_bdt = cfg->n_bdt;
-	for (i = 0; i < cfg->n_bdt; i++) {
+	for (i = 0; i < cfg->n_bdt; i++)
 		b->bdt[i] = cfg->bdt[i];
-		if (b->own_entry < 0 && bip_bbmd_is_self(b, &b->bdt[i].addr))
-			b->own_entry = (int)i;
-	}
+	find_own_entry(b);
 	b->fdt_max = cfg->fdt_max;
 	if (b->fdt_max > 0) {
 		b->fdt = calloc(b->fdt_max, sizeof(*b->fdt));
 		if (b->fdt == NULL)
 			goto fail;
 	}
-	b->dests_cap = b->n_bdt + b->fdt_max;
+	/* room for the largest BDT a reload may bring */
+	b->dests_cap = (b->mode == BIP_MODE_BBMD ? BIP_BDT_MAX : b->n_bdt) +
+	    b->fdt_max;
 	if (b->dests_cap > 0) {
 		b->dests = calloc(b->dests_cap, sizeof(*b->dests));
 		if (b->dests == NULL)
@@ -63,6 +77,22 @@ bip_bbmd_init(struct bip_bbmd *b, const struct bip_bbmd_config *cfg)
 fail:
 	bip_bbmd_fini(b);
 	return -1;
+}
+
+int
+bip_bbmd_set_bdt(struct bip_bbmd *b, const struct bvlc_bdt_entry *bdt,
+    size_t n)
+{
+	size_t i;
+
+	if (n > BIP_BDT_MAX || n + b->fdt_max > b->dests_cap ||
+	    (n > 0 && bdt == NULL))
+		return -1;
+	for (i = 0; i < n; i++)
+		b->bdt[i] = bdt[i];
+	b->n_bdt = n;
+	find_own_entry(b);
+	return 0;
 }
 
 void

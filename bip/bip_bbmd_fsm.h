@@ -96,6 +96,13 @@ struct bip_bbmd_out {
 int bip_bbmd_init(struct bip_bbmd *b, const struct bip_bbmd_config *cfg);
 /* Free what init allocated; safe to call twice. */
 void bip_bbmd_fini(struct bip_bbmd *b);
+/*
+ * Replace the BDT (SIGHUP reload), keeping the FDT.  Return 0, or -1 (and
+ * change nothing) for more than the entries init made room for
+ * (BIP_BDT_MAX, or the FDT scratch space allows fewer).
+ */
+int bip_bbmd_set_bdt(struct bip_bbmd *b, const struct bvlc_bdt_entry *bdt,
+    size_t n);
 
 /*
  * Decide what to do with message m (decoded, borrowed) that arrived from

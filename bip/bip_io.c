@@ -93,9 +93,14 @@ sin_from(struct sockaddr_in *sin, const struct bvlc_addr *a)
 	sin->sin_port = htons(a->port);
 }
 
-/* Find the broadcast address of the interface holding ip; 0 or -1. */
+/*
+ * Find an IPv4 address of this host: the one equal to ip (if not 0) on the
+ * interface named ifname (if not NULL); return 0 with the address and its
+ * broadcast address, or -1.
+ */
 static int
-bcast_from_iface(uint32_t ip, uint32_t *out)
+iface_lookup(const char *ifname, uint32_t ip, uint32_t *addr_out,
+    uint32_t *bcast_out)
 {
 	struct ifaddrs *ifa, *i;
 	int rc = -1;
@@ -104,23 +109,34 @@ bcast_from_iface(uint32_t ip, uint32_t *out)
 		return -1;
 	for (i = ifa; i != NULL; i = i->ifa_next) {
 		const struct sockaddr_in *a, *m, *b;
+		uint32_t aip;
 
 		if (i->ifa_addr == NULL || i->ifa_addr->sa_family != AF_INET)
 			continue;
+		if (ifname != NULL && strcmp(i->ifa_name, ifname) != 0)
+			continue;
 		a = (const struct sockaddr_in *)(const void *)i->ifa_addr;
-		if (ntohl(a->sin_addr.s_addr) != ip)
+		aip = ntohl(a->sin_addr.s_addr);
+		if (ip != 0 && aip != ip)
 			continue;
 		b = (const struct sockaddr_in *)(const void *)i->ifa_broadaddr;
 		m = (const struct sockaddr_in *)(const void *)i->ifa_netmask;
 		if ((i->ifa_flags & IFF_BROADCAST) && b != NULL &&
-		    b->sin_family == AF_INET) {
-			*out = ntohl(b->sin_addr.s_addr);
-			rc = 0;
-		} else if (m != NULL) {
-			/* loopback: no broadcast flag; use the subnet's. */
-			*out = ip | ~ntohl(m->sin_addr.s_addr);
-			rc = 0;
+		    b->sin_family == AF_INET && b->sin_addr.s_addr != 0 &&
+		    ntohl(b->sin_addr.s_addr) != aip) {
+			*bcast_out = ntohl(b->sin_addr.s_addr);
+		} else if (m != NULL && m->sin_family == AF_INET) {
+			/*
+			 * Loopback (no broadcast flag), or an address added
+			 * without one (getifaddrs then reports the address
+			 * itself): the subnet's directed broadcast.
+			 */
+			*bcast_out = aip | ~ntohl(m->sin_addr.s_addr);
+		} else {
+			*bcast_out = 0xffffffffu;
 		}
+		*addr_out = aip;
+		rc = 0;
 		break;
 	}
 	freeifaddrs(ifa);
@@ -158,9 +174,11 @@ open_socket(const struct bvlc_addr *a, char *err, size_t errlen)
 static int
 check_config(const struct bip_port_config *c, char *err, size_t errlen)
 {
-	if (c->bind_ip == 0 || c->bind_ip == 0xffffffffu) {
-		snprintf(err, errlen, "bind address must be one of this "
-		    "host's unicast addresses (it is the port's MAC)");
+	if (c->bind_ip == 0xffffffffu ||
+	    (c->bind_ip == 0 && (c->interface == NULL || !*c->interface))) {
+		snprintf(err, errlen, "bind to one of this host's unicast "
+		    "addresses, or to 0.0.0.0 with an interface named (the "
+		    "address is the port's MAC)");
 		return -1;
 	}
 	if (c->port == 0) {
@@ -235,17 +253,29 @@ bip_port_new(struct event_base *base, const struct bip_port_config *c,
     char *err, size_t errlen)
 {
 	struct bip_port *p;
-	uint32_t bc_ip;
+	const char *ifname;
+	uint32_t bc_ip = 0, own_ip = 0;
+	struct bvlc_addr bind;
 
 	if (check_config(c, err, errlen) != 0)
 		return NULL;
-	if (c->has_bcast) {
-		bc_ip = c->bcast_ip;
-	} else if (bcast_from_iface(c->bind_ip, &bc_ip) != 0) {
-		snprintf(err, errlen, "no interface holds the bind address; "
-		    "configure the broadcast address");
-		return NULL;
+	ifname = c->interface != NULL && *c->interface ? c->interface : NULL;
+	if (iface_lookup(ifname, c->bind_ip, &own_ip, &bc_ip) != 0) {
+		if (ifname != NULL) {
+			snprintf(err, errlen, "interface %s has no IPv4 "
+			    "address%s", ifname, c->bind_ip != 0 ?
+			    " equal to the bind address" : "");
+			return NULL;
+		}
+		if (!c->has_bcast) {
+			snprintf(err, errlen, "no interface holds the bind "
+			    "address; configure the broadcast address");
+			return NULL;
+		}
+		own_ip = c->bind_ip;	/* not up yet: trust the config */
 	}
+	if (c->has_bcast)
+		bc_ip = c->bcast_ip;
 	if ((p = calloc(1, sizeof(*p))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
@@ -253,17 +283,20 @@ bip_port_new(struct event_base *base, const struct bip_port_config *c,
 	p->fd_uc = p->fd_bc = -1;
 	p->base = base;
 	snprintf(p->name, sizeof(p->name), "%s", c->name ? c->name : "bip");
-	p->self.ip = c->bind_ip;
+	p->self.ip = own_ip;
 	p->self.port = c->port;
+	bind.ip = c->bind_ip;
+	bind.port = c->port;
 	p->bcast.ip = bc_ip;
 	p->bcast.port = c->port;
 	p->mode = c->mode;
 	p->max_npdu = c->max_npdu;
 	if (setup_node(p, c, err, errlen) != 0)
 		goto fail;
-	if ((p->fd_uc = open_socket(&p->self, err, errlen)) < 0)
+	if ((p->fd_uc = open_socket(&bind, err, errlen)) < 0)
 		goto fail;
-	if (c->bcast_socket && bc_ip != c->bind_ip &&
+	/* A wildcard socket hears broadcasts; one bound to an address not. */
+	if (c->bcast_socket && c->bind_ip != 0 && bc_ip != c->bind_ip &&
 	    (p->fd_bc = open_socket(&p->bcast, err, errlen)) < 0)
 		goto fail;
 	p->ev_uc = event_new(base, p->fd_uc, EV_READ | EV_PERSIST, bip_rx_cb,
@@ -405,6 +438,18 @@ bip_port_bbmd(const struct bip_port *p)
 	return &p->node;
 }
 
+int
+bip_port_set_bdt(struct bip_port *p, const struct bvlc_bdt_entry *bdt,
+    size_t n)
+{
+	if (p->mode != BIP_MODE_BBMD)
+		return -1;
+	if (bip_bbmd_set_bdt(&p->node, bdt, n) != 0)
+		return -1;
+	log_info(LD_BIP, "%s: BDT now has %zu entries", p->name, n);
+	return 0;
+}
+
 /* ---- sending ---- */
 
 /* Send iov[0..n) as one datagram to dst; count it under function. */
@@ -543,6 +588,7 @@ bip_send_broadcast(struct npdu_port *np, const struct npdu_iov *npdu,
 	if (p->mode == BIP_MODE_FOREIGN)
 		return tx_npdu(p, &p->fd_bbmd, BVLC_DISTRIBUTE_BCAST, NULL,
 		    npdu->hdr, npdu->hdr_len, npdu->body, npdu->body_len);
+	p->cnt.fdt_expired += bip_bbmd_expire(&p->node, clk_now_us());
 	bip_bbmd_local_bcast(&p->node, clk_now_us(), &o);
 	return do_forward(p, &o, npdu->hdr, npdu->hdr_len, npdu->body,
 	    npdu->body_len);
@@ -742,6 +788,7 @@ rx_datagram(struct bip_port *p, const struct bvlc_addr *src, size_t len)
 		rx_bad(p, src, "oversized", "NPDU longer than 1497 octets");
 		return;
 	}
+	p->cnt.fdt_expired += bip_bbmd_expire(&p->node, clk_now_us());
 	bip_bbmd_rx(&p->node, clk_now_us(), src, &m, &o);
 	rx_apply(p, src, &m, &o);
 	if (m.function == BVLC_REGISTER_FD || m.function == BVLC_DELETE_FDT_ENTRY)

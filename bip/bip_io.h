@@ -33,25 +33,28 @@
 struct event_base;
 
 struct bip_port_config {
-	const char		*name;		/* borrows; for logs */
+	const char		*name;		/* for logs (copied, 31 max) */
 	uint16_t		 net;		/* network number, 0: unset */
 	/*
-	 * Address to bind, host order.  It must be one of this host's
-	 * unicast addresses: with the port it is our B/IP MAC.
+	 * Address to bind, host order: one of this host's unicast
+	 * addresses, which with the port is our B/IP MAC; or 0 (0.0.0.0)
+	 * with interface set: then the socket hears everything on the port
+	 * and the MAC is the interface's first IPv4 address.
 	 */
 	uint32_t		 bind_ip;
+	const char		*interface;	/* borrows; NULL: any */
 	uint16_t		 port;		/* default 47808 */
 	/*
 	 * Local broadcast address (host order).  If has_bcast is false it
-	 * is taken from the interface that holds bind_ip (its broadcast
-	 * address, or bind_ip | ~netmask).
+	 * is taken from the interface that holds our address (its broadcast
+	 * address, or address | ~netmask).
 	 */
 	bool			 has_bcast;
 	uint32_t		 bcast_ip;
 	/*
 	 * Open a second socket bound to bcast_ip:port so local broadcasts
 	 * are heard (a socket bound to a unicast address does not get
-	 * them).  Default on.
+	 * them; not needed with bind_ip 0).  Default on.
 	 */
 	bool			 bcast_socket;
 	size_t			 max_npdu;	/* default 1497 */
@@ -95,8 +98,8 @@ struct bip_port;
 void bip_port_config_init(struct bip_port_config *c);
 
 /*
- * Create a port on base from cfg (borrowed; everything needed is copied,
- * except cfg->name, which must outlive the port): check the config, find
+ * Create a port on base from cfg (borrowed; everything needed is copied):
+ * check the config, find
  * the broadcast address, open and bind the sockets.  Return an owned port
  * (free with bip_port_free), or NULL with a message in err.
  */
@@ -121,6 +124,13 @@ void bip_port_addr(const struct bip_port *p, struct bvlc_addr *self,
 bool bip_port_fd_registered(const struct bip_port *p);
 /* BBMD: the node table (BDT/FDT), read-only. */
 const struct bip_bbmd *bip_port_bbmd(const struct bip_port *p);
+
+/*
+ * BBMD: replace the BDT (SIGHUP reload; the FDT is kept).  Return 0, or
+ * -1 (nothing changed) if the port is not a BBMD or n > BIP_BDT_MAX.
+ */
+int bip_port_set_bdt(struct bip_port *p, const struct bvlc_bdt_entry *bdt,
+    size_t n);
 
 /*
  * Send a raw BVLL message (already encoded) to dst; for tools and tests

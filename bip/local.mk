@@ -23,6 +23,12 @@ endif
 ## Loopback integration program (real sockets), run by the e2e scripts.
 check_PROGRAMS += tests/bip/bip-e2e
 tests_bip_bip_e2e_SOURCES = tests/bip/bip_e2e.c
-E2E_TESTS += tests/e2e/bip-loopback.sh tests/e2e/bip-npm-peer.sh
+E2E_TESTS += tests/e2e/bip-loopback.sh tests/e2e/bip-npm-peer.sh \
+	tests/e2e/bip-netns.sh tests/e2e/bip-tshark.sh
 EXTRA_DIST += tests/e2e/bip-loopback.sh tests/e2e/bip-npm-peer.sh \
+	tests/e2e/bip-netns.sh tests/e2e/bip-tshark.sh \
 	tests/e2e/bip_peer.js package.json package-lock.json
+
+## bacsc-decode --bip (tools/decode_bip.c is in tools/local.mk) over bip.vec.
+TESTS += tests/tools/test-bacsc-decode-bip.sh
+EXTRA_DIST += tests/tools/test-bacsc-decode-bip.sh

@@ -309,6 +309,19 @@ bad:
 	return false;
 }
 
+bool
+scm_optlist_has(const struct scm_optlist *l, uint8_t type)
+{
+	struct scm_opt_iter it;
+	struct scm_opt o;
+
+	scm_opt_iter_init(&it, l);
+	while (scm_opt_next(&it, &o))
+		if (o.type == type)
+			return true;
+	return false;
+}
+
 int
 scm_opt_encode(struct wr *w, const struct scm_opt *o, bool more)
 {
@@ -806,6 +819,26 @@ scm_msg_encode(struct wr *w, const struct scm_msg *m)
 	}
 }
 
+void
+scm_nak_msg(const struct scm_fail *fail, const uint8_t *details,
+    size_t details_len, struct scm_msg *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->hdr.function = SCM_FN_RESULT;
+	out->hdr.msgid = fail->msgid;
+	if (fail->has_orig && !scm_function_is_peer_only(fail->function)) {
+		out->hdr.has_dest = true;
+		memcpy(out->hdr.dest, fail->orig, SC_VMAC_LEN);
+	}
+	out->u.result.result_for = fail->function;
+	out->u.result.code = SCM_RESULT_NAK;
+	out->u.result.error_marker = fail->error_marker;
+	out->u.result.error_class = fail->error_class;
+	out->u.result.error_code = fail->error_code;
+	out->u.result.details = details;
+	out->u.result.details_len = details_len;
+}
+
 int
 scm_encode_nak(struct wr *w, const struct scm_fail *fail,
     const uint8_t *details, size_t details_len)
@@ -814,20 +847,7 @@ scm_encode_nak(struct wr *w, const struct scm_fail *fail,
 
 	if (!scm_fail_wants_nak(fail))
 		return -1;
-	memset(&m, 0, sizeof(m));
-	m.hdr.function = SCM_FN_RESULT;
-	m.hdr.msgid = fail->msgid;
-	if (fail->has_orig && !scm_function_is_peer_only(fail->function)) {
-		m.hdr.has_dest = true;
-		memcpy(m.hdr.dest, fail->orig, SC_VMAC_LEN);
-	}
-	m.u.result.result_for = fail->function;
-	m.u.result.code = SCM_RESULT_NAK;
-	m.u.result.error_marker = fail->error_marker;
-	m.u.result.error_class = fail->error_class;
-	m.u.result.error_code = fail->error_code;
-	m.u.result.details = details;
-	m.u.result.details_len = details_len;
+	scm_nak_msg(fail, details, details_len, &m);
 	return scm_msg_encode(w, &m);
 }
 

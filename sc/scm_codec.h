@@ -27,6 +27,7 @@
 
 #include "lib/bytes.h"
 #include "lib/codec.h"
+#include "npdu/port.h"
 #include "sc/sc_vmac.h"
 
 /* BVLC functions (Table AB-1). */
@@ -261,6 +262,31 @@ void scm_opt_iter_init(struct scm_opt_iter *it, const struct scm_optlist *l);
  * scm_decode/scm_hdr_decode are always well formed.
  */
 bool scm_opt_next(struct scm_opt_iter *it, struct scm_opt *out);
+/* True if the (well-formed) list l holds an option of the given type. */
+bool scm_optlist_has(const struct scm_optlist *l, uint8_t type);
+
+/*
+ * Data options cross the port contract (npdu/port.h) as opaque octets:
+ * convert without copying (both borrow the same octets).  A list coming
+ * back from the router should be checked with scm_optlist_check before it
+ * is sent.
+ */
+static inline struct npdu_opts
+scm_optlist_to_npdu(const struct scm_optlist *l)
+{
+	struct npdu_opts o = { l->data, l->len };
+
+	return o;
+}
+
+static inline struct scm_optlist
+scm_optlist_from_npdu(const struct npdu_opts *o)
+{
+	struct scm_optlist l = { o->data, o->len, 0 };
+
+	return l;
+}
+
 /*
  * Check that buf[0..len) is exactly one well-formed option list: framing,
  * the More chain, Secure Path without data (and only in a data-option
@@ -343,6 +369,12 @@ bool scm_fail_wants_nak(const struct scm_fail *fail);
  */
 int scm_encode_nak(struct wr *w, const struct scm_fail *fail,
     const uint8_t *details, size_t details_len);
+/*
+ * Fill *out with the NAK scm_encode_nak would write (whether or not one is
+ * due); details is borrowed.
+ */
+void scm_nak_msg(const struct scm_fail *fail, const uint8_t *details,
+    size_t details_len, struct scm_msg *out);
 
 /*
  * Write the header h (flags derived from has_orig, has_dest and non-empty

@@ -4,7 +4,7 @@
 set -u
 cd "${top_srcdir:-.}" || exit 1
 bad=0
-files=$(find lib npdu bip sc router -name '*_codec.[ch]' -o -name '*_fsm.[ch]' 2>/dev/null | sort)
+files=$(find lib npdu app bip sc router -name '*_codec.[ch]' -o -name '*_fsm.[ch]' 2>/dev/null | sort)
 for f in $files; do
 	if grep -nE '#[[:space:]]*include[[:space:]]*[<"](event2/|openssl/|wslay/|sys/socket\.h|netinet/|arpa/|netdb\.h|lib/log\.h|lib/clock\.h)' "$f"; then
 		echo "FAIL: $f includes I/O, logging or clock headers (pure code may not)"

@@ -28,9 +28,13 @@ struct decoder {
 	decode_json_fn	 fn;
 };
 
-/* One line per protocol layer (--sc and --bip come with their printers). */
+/* One line per protocol layer. */
 static const struct decoder decoders[] = {
 	{ "--npdu", "npdu", "an NPDU, version octet first", decode_npdu_json },
+	{ "--sc", "sc", "a BVLC-SC message (one WebSocket message)",
+	    decode_sc_json },
+	{ "--bip", "bip", "a BACnet/IP BVLL datagram (0x81 first) and its NPDU",
+	    decode_bip_json },
 };
 
 #define NDECODERS	(sizeof(decoders) / sizeof(decoders[0]))

@@ -40,4 +40,20 @@ typedef int (*decode_json_fn)(struct jw *w, const uint8_t *buf, size_t len,
 int decode_npdu_json(struct jw *w, const uint8_t *buf, size_t len,
     struct decode_err *err);
 
+/*
+ * Print a BVLC-SC message (function octet first: one WebSocket message)
+ * with its header options, its payload and, for Encapsulated-NPDU, the
+ * NPDU through decode_npdu_json.
+ */
+int decode_sc_json(struct jw *w, const uint8_t *buf, size_t len,
+    struct decode_err *err);
+
+/*
+ * Print a BACnet/IP BVLL datagram (0x81 first) and the NPDU it carries.
+ * A well-framed datagram whose NPDU the NPDU codec refuses is not an
+ * error: it is printed with "npdu_hex" and "npdu_error" (offset, why).
+ */
+int decode_bip_json(struct jw *w, const uint8_t *buf, size_t len,
+    struct decode_err *err);
+
 #endif

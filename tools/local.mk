@@ -3,8 +3,19 @@
 ## (tools/decode.h); the datalinks add decode_sc.c / decode_bip.c here.
 bin_PROGRAMS += tools/bacsc-decode
 tools_bacsc_decode_SOURCES = tools/bacsc-decode.c tools/decode.h \
-	tools/decode_npdu.c
+	tools/decode_npdu.c tools/decode_bip.c
 
 TESTS += tests/tools/test-bacsc-decode.sh
 EXTRA_DIST += tests/tools/test-bacsc-decode.sh
 dist_man_MANS += tools/bacsc-decode.1
+tools_bacsc_decode_SOURCES += tools/decode_sc.c
+TESTS += tests/tools/test-sc-decode.sh
+EXTRA_DIST += tests/tools/test-sc-decode.sh
+
+# cfg-check: the configuration checker the golden tests run.
+noinst_PROGRAMS += tools/cfg-check
+tools_cfg_check_SOURCES = tools/cfg-check.c
+
+# bacsc-testpki: the test PKI generator (shell over the openssl CLI) used
+# by the tests, the demo and the certificate tooling.
+dist_noinst_SCRIPTS = tools/bacsc-testpki

@@ -137,8 +137,9 @@ ERRORS = [
     (["--npdu", "01 zz"], 2, "bad hex"),
     (["--npdu"], 2, "no hex input"),
     (["01 20"], 2, "say what to decode"),
-    (["--sc", "01 20"], 2, "unknown option '--sc'"),
-    (["--bip", "01 20"], 2, "unknown option '--bip'"),
+    (["--bogus", "01 20"], 2, "unknown option '--bogus'"),
+    (["--bip", "01 20"], 1, "bip: offset 2: truncated"),
+    (["--bip", "--npdu", "81 0B 00 06 01 00"], 2, "give only one of"),
 ]
 for args, want_rc, want_msg in ERRORS:
     rc, out, err = run(args, "")

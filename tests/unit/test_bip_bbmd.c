@@ -465,6 +465,48 @@ test_bbmd_misc(void)
 	CU_ASSERT_EQUAL(src.port, 47809);
 }
 
+/* A reloaded BDT takes effect at once; the FDT survives it. */
+static void
+test_bbmd_set_bdt(void)
+{
+	struct bip_bbmd b;
+	struct bip_bbmd_out o;
+	struct bvlc_msg m = msg(BVLC_ORIGINAL_BCAST);
+	struct bvlc_addr src = A("10.0.1.20");
+	struct bvlc_bdt_entry bdt[BIP_BDT_MAX + 1];
+	size_t i;
+
+	setup(&b, BIP_MODE_BBMD, "255.255.255.255", 4);
+	do_register(&b, T0, "192.168.9.1", 60, BVLC_RC_OK);
+	bdt[0] = E("10.0.4.1", "255.255.255.255");
+	bdt[1] = E("10.0.1.1", "255.255.255.0");
+	CU_ASSERT_EQUAL(bip_bbmd_set_bdt(&b, bdt, 2), 0);
+	CU_ASSERT_EQUAL(b.own_entry, 1);
+	bip_bbmd_rx(&b, T0, &src, &m, &o);
+	CU_ASSERT_EQUAL(o.n_dests, 2);
+	CU_ASSERT_TRUE(has_dest(&o, "10.0.4.1"));
+	CU_ASSERT_TRUE(has_dest(&o, "192.168.9.1"));
+	CU_ASSERT_FALSE(has_dest(&o, "10.0.2.1"));
+	/* the largest BDT fits beside a full FDT */
+	for (i = 0; i < BIP_BDT_MAX + 1; i++) {
+		bdt[i].addr.ip = 0x0a640000u + (uint32_t)i;
+		bdt[i].addr.port = 47808;
+		bdt[i].mask = 0xffffffffu;
+	}
+	CU_ASSERT_EQUAL(bip_bbmd_set_bdt(&b, bdt, BIP_BDT_MAX + 1), -1);
+	CU_ASSERT_EQUAL(b.n_bdt, 2);		/* unchanged */
+	CU_ASSERT_EQUAL(bip_bbmd_set_bdt(&b, bdt, BIP_BDT_MAX), 0);
+	do_register(&b, T0, "192.168.9.2", 60, BVLC_RC_OK);
+	do_register(&b, T0, "192.168.9.3", 60, BVLC_RC_OK);
+	do_register(&b, T0, "192.168.9.4", 60, BVLC_RC_OK);
+	bip_bbmd_rx(&b, T0, &src, &m, &o);
+	CU_ASSERT_EQUAL(o.n_dests, BIP_BDT_MAX + 4);
+	CU_ASSERT_EQUAL(b.own_entry, -1);
+	CU_ASSERT_EQUAL(bip_bbmd_set_bdt(&b, NULL, 0), 0);
+	CU_ASSERT_EQUAL(b.n_bdt, 0);
+	bip_bbmd_fini(&b);
+}
+
 static const struct ut_case cases[] = {
 	UT_CASE(test_bbmd_register_expire),
 	UT_CASE(test_bbmd_register_refused),
@@ -474,6 +516,7 @@ static const struct ut_case cases[] = {
 	UT_CASE(test_bbmd_distribute),
 	UT_CASE(test_bbmd_local_bcast_nat),
 	UT_CASE(test_bbmd_misc),
+	UT_CASE(test_bbmd_set_bdt),
 	UT_END
 };
 UT_SUITE(bip_bbmd, cases);

@@ -649,6 +649,19 @@ test_scm_e1(void)
 	UT_ASSERT_BYTES(d.hdr.payload, d.hdr.payload_len, npdu, sizeof(npdu));
 	/* Data options as the opaque octets npdu/port.h carries. */
 	UT_ASSERT_BYTES(d.hdr.data_opts.data, d.hdr.data_opts.len, aopts, 1);
+	{
+		struct npdu_opts po = scm_optlist_to_npdu(&d.hdr.data_opts);
+		struct scm_optlist back = scm_optlist_from_npdu(&po);
+
+		CU_ASSERT_PTR_EQUAL(po.data, d.hdr.data_opts.data);
+		CU_ASSERT_EQUAL(po.len, 1);
+		CU_ASSERT_TRUE(scm_optlist_has(&back, SCM_OPT_SECURE_PATH));
+		CU_ASSERT_FALSE(scm_optlist_has(&back, SCM_OPT_PROPRIETARY));
+		CU_ASSERT_TRUE(scm_optlist_has(&d.hdr.dest_opts,
+		    SCM_OPT_PROPRIETARY));
+		CU_ASSERT_FALSE(scm_optlist_has(&d.hdr.dest_opts,
+		    SCM_OPT_SECURE_PATH));
+	}
 }
 
 static void
@@ -1242,6 +1255,37 @@ test_scm_nak_eligibility(void)
 	}
 }
 
+/* The header-only decoder the hub uses: no function or payload rules. */
+static void
+test_scm_hdr_decode(void)
+{
+	uint8_t buf[64];
+	struct scm_hdr h;
+	struct scm_fail f;
+	size_t n = hexb("0D 05 00 21 02 A1 B2 C3 D4 E5 41 AA BB", buf,
+	    sizeof(buf));
+
+	/* Unknown function with data options: the header is fine. */
+	CU_ASSERT_EQUAL_FATAL(scm_hdr_decode(buf, n, &h, &f), CODEC_OK);
+	CU_ASSERT_EQUAL(h.function, 0x0d);
+	CU_ASSERT_EQUAL(h.hdr_len, 11);
+	CU_ASSERT_EQUAL(h.payload_len, 2);
+	CU_ASSERT_EQUAL(h.data_opts.count, 1);
+	CU_ASSERT_EQUAL(scm_decode(buf, n, &(struct scm_msg){ 0 }, &f),
+	    CODEC_UNSUPPORTED);
+	CU_ASSERT_EQUAL(f.error_code, SCM_ERR_BVLC_FUNCTION_UNKNOWN);
+	/* Output untouched on failure. */
+	memset(&h, 0xa5, sizeof(h));
+	CU_ASSERT_EQUAL(scm_hdr_decode(buf, 7, &h, &f), CODEC_SHORT);
+	CU_ASSERT_EQUAL(h.function, 0xa5);
+	CU_ASSERT_EQUAL(f.error_code, SCM_ERR_MESSAGE_INCOMPLETE);
+	CU_ASSERT_EQUAL(f.off, 4);
+	CU_ASSERT_EQUAL(scm_hdr_decode(buf, 3, &h, NULL), CODEC_SHORT);
+	buf[1] = 0x45;
+	CU_ASSERT_EQUAL(scm_hdr_decode(buf, n, &h, &f), CODEC_MALFORMED);
+	CU_ASSERT_EQUAL(f.error_code, SCM_ERR_INCONSISTENT_PARAMETERS);
+}
+
 static const struct ut_case cases[] = {
 	UT_CASE(test_scm_vectors),
 	UT_CASE(test_scm_truncation_sweep),
@@ -1258,6 +1302,7 @@ static const struct ut_case cases[] = {
 	UT_CASE(test_scm_uris),
 	UT_CASE(test_scm_encoder_refusals),
 	UT_CASE(test_scm_nak_eligibility),
+	UT_CASE(test_scm_hdr_decode),
 	UT_END
 };
 UT_SUITE(scm, cases);

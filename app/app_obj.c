@@ -1,0 +1,1167 @@
+/* The object model: db, common properties, Device, AV, File, Network Port. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "app/app_ids.h"
+#include "app/app_obj.h"
+
+#define APP_ARRAY_SCRATCH	16384	/* largest array we index into */
+
+static void
+set_err(struct app_err *err, uint32_t cls, uint32_t code)
+{
+	err->cls = cls;
+	err->code = code;
+}
+
+static void
+copy_str(char *dst, size_t cap, const char *src)
+{
+	size_t n = src != NULL ? strlen(src) : 0;
+
+	if (n >= cap)
+		n = cap - 1;
+	if (n > 0)
+		memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+static void
+obj_base_init(struct app_obj *o, const struct app_class *cls,
+    uint32_t instance, const char *name)
+{
+	memset(o, 0, sizeof(*o));
+	o->cls = cls;
+	o->instance = instance;
+	copy_str(o->name, sizeof(o->name), name);
+}
+
+/* ---- clock --------------------------------------------------------- */
+
+void
+app_datetime_unspecified(struct app_datetime *out)
+{
+	out->date.year = 0xFFFF;
+	out->date.month = out->date.day = out->date.wday = 0xFF;
+	out->time.hour = out->time.min = out->time.sec = 0xFF;
+	out->time.hundredths = 0xFF;
+}
+
+void
+app_datetime_from_time(time_t t, struct app_datetime *out)
+{
+	struct tm tm;
+
+	if (localtime_r(&t, &tm) == NULL) {
+		app_datetime_unspecified(out);
+		return;
+	}
+	out->date.year = (uint16_t)(tm.tm_year + 1900);
+	out->date.month = (uint8_t)(tm.tm_mon + 1);
+	out->date.day = (uint8_t)tm.tm_mday;
+	out->date.wday = (uint8_t)(tm.tm_wday == 0 ? 7 : tm.tm_wday);
+	out->time.hour = (uint8_t)tm.tm_hour;
+	out->time.min = (uint8_t)tm.tm_min;
+	out->time.sec = (uint8_t)tm.tm_sec;
+	out->time.hundredths = 0;
+}
+
+void
+app_clock_system(void *arg, struct app_datetime *local,
+    int32_t *utc_offset_min, bool *dst)
+{
+	struct timespec ts;
+	struct tm tm;
+	long off;
+
+	(void)arg;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	app_datetime_from_time(ts.tv_sec, local);
+	local->time.hundredths = (uint8_t)(ts.tv_nsec / 10000000);
+	if (localtime_r(&ts.tv_sec, &tm) == NULL) {
+		*utc_offset_min = 0;
+		*dst = false;
+		return;
+	}
+	*dst = tm.tm_isdst > 0;
+	/* BACnet: minutes west of UTC, of standard (not daylight) time. */
+	off = tm.tm_gmtoff - (tm.tm_isdst > 0 ? 3600 : 0);
+	*utc_offset_min = (int32_t)(-off / 60);
+}
+
+/* ---- db ------------------------------------------------------------ */
+
+extern const struct app_class app_class_device;
+
+int
+app_db_init(struct app_db *db, const struct app_device_cfg *cfg)
+{
+	struct app_device *d = &db->dev;
+
+	if (cfg->instance >= APDU_INSTANCE_MAX || cfg->name == NULL ||
+	    cfg->name[0] == '\0' || strlen(cfg->name) >= APP_NAME_MAX)
+		return -1;
+	memset(db, 0, sizeof(*db));
+	obj_base_init(&d->obj, &app_class_device, cfg->instance, cfg->name);
+	copy_str(d->obj.description, sizeof(d->obj.description),
+	    cfg->description);
+	copy_str(d->location, sizeof(d->location), cfg->location);
+	copy_str(d->vendor_name, sizeof(d->vendor_name),
+	    cfg->vendor_name != NULL ? cfg->vendor_name :
+	    "bacsc-router project (no assigned vendor id)");
+	copy_str(d->model_name, sizeof(d->model_name),
+	    cfg->model_name != NULL ? cfg->model_name : "bacsc-router");
+	copy_str(d->firmware, sizeof(d->firmware),
+	    cfg->firmware_revision != NULL ? cfg->firmware_revision :
+	    PACKAGE_VERSION);
+	copy_str(d->app_version, sizeof(d->app_version),
+	    cfg->app_version != NULL ? cfg->app_version : PACKAGE_VERSION);
+	d->vendor_id = cfg->vendor_id;
+	memcpy(d->uuid, cfg->uuid, sizeof(d->uuid));
+	d->max_apdu = cfg->max_apdu != 0 ? cfg->max_apdu : 1476;
+	if (d->max_apdu < 50 || d->max_apdu > 1476)
+		return -1;
+	d->segmented_transmit = cfg->segmented_transmit;
+	d->apdu_timeout_ms = cfg->apdu_timeout_ms != 0 ?
+	    cfg->apdu_timeout_ms : 3000;
+	d->segment_timeout_ms = cfg->segment_timeout_ms != 0 ?
+	    cfg->segment_timeout_ms : 2000;
+	d->apdu_retries = cfg->apdu_retries;
+	d->window = cfg->window != 0 ? cfg->window : 4;
+	if (d->window > 127)
+		return -1;
+	d->database_revision = 1;
+	d->clock = cfg->clock != NULL ? cfg->clock : app_clock_system;
+	d->clock_arg = cfg->clock_arg;
+	d->written = cfg->written;
+	d->written_arg = cfg->written_arg;
+	d->obj.db = db;
+	db->objs[0] = &d->obj;
+	db->n = 1;
+	return 0;
+}
+
+int
+app_db_add(struct app_db *db, struct app_obj *o)
+{
+	if (db->n == APP_DB_MAX || o->instance >= APDU_INSTANCE_MAX ||
+	    o->name[0] == '\0')
+		return -1;
+	if (app_db_find(db, o->cls->type, o->instance) != NULL ||
+	    app_db_find_name(db, o->name, strlen(o->name)) != NULL)
+		return -1;
+	o->db = db;
+	db->objs[db->n++] = o;
+	db->dev.database_revision++;
+	return 0;
+}
+
+struct app_obj *
+app_db_find(struct app_db *db, uint16_t type, uint32_t instance)
+{
+	size_t i;
+
+	if (type == APP_OBJ_DEVICE && instance == APDU_INSTANCE_MAX)
+		return &db->dev.obj;
+	for (i = 0; i < db->n; i++)
+		if (db->objs[i]->cls->type == type &&
+		    db->objs[i]->instance == instance)
+			return db->objs[i];
+	return NULL;
+}
+
+struct app_obj *
+app_db_find_name(struct app_db *db, const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < db->n; i++)
+		if (strlen(db->objs[i]->name) == n &&
+		    memcmp(db->objs[i]->name, name, n) == 0)
+			return db->objs[i];
+	return NULL;
+}
+
+/* ---- common properties -------------------------------------------- */
+
+bool
+app_obj_has_prop(const struct app_obj *o, uint32_t prop, uint8_t *flags)
+{
+	size_t i;
+
+	for (i = 0; i < o->cls->nprops; i++)
+		if (o->cls->props[i].id == prop) {
+			if (flags != NULL)
+				*flags = o->cls->props[i].flags;
+			return true;
+		}
+	return false;
+}
+
+static void
+enc_status_flags(struct wr *w, bool fault, bool oos)
+{
+	uint8_t b = (uint8_t)((fault ? 0x40 : 0) | (oos ? 0x10 : 0));
+
+	apdu_enc_bits(w, &b, 4);
+}
+
+/* Encode a property of every object, or return 1 if not a common one. */
+static int
+read_common(const struct app_obj *o, uint32_t prop, struct wr *w)
+{
+	size_t i;
+
+	switch (prop) {
+	case APP_PROP_OBJECT_IDENTIFIER:
+		apdu_enc_objid(w, o->cls->type, o->instance);
+		return 0;
+	case APP_PROP_OBJECT_NAME:
+		apdu_enc_cstr(w, o->name);
+		return 0;
+	case APP_PROP_OBJECT_TYPE:
+		apdu_enc_enum(w, o->cls->type);
+		return 0;
+	case APP_PROP_DESCRIPTION:
+		apdu_enc_cstr(w, o->description);
+		return 0;
+	case APP_PROP_PROPERTY_LIST:
+		for (i = 0; i < o->cls->nprops; i++) {
+			uint32_t id = o->cls->props[i].id;
+
+			if (id != APP_PROP_OBJECT_IDENTIFIER &&
+			    id != APP_PROP_OBJECT_NAME && id != APP_PROP_OBJECT_TYPE &&
+			    id != APP_PROP_PROPERTY_LIST)
+				apdu_enc_enum(w, id);
+		}
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+static int
+read_whole(const struct app_obj *o, uint32_t prop, struct wr *w,
+    struct app_err *err)
+{
+	if (read_common(o, prop, w) == 0)
+		return 0;
+	return o->cls->read(o, prop, w, err);
+}
+
+/* Pick element `index` (0: the count) of an encoded array. */
+static int
+read_element(const struct app_obj *o, uint32_t prop, uint32_t index,
+    struct wr *w, struct app_err *err)
+{
+	uint8_t *buf = malloc(APP_ARRAY_SCRATCH);
+	struct wr tw;
+	struct rd r;
+	uint32_t count = 0;
+	int rc = -1;
+
+	if (buf == NULL) {
+		set_err(err, APP_ERRC_RESOURCES, APP_ERR_OTHER);
+		return -1;
+	}
+	wr_init(&tw, buf, APP_ARRAY_SCRATCH);
+	if (read_whole(o, prop, &tw, err) < 0)
+		goto out;
+	if (wr_status(&tw) < 0) {
+		set_err(err, APP_ERRC_RESOURCES, APP_ERR_OTHER);
+		goto out;
+	}
+	rd_init(&r, buf, tw.len);
+	while (r.left > 0) {
+		const uint8_t *start = r.p;
+
+		if (apdu_skip(&r) != CODEC_OK) {
+			set_err(err, APP_ERRC_DEVICE, APP_ERR_OTHER);
+			goto out;
+		}
+		if (++count == index) {
+			wr_bytes(w, start, (size_t)(r.p - start));
+			rc = 0;
+			goto out;
+		}
+	}
+	if (index == 0) {
+		apdu_enc_unsigned(w, count);
+		rc = 0;
+	} else {
+		set_err(err, APP_ERRC_PROPERTY, APP_ERR_INVALID_ARRAY_INDEX);
+	}
+out:
+	free(buf);
+	return rc;
+}
+
+int
+app_obj_read(const struct app_obj *o, uint32_t prop, uint32_t index,
+    struct wr *w, struct app_err *err)
+{
+	uint8_t flags;
+
+	if (!app_obj_has_prop(o, prop, &flags)) {
+		set_err(err, APP_ERRC_PROPERTY, APP_ERR_UNKNOWN_PROPERTY);
+		return -1;
+	}
+	if (index == APP_NO_INDEX)
+		return read_whole(o, prop, w, err);
+	if (!(flags & APP_P_ARRAY)) {
+		set_err(err, APP_ERRC_PROPERTY, APP_ERR_PROPERTY_NOT_AN_ARRAY);
+		return -1;
+	}
+	return read_element(o, prop, index, w, err);
+}
+
+/* Decode a whole value that must be one UTF-8 CharacterString. */
+static int
+take_string(const uint8_t *val, size_t len, size_t cap, const uint8_t **s,
+    size_t *n, struct app_err *err)
+{
+	struct apdu_value v;
+	struct rd r;
+
+	rd_init(&r, val, len);
+	if (apdu_dec_app(&r, &v) != CODEC_OK || v.type != APDU_STRING ||
+	    r.left != 0) {
+		set_err(err, APP_ERRC_PROPERTY, APP_ERR_INVALID_DATA_TYPE);
+		return -1;
+	}
+	if (v.v.str.charset != APDU_CHARSET_UTF8) {
+		set_err(err, APP_ERRC_PROPERTY, APP_ERR_CHARSET_NOT_SUPPORTED);
+		return -1;
+	}
+	if (v.v.str.n >= cap || memchr(v.v.str.p, 0, v.v.str.n) != NULL) {
+		set_err(err, APP_ERRC_PROPERTY, APP_ERR_VALUE_OUT_OF_RANGE);
+		return -1;
+	}
+	*s = v.v.str.p;
+	*n = v.v.str.n;
+	return 0;
+}
+
+static int
+write_text(struct app_obj *o, uint32_t prop, const uint8_t *val, size_t len,
+    struct app_err *err)
+{
+	char *dst;
+	size_t cap, n;
+	const uint8_t *s;
+	struct app_obj *other;
+
+	if (prop == APP_PROP_OBJECT_NAME) {
+		dst = o->name;
+		cap = sizeof(o->name);
+	} else if (prop == APP_PROP_DESCRIPTION) {
+		dst = o->description;
+		cap = sizeof(o->description);
+	} else {
+		dst = o->db->dev.location;
+		cap = sizeof(o->db->dev.location);
+	}
+	if (take_string(val, len, cap, &s, &n, err) < 0)
+		return -1;
+	if (prop == APP_PROP_OBJECT_NAME) {
+		if (n == 0) {
+			set_err(err, APP_ERRC_PROPERTY, APP_ERR_VALUE_OUT_OF_RANGE);
+			return -1;
+		}
+		other = app_db_find_name(o->db, (const char *)s, n);
+		if (other != NULL && other != o) {
+			set_err(err, APP_ERRC_PROPERTY, APP_ERR_DUPLICATE_NAME);
+			return -1;
+		}
+		o->db->dev.database_revision++;
+	}
+	memcpy(dst, s, n);
+	dst[n] = '\0';
+	return 0;
+}
+
+int
+app_obj_write(struct app_obj *o, uint32_t prop, uint32_t index,
+    const uint8_t *val, size_t len, uint8_t priority, struct app_err *err)
+{
+	uint8_t flags;
+	int rc;
+
+	if (!app_obj_has_prop(o, prop, &flags)) {
+		set_err(err, APP_ERRC_PROPERTY, APP_ERR_UNKNOWN_PROPERTY);
+		return -1;
+	}
+	if (!(flags & APP_P_WRITE)) {
+		set_err(err, APP_ERRC_PROPERTY, APP_ERR_WRITE_ACCESS_DENIED);
+		return -1;
+	}
+	if (index != APP_NO_INDEX && !(flags & APP_P_ARRAY)) {
+		set_err(err, APP_ERRC_PROPERTY, APP_ERR_PROPERTY_NOT_AN_ARRAY);
+		return -1;
+	}
+	if (prop == APP_PROP_OBJECT_NAME || prop == APP_PROP_DESCRIPTION ||
+	    prop == APP_PROP_LOCATION)
+		rc = write_text(o, prop, val, len, err);
+	else if (o->cls->write != NULL)
+		rc = o->cls->write(o, prop, index, val, len, priority, err);
+	else {
+		set_err(err, APP_ERRC_PROPERTY, APP_ERR_WRITE_ACCESS_DENIED);
+		rc = -1;
+	}
+	if (rc == 0 && o->db != NULL && o->db->dev.written != NULL)
+		o->db->dev.written(o->db->dev.written_arg, o, prop);
+	return rc;
+}
+
+/* ---- Device -------------------------------------------------------- */
+
+static const struct app_prop device_props[] = {
+	{ APP_PROP_OBJECT_IDENTIFIER, APP_P_REQ },
+	{ APP_PROP_OBJECT_NAME, APP_P_REQ | APP_P_WRITE },
+	{ APP_PROP_OBJECT_TYPE, APP_P_REQ },
+	{ APP_PROP_SYSTEM_STATUS, APP_P_REQ },
+	{ APP_PROP_VENDOR_NAME, APP_P_REQ },
+	{ APP_PROP_VENDOR_IDENTIFIER, APP_P_REQ },
+	{ APP_PROP_MODEL_NAME, APP_P_REQ },
+	{ APP_PROP_FIRMWARE_REVISION, APP_P_REQ },
+	{ APP_PROP_APP_SOFTWARE_VERSION, APP_P_REQ },
+	{ APP_PROP_PROTOCOL_VERSION, APP_P_REQ },
+	{ APP_PROP_PROTOCOL_REVISION, APP_P_REQ },
+	{ APP_PROP_PROTOCOL_SERVICES, APP_P_REQ },
+	{ APP_PROP_PROTOCOL_OBJECT_TYPES, APP_P_REQ },
+	{ APP_PROP_OBJECT_LIST, APP_P_REQ | APP_P_ARRAY },
+	{ APP_PROP_MAX_APDU_LENGTH_ACCEPTED, APP_P_REQ },
+	{ APP_PROP_SEGMENTATION_SUPPORTED, APP_P_REQ },
+	{ APP_PROP_MAX_SEGMENTS_ACCEPTED, APP_P_REQ },
+	{ APP_PROP_APDU_SEGMENT_TIMEOUT, APP_P_REQ },
+	{ APP_PROP_APDU_TIMEOUT, APP_P_REQ },
+	{ APP_PROP_NUMBER_OF_APDU_RETRIES, APP_P_REQ },
+	{ APP_PROP_DEVICE_ADDRESS_BINDING, APP_P_REQ },
+	{ APP_PROP_DATABASE_REVISION, APP_P_REQ },
+	{ APP_PROP_PROPERTY_LIST, APP_P_REQ | APP_P_ARRAY },
+	{ APP_PROP_DESCRIPTION, APP_P_WRITE },
+	{ APP_PROP_LOCATION, APP_P_WRITE },
+	{ APP_PROP_LOCAL_DATE, 0 },
+	{ APP_PROP_LOCAL_TIME, 0 },
+	{ APP_PROP_UTC_OFFSET, 0 },
+	{ APP_PROP_DEVICE_UUID, 0 },
+};
+
+static void
+set_bit(uint8_t *bits, unsigned i)
+{
+	bits[i / 8] |= (uint8_t)(0x80 >> (i % 8));
+}
+
+static int
+device_read(const struct app_obj *o, uint32_t prop, struct wr *w,
+    struct app_err *err)
+{
+	const struct app_device *d = (const struct app_device *)o;
+	const struct app_db *db = o->db;
+	uint8_t bits[16];
+	struct app_datetime now;
+	int32_t off;
+	bool dst;
+	size_t i;
+
+	switch (prop) {
+	case APP_PROP_SYSTEM_STATUS:
+		apdu_enc_enum(w, d->system_status);
+		break;
+	case APP_PROP_VENDOR_NAME:
+		apdu_enc_cstr(w, d->vendor_name);
+		break;
+	case APP_PROP_VENDOR_IDENTIFIER:
+		apdu_enc_unsigned(w, d->vendor_id);
+		break;
+	case APP_PROP_MODEL_NAME:
+		apdu_enc_cstr(w, d->model_name);
+		break;
+	case APP_PROP_FIRMWARE_REVISION:
+		apdu_enc_cstr(w, d->firmware);
+		break;
+	case APP_PROP_APP_SOFTWARE_VERSION:
+		apdu_enc_cstr(w, d->app_version);
+		break;
+	case APP_PROP_PROTOCOL_VERSION:
+		apdu_enc_unsigned(w, 1);
+		break;
+	case APP_PROP_PROTOCOL_REVISION:
+		apdu_enc_unsigned(w, APP_PROTOCOL_REVISION);
+		break;
+	case APP_PROP_PROTOCOL_SERVICES:
+		memset(bits, 0, sizeof(bits));
+		set_bit(bits, APP_SS_READ_PROPERTY);
+		set_bit(bits, APP_SS_READ_PROP_MULTIPLE);
+		set_bit(bits, APP_SS_WRITE_PROPERTY);
+		set_bit(bits, APP_SS_I_AM);
+		set_bit(bits, APP_SS_I_HAVE);
+		set_bit(bits, APP_SS_WHO_HAS);
+		set_bit(bits, APP_SS_WHO_IS);
+		apdu_enc_bits(w, bits, APP_SS_COUNT_REV24);
+		break;
+	case APP_PROP_PROTOCOL_OBJECT_TYPES:
+		memset(bits, 0, sizeof(bits));
+		for (i = 0; i < db->n; i++)
+			set_bit(bits, db->objs[i]->cls->type);
+		apdu_enc_bits(w, bits, APP_OBJ_TYPE_COUNT_REV24);
+		break;
+	case APP_PROP_OBJECT_LIST:
+		for (i = 0; i < db->n; i++)
+			apdu_enc_objid(w, db->objs[i]->cls->type,
+			    db->objs[i]->instance);
+		break;
+	case APP_PROP_MAX_APDU_LENGTH_ACCEPTED:
+		apdu_enc_unsigned(w, d->max_apdu);
+		break;
+	case APP_PROP_SEGMENTATION_SUPPORTED:
+		apdu_enc_enum(w, d->segmented_transmit ? APP_SEG_TRANSMIT :
+		    APP_SEG_NONE);
+		break;
+	case APP_PROP_MAX_SEGMENTS_ACCEPTED:
+		/* We reassemble no segmented requests: one segment. */
+		apdu_enc_unsigned(w, 1);
+		break;
+	case APP_PROP_APDU_SEGMENT_TIMEOUT:
+		apdu_enc_unsigned(w, d->segment_timeout_ms);
+		break;
+	case APP_PROP_APDU_TIMEOUT:
+		apdu_enc_unsigned(w, d->apdu_timeout_ms);
+		break;
+	case APP_PROP_NUMBER_OF_APDU_RETRIES:
+		apdu_enc_unsigned(w, d->apdu_retries);
+		break;
+	case APP_PROP_DEVICE_ADDRESS_BINDING:
+		/* We initiate no requests, so we bind no devices: empty. */
+		break;
+	case APP_PROP_DATABASE_REVISION:
+		apdu_enc_unsigned(w, d->database_revision);
+		break;
+	case APP_PROP_LOCATION:
+		apdu_enc_cstr(w, d->location);
+		break;
+	case APP_PROP_LOCAL_DATE:
+	case APP_PROP_LOCAL_TIME:
+	case APP_PROP_UTC_OFFSET:
+		d->clock(d->clock_arg, &now, &off, &dst);
+		if (prop == APP_PROP_LOCAL_DATE)
+			apdu_enc_date(w, &now.date);
+		else if (prop == APP_PROP_LOCAL_TIME)
+			apdu_enc_time(w, &now.time);
+		else
+			apdu_enc_signed(w, off);
+		break;
+	case APP_PROP_DEVICE_UUID:
+		apdu_enc_octets(w, d->uuid, sizeof(d->uuid));
+		break;
+	default:
+		set_err(err, APP_ERRC_PROPERTY, APP_ERR_UNKNOWN_PROPERTY);
+		return -1;
+	}
+	return 0;
+}
+
+const struct app_class app_class_device = {
+	APP_OBJ_DEVICE, device_props, sizeof(device_props) / sizeof(device_props[0]),
+	device_read, NULL,
+};
+
+/* ---- Analog Value -------------------------------------------------- */
+
+static const struct app_prop av_props_rw[] = {
+	{ APP_PROP_OBJECT_IDENTIFIER, APP_P_REQ },
+	{ APP_PROP_OBJECT_NAME, APP_P_REQ | APP_P_WRITE },
+	{ APP_PROP_OBJECT_TYPE, APP_P_REQ },
+	{ APP_PROP_PRESENT_VALUE, APP_P_REQ | APP_P_WRITE },
+	{ APP_PROP_STATUS_FLAGS, APP_P_REQ },
+	{ APP_PROP_EVENT_STATE, APP_P_REQ },
+	{ APP_PROP_OUT_OF_SERVICE, APP_P_REQ },
+	{ APP_PROP_UNITS, APP_P_REQ },
+	{ APP_PROP_PROPERTY_LIST, APP_P_REQ | APP_P_ARRAY },
+	{ APP_PROP_DESCRIPTION, APP_P_WRITE },
+};
+
+static const struct app_prop av_props_ro[] = {
+	{ APP_PROP_OBJECT_IDENTIFIER, APP_P_REQ },
+	{ APP_PROP_OBJECT_NAME, APP_P_REQ | APP_P_WRITE },
+	{ APP_PROP_OBJECT_TYPE, APP_P_REQ },
+	{ APP_PROP_PRESENT_VALUE, APP_P_REQ },
+	{ APP_PROP_STATUS_FLAGS, APP_P_REQ },
+	{ APP_PROP_EVENT_STATE, APP_P_REQ },
+	{ APP_PROP_OUT_OF_SERVICE, APP_P_REQ },
+	{ APP_PROP_UNITS, APP_P_REQ },
+	{ APP_PROP_PROPERTY_LIST, APP_P_REQ | APP_P_ARRAY },
+	{ APP_PROP_DESCRIPTION, APP_P_WRITE },
+};
+
+static int
+av_read(const struct app_obj *o, uint32_t prop, struct wr *w,
+    struct app_err *err)
+{
+	const struct app_av *av = (const struct app_av *)o;
+
+	switch (prop) {
+	case APP_PROP_PRESENT_VALUE:
+		apdu_enc_real(w, av->present_value);
+		break;
+	case APP_PROP_STATUS_FLAGS:
+		enc_status_flags(w, false, false);
+		break;
+	case APP_PROP_EVENT_STATE:
+		apdu_enc_enum(w, 0);
+		break;
+	case APP_PROP_OUT_OF_SERVICE:
+		apdu_enc_bool(w, false);
+		break;
+	case APP_PROP_UNITS:
+		apdu_enc_enum(w, av->units);
+		break;
+	default:
+		set_err(err, APP_ERRC_PROPERTY, APP_ERR_UNKNOWN_PROPERTY);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+av_write(struct app_obj *o, uint32_t prop, uint32_t index,
+    const uint8_t *val, size_t len, uint8_t priority, struct app_err *err)
+{
+	struct app_av *av = (struct app_av *)o;
+	struct apdu_value v;
+	struct rd r;
+
+	(void)index;
+	(void)priority;		/* not commandable: priority is ignored */
+	if (prop != APP_PROP_PRESENT_VALUE) {
+		set_err(err, APP_ERRC_PROPERTY, APP_ERR_WRITE_ACCESS_DENIED);
+		return -1;
+	}
+	rd_init(&r, val, len);
+	if (apdu_dec_app(&r, &v) != CODEC_OK || v.type != APDU_REAL ||
+	    r.left != 0) {
+		set_err(err, APP_ERRC_PROPERTY, APP_ERR_INVALID_DATA_TYPE);
+		return -1;
+	}
+	if (v.v.r != v.v.r) {	/* NaN */
+		set_err(err, APP_ERRC_PROPERTY, APP_ERR_VALUE_OUT_OF_RANGE);
+		return -1;
+	}
+	av->present_value = v.v.r;
+	if (av->on_write != NULL)
+		av->on_write(av->on_write_arg, av, v.v.r);
+	return 0;
+}
+
+static const struct app_class av_class_rw = {
+	APP_OBJ_ANALOG_VALUE, av_props_rw,
+	sizeof(av_props_rw) / sizeof(av_props_rw[0]), av_read, av_write,
+};
+
+static const struct app_class av_class_ro = {
+	APP_OBJ_ANALOG_VALUE, av_props_ro,
+	sizeof(av_props_ro) / sizeof(av_props_ro[0]), av_read, NULL,
+};
+
+void
+app_av_init(struct app_av *av, uint32_t instance, const char *name,
+    uint32_t units, float value, bool pv_writable)
+{
+	memset(av, 0, sizeof(*av));
+	obj_base_init(&av->obj, pv_writable ? &av_class_rw : &av_class_ro,
+	    instance, name);
+	av->present_value = value;
+	av->units = units;
+	av->pv_writable = pv_writable;
+}
+
+/* ---- File ---------------------------------------------------------- */
+
+static const struct app_prop file_props[] = {
+	{ APP_PROP_OBJECT_IDENTIFIER, APP_P_REQ },
+	{ APP_PROP_OBJECT_NAME, APP_P_REQ },
+	{ APP_PROP_OBJECT_TYPE, APP_P_REQ },
+	{ APP_PROP_FILE_TYPE, APP_P_REQ },
+	{ APP_PROP_FILE_SIZE, APP_P_REQ },
+	{ APP_PROP_MODIFICATION_DATE, APP_P_REQ },
+	{ APP_PROP_ARCHIVE, APP_P_REQ },
+	{ APP_PROP_READ_ONLY, APP_P_REQ },
+	{ APP_PROP_FILE_ACCESS_METHOD, APP_P_REQ },
+	{ APP_PROP_PROPERTY_LIST, APP_P_REQ | APP_P_ARRAY },
+	{ APP_PROP_DESCRIPTION, 0 },
+};
+
+static int
+file_read(const struct app_obj *o, uint32_t prop, struct wr *w,
+    struct app_err *err)
+{
+	const struct app_file *f = (const struct app_file *)o;
+	struct stat st;
+	bool ok = f->path != NULL && stat(f->path, &st) == 0;
+	struct app_datetime dt;
+
+	switch (prop) {
+	case APP_PROP_FILE_TYPE:
+		apdu_enc_cstr(w, f->file_type);
+		break;
+	case APP_PROP_FILE_SIZE:
+		apdu_enc_unsigned(w, ok ? (uint64_t)st.st_size : 0);
+		break;
+	case APP_PROP_MODIFICATION_DATE:
+		if (ok)
+			app_datetime_from_time(st.st_mtime, &dt);
+		else
+			app_datetime_unspecified(&dt);
+		apdu_enc_date(w, &dt.date);
+		apdu_enc_time(w, &dt.time);
+		break;
+	case APP_PROP_ARCHIVE:
+		apdu_enc_bool(w, false);
+		break;
+	case APP_PROP_READ_ONLY:
+		apdu_enc_bool(w, true);
+		break;
+	case APP_PROP_FILE_ACCESS_METHOD:
+		apdu_enc_enum(w, 1);	/* stream-access */
+		break;
+	default:
+		set_err(err, APP_ERRC_PROPERTY, APP_ERR_UNKNOWN_PROPERTY);
+		return -1;
+	}
+	return 0;
+}
+
+static const struct app_class file_class = {
+	APP_OBJ_FILE, file_props, sizeof(file_props) / sizeof(file_props[0]),
+	file_read, NULL,
+};
+
+void
+app_file_init(struct app_file *f, uint32_t instance, const char *name,
+    const char *path, const char *file_type)
+{
+	memset(f, 0, sizeof(*f));
+	obj_base_init(&f->obj, &file_class, instance, name);
+	f->path = path;
+	f->file_type = file_type;
+}
+
+/* ---- Network Port -------------------------------------------------- */
+
+#define NP_COMMON							\
+	{ APP_PROP_OBJECT_IDENTIFIER, APP_P_REQ },				\
+	{ APP_PROP_OBJECT_NAME, APP_P_REQ | APP_P_WRITE },			\
+	{ APP_PROP_OBJECT_TYPE, APP_P_REQ },				\
+	{ APP_PROP_STATUS_FLAGS, APP_P_REQ },				\
+	{ APP_PROP_RELIABILITY, APP_P_REQ },				\
+	{ APP_PROP_OUT_OF_SERVICE, APP_P_REQ },				\
+	{ APP_PROP_NETWORK_TYPE, APP_P_REQ },				\
+	{ APP_PROP_PROTOCOL_LEVEL, APP_P_REQ },				\
+	{ APP_PROP_CHANGES_PENDING, APP_P_REQ },				\
+	{ APP_PROP_PROPERTY_LIST, APP_P_REQ | APP_P_ARRAY },		\
+	{ APP_PROP_DESCRIPTION, APP_P_WRITE },				\
+	{ APP_PROP_NETWORK_NUMBER, 0 },					\
+	{ APP_PROP_NETWORK_NUMBER_QUALITY, 0 },				\
+	{ APP_PROP_APDU_LENGTH, 0 },					\
+	{ APP_PROP_MAC_ADDRESS, 0 },					\
+	{ APP_PROP_LINK_SPEED, 0 }
+
+static const struct app_prop np_bip_props[] = {
+	NP_COMMON,
+	{ APP_PROP_BACNET_IP_MODE, 0 },
+	{ APP_PROP_IP_ADDRESS, 0 },
+	{ APP_PROP_BACNET_IP_UDP_PORT, 0 },
+	{ APP_PROP_IP_SUBNET_MASK, 0 },
+	{ APP_PROP_IP_DEFAULT_GATEWAY, 0 },
+	{ APP_PROP_BBMD_ACCEPT_FD_REGS, 0 },
+	{ APP_PROP_BBMD_BDT, 0 },
+	{ APP_PROP_BBMD_FDT, 0 },
+	{ APP_PROP_FD_BBMD_ADDRESS, 0 },
+	{ APP_PROP_FD_SUBSCRIPTION_LIFETIME, 0 },
+};
+
+static const struct app_prop np_sc_props[] = {
+	NP_COMMON,
+	{ APP_PROP_MAX_BVLC_LEN_ACCEPTED, 0 },
+	{ APP_PROP_MAX_NPDU_LEN_ACCEPTED, 0 },
+	{ APP_PROP_SC_PRIMARY_HUB_URI, 0 },
+	{ APP_PROP_SC_FAILOVER_HUB_URI, 0 },
+	{ APP_PROP_SC_MIN_RECONNECT_TIME, 0 },
+	{ APP_PROP_SC_MAX_RECONNECT_TIME, 0 },
+	{ APP_PROP_SC_CONNECT_WAIT_TIMEOUT, 0 },
+	{ APP_PROP_SC_DISCONNECT_WAIT_TIMEOUT, 0 },
+	{ APP_PROP_SC_HEARTBEAT_TIMEOUT, 0 },
+	{ APP_PROP_SC_HUB_CONNECTOR_STATE, 0 },
+	{ APP_PROP_SC_PRIMARY_HUB_STATUS, 0 },
+	{ APP_PROP_SC_FAILOVER_HUB_STATUS, 0 },
+	{ APP_PROP_SC_HUB_FN_ENABLE, 0 },
+	{ APP_PROP_SC_HUB_FN_ACCEPT_URIS, APP_P_ARRAY },
+	{ APP_PROP_SC_HUB_FN_BINDING, 0 },
+	{ APP_PROP_SC_HUB_FN_CONN_STATUS, 0 },
+	{ APP_PROP_SC_DC_INITIATE_ENABLE, 0 },
+	{ APP_PROP_SC_DC_ACCEPT_ENABLE, 0 },
+	{ APP_PROP_SC_DC_ACCEPT_URIS, APP_P_ARRAY },
+	{ APP_PROP_SC_DC_BINDING, 0 },
+	{ APP_PROP_SC_DC_CONN_STATUS, 0 },
+	{ APP_PROP_OPERATIONAL_CERT_FILE, 0 },
+	{ APP_PROP_ISSUER_CERT_FILES, APP_P_ARRAY },
+};
+
+/* BACnetHostNPort, as the content of whatever tag wraps it. */
+static void
+enc_hostnport(struct wr *w, const struct app_hostnport *h)
+{
+	apdu_open(w, 0);
+	if (h->ip_len > 0)
+		apdu_ctx_octets(w, 1, h->ip, h->ip_len);
+	else if (h->name != NULL)
+		apdu_ctx_cstr(w, 2, h->name);
+	else
+		apdu_ctx_null(w, 0);
+	apdu_close(w, 0);
+	apdu_ctx_unsigned(w, 1, h->port);
+}
+
+static void
+enc_ctx_datetime(struct wr *w, uint8_t tag, const struct app_datetime *dt)
+{
+	apdu_open(w, tag);
+	apdu_enc_date(w, &dt->date);
+	apdu_enc_time(w, &dt->time);
+	apdu_close(w, tag);
+}
+
+static void
+enc_ctx_error(struct wr *w, uint8_t tag, const struct app_sc_conn *c)
+{
+	apdu_open(w, tag);
+	apdu_enc_enum(w, c->err_class);
+	apdu_enc_enum(w, c->err_code);
+	apdu_close(w, tag);
+}
+
+/* BACnetSCHubConnection */
+static void
+enc_hub_conn(struct wr *w, const struct app_sc_conn *c)
+{
+	apdu_ctx_enum(w, 0, c->state);
+	enc_ctx_datetime(w, 1, &c->connect_ts);
+	enc_ctx_datetime(w, 2, &c->disconnect_ts);
+	if (c->has_error)
+		enc_ctx_error(w, 3, c);
+	if (c->err_details != NULL)
+		apdu_ctx_cstr(w, 4, c->err_details);
+}
+
+/* BACnetSCHubFunctionConnection */
+static void
+emit_hub_fn_conn(void *ea, const struct app_sc_conn *c)
+{
+	struct wr *w = ea;
+
+	apdu_ctx_enum(w, 0, c->state);
+	enc_ctx_datetime(w, 1, &c->connect_ts);
+	enc_ctx_datetime(w, 2, &c->disconnect_ts);
+	apdu_open(w, 3);
+	enc_hostnport(w, &c->peer);
+	apdu_close(w, 3);
+	apdu_ctx_octets(w, 4, c->vmac, sizeof(c->vmac));
+	apdu_ctx_octets(w, 5, c->uuid, sizeof(c->uuid));
+	if (c->has_error)
+		enc_ctx_error(w, 6, c);
+	if (c->err_details != NULL)
+		apdu_ctx_cstr(w, 7, c->err_details);
+}
+
+/* BACnetSCDirectConnection */
+static void
+emit_direct_conn(void *ea, const struct app_sc_conn *c)
+{
+	struct wr *w = ea;
+
+	apdu_ctx_cstr(w, 0, c->uri);
+	apdu_ctx_enum(w, 1, c->state);
+	enc_ctx_datetime(w, 2, &c->connect_ts);
+	enc_ctx_datetime(w, 3, &c->disconnect_ts);
+	apdu_open(w, 4);
+	enc_hostnport(w, &c->peer);
+	apdu_close(w, 4);
+	apdu_ctx_octets(w, 5, c->vmac, sizeof(c->vmac));
+	apdu_ctx_octets(w, 6, c->uuid, sizeof(c->uuid));
+	if (c->has_error)
+		enc_ctx_error(w, 7, c);
+	if (c->err_details != NULL)
+		apdu_ctx_cstr(w, 8, c->err_details);
+}
+
+/* BACnetBDTEntry */
+static void
+emit_bdt(void *ea, const struct app_bdt_entry *e)
+{
+	struct wr *w = ea;
+	struct app_hostnport h;
+
+	memset(&h, 0, sizeof(h));
+	memcpy(h.ip, e->ip, 4);
+	h.ip_len = 4;
+	h.port = e->port;
+	apdu_open(w, 0);
+	enc_hostnport(w, &h);
+	apdu_close(w, 0);
+	apdu_ctx_octets(w, 1, e->mask, 4);
+}
+
+/* BACnetFDTEntry */
+static void
+emit_fdt(void *ea, const struct app_fdt_entry *e)
+{
+	struct wr *w = ea;
+	uint8_t addr[6];
+
+	memcpy(addr, e->ip, 4);
+	be16_store(addr + 4, e->port);
+	apdu_ctx_octets(w, 0, addr, sizeof(addr));
+	apdu_ctx_unsigned(w, 1, e->ttl);
+	apdu_ctx_unsigned(w, 2, e->remaining);
+}
+
+static void
+enc_uris(struct wr *w, const char *const *uris, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && i < APP_NP_URIS_MAX; i++)
+		apdu_enc_cstr(w, uris[i]);
+}
+
+static int
+np_read_common(const struct app_netport *np, const struct app_netport_info *in,
+    uint32_t prop, struct wr *w)
+{
+	switch (prop) {
+	case APP_PROP_STATUS_FLAGS:
+		enc_status_flags(w, in->reliability != 0, in->out_of_service);
+		return 0;
+	case APP_PROP_RELIABILITY:
+		apdu_enc_enum(w, in->reliability);
+		return 0;
+	case APP_PROP_OUT_OF_SERVICE:
+		apdu_enc_bool(w, in->out_of_service);
+		return 0;
+	case APP_PROP_NETWORK_TYPE:
+		apdu_enc_enum(w, np->info.kind == APP_NP_SC ?
+		    APP_NETTYPE_SECURE_CONNECT : APP_NETTYPE_IPV4);
+		return 0;
+	case APP_PROP_PROTOCOL_LEVEL:
+		apdu_enc_enum(w, APP_PROTO_LEVEL_BACNET_APP);
+		return 0;
+	case APP_PROP_CHANGES_PENDING:
+		apdu_enc_bool(w, false);
+		return 0;
+	case APP_PROP_NETWORK_NUMBER:
+		apdu_enc_unsigned(w, in->network_number);
+		return 0;
+	case APP_PROP_NETWORK_NUMBER_QUALITY:
+		apdu_enc_enum(w, in->network_number_quality);
+		return 0;
+	case APP_PROP_APDU_LENGTH:
+		apdu_enc_unsigned(w, in->apdu_length != 0 ? in->apdu_length :
+		    1476);
+		return 0;
+	case APP_PROP_MAC_ADDRESS:
+		apdu_enc_octets(w, in->mac, sizeof(in->mac));
+		return 0;
+	case APP_PROP_LINK_SPEED:
+		apdu_enc_real(w, in->link_speed);
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+static int
+np_read_bip(const struct app_netport *np, const struct app_netport_info *in,
+    uint32_t prop, struct wr *w)
+{
+	switch (prop) {
+	case APP_PROP_BACNET_IP_MODE:
+		apdu_enc_enum(w, in->ip_mode);
+		return 0;
+	case APP_PROP_IP_ADDRESS:
+		apdu_enc_octets(w, in->ip, 4);
+		return 0;
+	case APP_PROP_BACNET_IP_UDP_PORT:
+		apdu_enc_unsigned(w, in->udp_port);
+		return 0;
+	case APP_PROP_IP_SUBNET_MASK:
+		apdu_enc_octets(w, in->mask, 4);
+		return 0;
+	case APP_PROP_IP_DEFAULT_GATEWAY:
+		apdu_enc_octets(w, in->gateway, 4);
+		return 0;
+	case APP_PROP_BBMD_ACCEPT_FD_REGS:
+		apdu_enc_bool(w, in->bbmd_accept_fd);
+		return 0;
+	case APP_PROP_BBMD_BDT:
+		if (np->ops != NULL && np->ops->bdt != NULL)
+			np->ops->bdt(np->ops_arg, emit_bdt, w);
+		return 0;
+	case APP_PROP_BBMD_FDT:
+		if (np->ops != NULL && np->ops->fdt != NULL)
+			np->ops->fdt(np->ops_arg, emit_fdt, w);
+		return 0;
+	case APP_PROP_FD_BBMD_ADDRESS:
+		enc_hostnport(w, &in->fd_bbmd);
+		return 0;
+	case APP_PROP_FD_SUBSCRIPTION_LIFETIME:
+		apdu_enc_unsigned(w, in->fd_ttl);
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+static int
+np_read_sc_conf(const struct app_netport_info *in, uint32_t prop,
+    struct wr *w)
+{
+	size_t i;
+
+	switch (prop) {
+	case APP_PROP_MAX_BVLC_LEN_ACCEPTED:
+		apdu_enc_unsigned(w, in->max_bvlc);
+		return 0;
+	case APP_PROP_MAX_NPDU_LEN_ACCEPTED:
+		apdu_enc_unsigned(w, in->max_npdu);
+		return 0;
+	case APP_PROP_SC_PRIMARY_HUB_URI:
+		apdu_enc_cstr(w, in->primary_uri);
+		return 0;
+	case APP_PROP_SC_FAILOVER_HUB_URI:
+		apdu_enc_cstr(w, in->failover_uri);
+		return 0;
+	case APP_PROP_SC_MIN_RECONNECT_TIME:
+		apdu_enc_unsigned(w, in->min_reconnect_s);
+		return 0;
+	case APP_PROP_SC_MAX_RECONNECT_TIME:
+		apdu_enc_unsigned(w, in->max_reconnect_s);
+		return 0;
+	case APP_PROP_SC_CONNECT_WAIT_TIMEOUT:
+		apdu_enc_unsigned(w, in->connect_wait_s);
+		return 0;
+	case APP_PROP_SC_DISCONNECT_WAIT_TIMEOUT:
+		apdu_enc_unsigned(w, in->disconnect_wait_s);
+		return 0;
+	case APP_PROP_SC_HEARTBEAT_TIMEOUT:
+		apdu_enc_unsigned(w, in->heartbeat_s);
+		return 0;
+	case APP_PROP_SC_HUB_FN_ENABLE:
+		apdu_enc_bool(w, in->hub_fn_enable);
+		return 0;
+	case APP_PROP_SC_HUB_FN_ACCEPT_URIS:
+		enc_uris(w, in->hub_fn_accept_uris, in->n_hub_fn_accept_uris);
+		return 0;
+	case APP_PROP_SC_HUB_FN_BINDING:
+		apdu_enc_cstr(w, in->hub_fn_binding);
+		return 0;
+	case APP_PROP_SC_DC_INITIATE_ENABLE:
+		apdu_enc_bool(w, in->dc_initiate_enable);
+		return 0;
+	case APP_PROP_SC_DC_ACCEPT_ENABLE:
+		apdu_enc_bool(w, in->dc_accept_enable);
+		return 0;
+	case APP_PROP_SC_DC_ACCEPT_URIS:
+		enc_uris(w, in->dc_accept_uris, in->n_dc_accept_uris);
+		return 0;
+	case APP_PROP_SC_DC_BINDING:
+		apdu_enc_cstr(w, in->dc_binding);
+		return 0;
+	case APP_PROP_OPERATIONAL_CERT_FILE:
+		apdu_enc_objid(w, APP_OBJ_FILE, in->oper_cert_file);
+		return 0;
+	case APP_PROP_ISSUER_CERT_FILES:
+		for (i = 0; i < in->n_issuer_files &&
+		    i < APP_NP_ISSUERS_MAX; i++)
+			apdu_enc_objid(w, APP_OBJ_FILE, in->issuer_files[i]);
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+static int
+np_read_sc(const struct app_netport *np, const struct app_netport_info *in,
+    uint32_t prop, struct wr *w)
+{
+	switch (prop) {
+	case APP_PROP_SC_HUB_CONNECTOR_STATE:
+		apdu_enc_enum(w, in->hub_connector_state);
+		return 0;
+	case APP_PROP_SC_PRIMARY_HUB_STATUS:
+		enc_hub_conn(w, &in->primary_status);
+		return 0;
+	case APP_PROP_SC_FAILOVER_HUB_STATUS:
+		enc_hub_conn(w, &in->failover_status);
+		return 0;
+	case APP_PROP_SC_HUB_FN_CONN_STATUS:
+		if (np->ops != NULL && np->ops->hub_fn_conns != NULL)
+			np->ops->hub_fn_conns(np->ops_arg, emit_hub_fn_conn, w);
+		return 0;
+	case APP_PROP_SC_DC_CONN_STATUS:
+		if (np->ops != NULL && np->ops->direct_conns != NULL)
+			np->ops->direct_conns(np->ops_arg, emit_direct_conn, w);
+		return 0;
+	default:
+		return np_read_sc_conf(in, prop, w);
+	}
+}
+
+static int
+np_read(const struct app_obj *o, uint32_t prop, struct wr *w,
+    struct app_err *err)
+{
+	const struct app_netport *np = (const struct app_netport *)o;
+	struct app_netport_info in = np->info;
+	int rc;
+
+	if (np->ops != NULL && np->ops->refresh != NULL)
+		np->ops->refresh(np->ops_arg, &in);
+	rc = np_read_common(np, &in, prop, w);
+	if (rc == 1)
+		rc = np->info.kind == APP_NP_SC ? np_read_sc(np, &in, prop, w) :
+		    np_read_bip(np, &in, prop, w);
+	if (rc == 1) {
+		set_err(err, APP_ERRC_PROPERTY, APP_ERR_UNKNOWN_PROPERTY);
+		return -1;
+	}
+	return 0;
+}
+
+static const struct app_class np_bip_class = {
+	APP_OBJ_NETWORK_PORT, np_bip_props,
+	sizeof(np_bip_props) / sizeof(np_bip_props[0]), np_read, NULL,
+};
+
+static const struct app_class np_sc_class = {
+	APP_OBJ_NETWORK_PORT, np_sc_props,
+	sizeof(np_sc_props) / sizeof(np_sc_props[0]), np_read, NULL,
+};
+
+void
+app_netport_init(struct app_netport *np, uint32_t instance, const char *name,
+    enum app_np_kind kind)
+{
+	memset(np, 0, sizeof(*np));
+	obj_base_init(&np->obj, kind == APP_NP_SC ? &np_sc_class :
+	    &np_bip_class, instance, name);
+	np->info.kind = kind;
+	np->info.apdu_length = 1476;
+	app_datetime_unspecified(&np->info.primary_status.connect_ts);
+	app_datetime_unspecified(&np->info.primary_status.disconnect_ts);
+	np->info.failover_status = np->info.primary_status;
+}

@@ -1,0 +1,25 @@
+## app: BACnet application layer (APDU codec, object model, services).
+librouter_a_SOURCES += \
+	app/apdu_codec.c app/apdu_codec.h \
+	app/app_ids.h \
+	app/app_obj.c app/app_obj.h \
+	app/app.c app/app.h
+
+UNIT_SOURCES += \
+	tests/unit/test_apdu.c \
+	tests/unit/test_app.c
+
+FUZZ_TARGETS += apdu
+check_PROGRAMS += tests/fuzz/replay-apdu
+tests_fuzz_replay_apdu_SOURCES = tests/fuzz/fuzz_apdu.c tests/fuzz/replay_main.c
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz-apdu
+tests_fuzz_fuzz_apdu_SOURCES = tests/fuzz/fuzz_apdu.c
+tests_fuzz_fuzz_apdu_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+endif
+
+## End to end: the answers decode in tshark (make check-e2e).
+noinst_PROGRAMS += tests/e2e/app-replay
+tests_e2e_app_replay_SOURCES = tests/e2e/app_replay.c
+E2E_TESTS += tests/e2e/app-tshark.sh
+EXTRA_DIST += tests/e2e/app-tshark.sh

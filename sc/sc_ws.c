@@ -1,0 +1,1501 @@
+/*
+ * BACnet/SC WebSocket transport on the libevent loop: TCP (own non-blocking
+ * connect so TCP and TLS failures stay apart), TLS through
+ * bufferevent_openssl, the Upgrade through ws_handshake_codec, frames
+ * through wslay (the event API receives and answers control frames; data
+ * frames are written with wslay's frame API straight from the caller's
+ * segments into the output buffer).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/buffer.h>
+#include <event2/dns.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <event2/util.h>
+#include <openssl/err.h>
+#include <openssl/rand.h>
+#include <wslay/wslay.h>
+
+#include "lib/clock.h"
+#include "lib/log.h"
+#include "lib/ratelim.h"
+#include "sc/sc_uri.h"
+#include "sc/sc_ws.h"
+#include "sc/ws_handshake.h"
+
+enum ws_state {
+	WS_ST_RESOLVING = 0,	/* client: waiting for evdns */
+	WS_ST_TCP,		/* client: non-blocking connect */
+	WS_ST_TLS,		/* TLS handshake */
+	WS_ST_HTTP,		/* Upgrade request/response */
+	WS_ST_OPEN,
+	WS_ST_CLOSING,		/* our close frame queued; waiting for theirs */
+	WS_ST_DRAINING,		/* flushing output, then TLS close_notify */
+	WS_ST_DEAD,		/* torn down; the reaper reports and frees */
+};
+
+#define WS_MASK_POOL	512
+
+struct sc_ws {
+	struct event_base	*base;
+	enum ws_state		 state;
+	bool			 server;
+	enum sc_ws_proto	 proto;
+	struct sc_ws_limits	 lim;
+	const struct sc_tls_ctx	*tls;		/* borrows; NULL: plaintext */
+	struct sc_ws_listener	*listener;	/* server side, until handed out */
+	struct sc_ws		*prev, *next;	/* listener's pending list */
+	bool			 handed_out;	/* on_accept called */
+	bool			 report;	/* on_close wanted */
+	int			 depth;		/* callbacks on the stack */
+	bool			 free_pending;	/* sc_ws_free inside a callback */
+
+	/* client connect */
+	struct sc_uri		 uri;
+	char			 host_hdr[SC_URI_HOST_MAX + 10];
+	struct evdns_base	*dns;		/* borrows or own_dns */
+	struct evdns_base	*own_dns;
+	struct evdns_getaddrinfo_request *dnsreq;
+	struct evutil_addrinfo	*ai, *ai_next;
+	evutil_socket_t		 fd;		/* until the bufferevent owns it */
+	struct event		*conn_ev;
+	char			 key[WSH_KEY_LEN + 1];
+	char			 accept[WSH_ACCEPT_LEN + 1];
+
+	struct bufferevent	*bev;
+	SSL			*ssl;		/* owned by bev */
+	bool			 tls_up;
+	struct event		*timer;
+	struct event		*reaper;
+	wslay_event_context_ptr	 wctx;
+	wslay_frame_context_ptr	 fctx;		/* our data frames */
+	uint8_t			 mask_pool[WS_MASK_POOL];
+	size_t			 mask_left;
+
+	struct sc_ws_cbs	 cbs;
+	void			*arg;
+	struct sc_peer_cert	 peer;
+	bool			 has_peer;
+	char			 peer_addr[300];
+	struct sc_ws_stats	 st;
+	bool			 want_writable;
+	bool			 read_paused;
+
+	bool			 ci_set;	/* first reason wins */
+	struct sc_ws_close_info	 ci;
+	char			 detail[512];
+};
+
+struct sc_ws_listener {
+	struct event_base	*base;
+	struct evconnlistener	*evl;
+	const struct sc_tls_ctx	*tls;
+	enum sc_ws_proto	 proto;
+	struct sc_ws_limits	 lim;
+	sc_ws_accept_fn		 on_accept;
+	void			*arg;
+	uint16_t		 port;
+	struct sc_ws		*pending;	/* handshakes in progress */
+	unsigned		 n_pending;
+	struct sc_ws_listener_stats st;
+	struct ratelim		 rl;
+};
+
+static void ws_shutdown(struct sc_ws *ws);
+static void ws_pump(struct sc_ws *ws);
+static void ws_connect_next(struct sc_ws *ws);
+
+/* ------------------------------------------------------------ helpers */
+
+const char *
+sc_ws_err_name(enum sc_ws_err kind)
+{
+	switch (kind) {
+	case SC_WS_ERR_NONE:
+		return "none";
+	case SC_WS_ERR_DNS:
+		return "dns";
+	case SC_WS_ERR_TCP:
+		return "tcp";
+	case SC_WS_ERR_TLS:
+		return "tls";
+	case SC_WS_ERR_HTTP:
+		return "http";
+	case SC_WS_ERR_WS:
+		return "websocket";
+	case SC_WS_ERR_LOCAL:
+		return "local";
+	}
+	return "?";
+}
+
+const char *
+sc_ws_proto_name(enum sc_ws_proto proto)
+{
+	switch (proto) {
+	case SC_WS_PROTO_HUB:
+		return "hub.bsc.bacnet.org";
+	case SC_WS_PROTO_DC:
+		return "dc.bsc.bacnet.org";
+	}
+	return "?";
+}
+
+void
+sc_ws_limits_default(struct sc_ws_limits *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->max_msg_len = 65535;
+	l->frame_cap = 65535 + 4096;
+	l->max_header_len = 4096;
+	l->handshake_ms = 10000;
+	l->close_ms = 2000;
+	l->out_high_wm = 1024 * 1024;
+	l->out_low_wm = 256 * 1024;
+	l->max_pending = 64;
+	l->allow_plaintext = false;
+}
+
+static void
+ws_tv(struct timeval *tv, unsigned ms)
+{
+	tv->tv_sec = ms / 1000;
+	tv->tv_usec = (ms % 1000) * 1000;
+}
+
+static void
+ws_sockaddr_str(const struct sockaddr *sa, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	buf[0] = '\0';
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const void *)sa;
+
+		if (evutil_inet_ntop(AF_INET, &s4->sin_addr, a, sizeof(a)))
+			snprintf(buf, len, "%s:%u", a, ntohs(s4->sin_port));
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const void *)sa;
+
+		if (evutil_inet_ntop(AF_INET6, &s6->sin6_addr, a, sizeof(a)))
+			snprintf(buf, len, "[%s]:%u", a, ntohs(s6->sin6_port));
+	}
+}
+
+static void
+ws_set_nodelay(evutil_socket_t fd)
+{
+	int one = 1;
+
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
+/* OpenSSL errors queued on the bufferevent, as text (or NULL). */
+static const char *
+ws_ssl_errors(struct sc_ws *ws, char *buf, size_t len)
+{
+	unsigned long e;
+	size_t have = 0;
+
+	buf[0] = '\0';
+	if (ws->bev == NULL || ws->tls == NULL)
+		return NULL;
+	while ((e = bufferevent_get_openssl_error(ws->bev)) != 0) {
+		char one[160];
+
+		if (ERR_GET_LIB(e) == 0)
+			continue;	/* libevent's errno marker */
+		ERR_error_string_n(e, one, sizeof(one));
+		if (have < len)
+			have += (size_t)snprintf(buf + have, len - have,
+			    "%s%s", have > 0 ? "; " : "", one);
+	}
+	return buf[0] != '\0' ? buf : NULL;
+}
+
+/* Record why the connection ends (the first reason wins). */
+static void
+ws_set_reason(struct sc_ws *ws, enum sc_ws_err kind, uint16_t status,
+    bool by_peer, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static void
+ws_set_reason(struct sc_ws *ws, enum sc_ws_err kind, uint16_t status,
+    bool by_peer, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ws->ci_set)
+		return;
+	ws->ci_set = true;
+	ws->ci.kind = kind;
+	ws->ci.status = status;
+	ws->ci.by_peer = by_peer;
+	va_start(ap, fmt);
+	vsnprintf(ws->detail, sizeof(ws->detail), fmt, ap);
+	va_end(ap);
+}
+
+/* Record a failure and tear down. */
+#define ws_fail(ws, kind, ...)						\
+	do {								\
+		ws_set_reason((ws), (kind), SC_WS_CLOSE_ABNORMAL, false,\
+		    __VA_ARGS__);					\
+		ws_shutdown(ws);					\
+	} while (0)
+
+/* ------------------------------------------------------ teardown */
+
+static void
+ws_listener_unlink(struct sc_ws *ws)
+{
+	struct sc_ws_listener *l = ws->listener;
+
+	if (l == NULL)
+		return;
+	if (ws->prev != NULL)
+		ws->prev->next = ws->next;
+	else
+		l->pending = ws->next;
+	if (ws->next != NULL)
+		ws->next->prev = ws->prev;
+	ws->prev = ws->next = NULL;
+	l->n_pending--;
+	ws->listener = NULL;
+}
+
+/* Count and log a refusal by a listener, once per attempt. */
+static void
+ws_listener_refused(struct sc_ws *ws)
+{
+	struct sc_ws_listener *l = ws->listener;
+	const char *what = "refused";
+
+	if (l == NULL || ws->handed_out)
+		return;
+	if (ws->ci.timed_out) {
+		l->st.refused_timeout++;
+		what = "handshake timed out";
+	} else {
+		switch (ws->ci.kind) {
+		case SC_WS_ERR_TLS:
+			l->st.refused_tls++;
+			what = "TLS refused";
+			break;
+		case SC_WS_ERR_HTTP:
+			l->st.refused_http++;
+			what = "upgrade refused";
+			break;
+		case SC_WS_ERR_TCP:
+		case SC_WS_ERR_WS:
+			l->st.dropped_tcp++;
+			what = "dropped";
+			break;
+		case SC_WS_ERR_NONE:
+		case SC_WS_ERR_DNS:
+		case SC_WS_ERR_LOCAL:
+			return;
+		}
+	}
+	log_ratelim(&l->rl, LOG_LVL_WARNING, LD_SC,
+	    "%s listener: %s from %s: %s", sc_ws_proto_name(l->proto), what,
+	    ws->peer_addr, ws->detail);
+}
+
+static void
+ws_disarm(struct event *ev)
+{
+	if (ev != NULL && event_pending(ev, EV_TIMEOUT | EV_READ | EV_WRITE,
+	    NULL))
+		event_del(ev);
+}
+
+/* Close the socket side now: close_notify if TLS is up, free the bev. */
+static void
+ws_teardown_now(struct sc_ws *ws)
+{
+	ws_disarm(ws->timer);
+	if (ws->dnsreq != NULL) {
+		struct evdns_getaddrinfo_request *r = ws->dnsreq;
+
+		ws->dnsreq = NULL;
+		evdns_getaddrinfo_cancel(r);
+	}
+	if (ws->conn_ev != NULL) {
+		event_free(ws->conn_ev);
+		ws->conn_ev = NULL;
+	}
+	if (ws->fd >= 0) {
+		evutil_closesocket(ws->fd);
+		ws->fd = -1;
+	}
+	if (ws->bev != NULL) {
+		if (ws->ssl != NULL && ws->tls_up) {
+			/* Output is drained: the alert goes to the socket. */
+			(void)SSL_shutdown(ws->ssl);
+			ERR_clear_error();
+		}
+		bufferevent_free(ws->bev);
+		ws->bev = NULL;
+		ws->ssl = NULL;
+	}
+	if (ws->state != WS_ST_DEAD) {
+		ws->state = WS_ST_DEAD;
+		ws_listener_refused(ws);
+		ws_listener_unlink(ws);
+		event_active(ws->reaper, EV_TIMEOUT, 1);
+	}
+}
+
+/*
+ * Stop reading; let the output (a close frame, an HTTP refusal) reach the
+ * peer, then send close_notify and close.  Bounded by close_ms.
+ */
+static void
+ws_shutdown(struct sc_ws *ws)
+{
+	struct timeval tv;
+
+	if (ws->state == WS_ST_DRAINING || ws->state == WS_ST_DEAD)
+		return;
+	if (ws->bev == NULL ||
+	    evbuffer_get_length(bufferevent_get_output(ws->bev)) == 0) {
+		ws_teardown_now(ws);
+		return;
+	}
+	ws->state = WS_ST_DRAINING;
+	bufferevent_setwatermark(ws->bev, EV_WRITE, 0, 0);
+	bufferevent_enable(ws->bev, EV_WRITE);
+	ws_tv(&tv, ws->lim.close_ms);
+	event_add(ws->timer, &tv);
+}
+
+static void
+ws_free_mem(struct sc_ws *ws)
+{
+	if (ws->wctx != NULL)
+		wslay_event_context_free(ws->wctx);
+	if (ws->fctx != NULL)
+		wslay_frame_context_free(ws->fctx);
+	if (ws->ai != NULL)
+		evutil_freeaddrinfo(ws->ai);
+	if (ws->own_dns != NULL)
+		evdns_base_free(ws->own_dns, 0);
+	if (ws->timer != NULL)
+		event_free(ws->timer);
+	if (ws->reaper != NULL)
+		event_free(ws->reaper);
+	OPENSSL_cleanse(ws->mask_pool, sizeof(ws->mask_pool));
+	free(ws);
+}
+
+static void
+ws_reaper_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct sc_ws *ws = arg;
+
+	(void)fd;
+	(void)what;
+	if (ws->report && ws->cbs.on_close != NULL && !ws->free_pending) {
+		ws->ci.detail = ws->detail;
+		ws->depth++;
+		ws->cbs.on_close(ws, &ws->ci, ws->arg);
+		ws->depth--;
+	}
+	ws_free_mem(ws);
+}
+
+static void
+ws_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct sc_ws *ws = arg;
+	enum sc_ws_err kind = SC_WS_ERR_LOCAL;
+
+	(void)fd;
+	(void)what;
+	switch (ws->state) {
+	case WS_ST_RESOLVING:
+		kind = SC_WS_ERR_DNS;
+		break;
+	case WS_ST_TCP:
+		kind = SC_WS_ERR_TCP;
+		break;
+	case WS_ST_TLS:
+		kind = SC_WS_ERR_TLS;
+		break;
+	case WS_ST_HTTP:
+		kind = SC_WS_ERR_HTTP;
+		break;
+	case WS_ST_OPEN:
+	case WS_ST_CLOSING:
+	case WS_ST_DRAINING:
+	case WS_ST_DEAD:
+		/* Close deadline: the peer did not finish the close. */
+		ws_teardown_now(ws);
+		return;
+	}
+	ws->ci.timed_out = !ws->ci_set;
+	ws_set_reason(ws, kind, SC_WS_CLOSE_ABNORMAL, false,
+	    "handshake not complete after %u ms", ws->lim.handshake_ms);
+	ws_teardown_now(ws);
+}
+
+/* ------------------------------------------------------------- wslay */
+
+static int
+ws_genmask(struct sc_ws *ws, uint8_t *buf, size_t len)
+{
+	while (len > 0) {
+		size_t n;
+
+		if (ws->mask_left == 0) {
+			if (RAND_bytes(ws->mask_pool, sizeof(ws->mask_pool))
+			    != 1)
+				return -1;
+			ws->mask_left = sizeof(ws->mask_pool);
+		}
+		n = len < ws->mask_left ? len : ws->mask_left;
+		memcpy(buf, ws->mask_pool + sizeof(ws->mask_pool) -
+		    ws->mask_left, n);
+		ws->mask_left -= n;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static ssize_t
+ws_out(struct sc_ws *ws, const uint8_t *data, size_t len)
+{
+	if (ws->bev == NULL ||
+	    evbuffer_add(bufferevent_get_output(ws->bev), data, len) != 0)
+		return -1;
+	return (ssize_t)len;
+}
+
+static ssize_t
+ws_ev_recv_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len,
+    int flags, void *user)
+{
+	struct sc_ws *ws = user;
+	int n;
+
+	(void)flags;
+	n = ws->bev != NULL ? evbuffer_remove(bufferevent_get_input(ws->bev),
+	    buf, len) : -1;
+	if (n <= 0) {
+		wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
+		return -1;
+	}
+	return n;
+}
+
+static ssize_t
+ws_ev_send_cb(wslay_event_context_ptr ctx, const uint8_t *data, size_t len,
+    int flags, void *user)
+{
+	ssize_t r = ws_out(user, data, len);
+
+	(void)flags;
+	if (r < 0)
+		wslay_event_set_error(ctx, WSLAY_ERR_CALLBACK_FAILURE);
+	return r;
+}
+
+static int
+ws_ev_genmask_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len,
+    void *user)
+{
+	(void)ctx;
+	return ws_genmask(user, buf, len);
+}
+
+static void
+ws_ev_msg_cb(wslay_event_context_ptr ctx,
+    const struct wslay_event_on_msg_recv_arg *a, void *user)
+{
+	struct sc_ws *ws = user;
+
+	switch (a->opcode) {
+	case WSLAY_BINARY_FRAME:
+		if (ws->state != WS_ST_OPEN)
+			return;
+		if (a->msg_length > ws->lim.max_msg_len) {
+			ws->st.oversize_discarded++;
+			return;
+		}
+		ws->st.msgs_in++;
+		ws->st.bytes_in += a->msg_length;
+		if (ws->cbs.on_message != NULL) {
+			ws->depth++;
+			ws->cbs.on_message(ws, a->msg, a->msg_length, ws->arg);
+			ws->depth--;
+		}
+		break;
+	case WSLAY_TEXT_FRAME:
+		ws_set_reason(ws, SC_WS_ERR_WS, SC_WS_CLOSE_DATA, false,
+		    "text message from peer");
+		if (ws->state == WS_ST_OPEN) {
+			wslay_event_queue_close(ctx, SC_WS_CLOSE_DATA, NULL, 0);
+			ws->state = WS_ST_CLOSING;
+		}
+		break;
+	case WSLAY_CONNECTION_CLOSE:
+		ws_set_reason(ws, SC_WS_ERR_NONE,
+		    a->status_code != 0 ? a->status_code : 1005, true,
+		    "closed by peer");
+		if (ws->state == WS_ST_OPEN)
+			ws->state = WS_ST_CLOSING;
+		break;
+	default:
+		/* ping (wslay queued the pong), pong, continuation */
+		break;
+	}
+}
+
+static ssize_t
+ws_fr_send_cb(const uint8_t *data, size_t len, int flags, void *user)
+{
+	(void)flags;
+	return ws_out(user, data, len);
+}
+
+static ssize_t
+ws_fr_recv_cb(uint8_t *buf, size_t len, int flags, void *user)
+{
+	(void)buf;
+	(void)len;
+	(void)flags;
+	(void)user;
+	return -1;	/* the frame context only sends */
+}
+
+static int
+ws_fr_genmask_cb(uint8_t *buf, size_t len, void *user)
+{
+	return ws_genmask(user, buf, len);
+}
+
+static int
+ws_wslay_init(struct sc_ws *ws)
+{
+	static const struct wslay_event_callbacks ecb = {
+		ws_ev_recv_cb, ws_ev_send_cb, ws_ev_genmask_cb,
+		NULL, NULL, NULL, ws_ev_msg_cb,
+	};
+	static const struct wslay_frame_callbacks fcb = {
+		ws_fr_send_cb, ws_fr_recv_cb, ws_fr_genmask_cb,
+	};
+	int r;
+
+	if (ws->server)
+		r = wslay_event_context_server_init(&ws->wctx, &ecb, ws);
+	else
+		r = wslay_event_context_client_init(&ws->wctx, &ecb, ws);
+	if (r != 0)
+		return -1;
+	wslay_event_config_set_max_recv_msg_length(ws->wctx,
+	    ws->lim.frame_cap);
+	if (wslay_frame_context_init(&ws->fctx, &fcb, ws) != 0)
+		return -1;
+	return 0;
+}
+
+/* Flush wslay's queued control frames into the output buffer. */
+static void
+ws_flush(struct sc_ws *ws)
+{
+	if (ws->wctx != NULL && ws->bev != NULL &&
+	    wslay_event_want_write(ws->wctx))
+		(void)wslay_event_send(ws->wctx);
+}
+
+/* Describe a close wslay queued by itself (a protocol violation). */
+static const char *
+ws_close_code_text(uint16_t code)
+{
+	switch (code) {
+	case SC_WS_CLOSE_PROTOCOL:
+		return "protocol violation (unmasked/masked frame, bad opcode, "
+		    "bad control frame or reserved bits)";
+	case SC_WS_CLOSE_TOO_BIG:
+		return "frame or message above the transport cap";
+	case 1007:
+		return "invalid UTF-8 in a text or close frame";
+	default:
+		return "WebSocket error";
+	}
+}
+
+/* Feed input to wslay, then act on what it decided. */
+static void
+ws_pump(struct sc_ws *ws)
+{
+	int r;
+
+	if (ws->wctx == NULL || ws->bev == NULL)
+		return;
+	r = wslay_event_recv(ws->wctx);
+	if (ws->state == WS_ST_DEAD || ws->state == WS_ST_DRAINING)
+		return;
+	ws_flush(ws);
+	if (r != 0) {
+		ws_fail(ws, r == WSLAY_ERR_NOMEM ? SC_WS_ERR_LOCAL :
+		    SC_WS_ERR_WS, "wslay error %d", r);
+		return;
+	}
+	if (!wslay_event_get_read_enabled(ws->wctx) &&
+	    !wslay_event_get_close_received(ws->wctx)) {
+		uint16_t code = wslay_event_get_status_code_sent(ws->wctx);
+
+		ws_set_reason(ws, SC_WS_ERR_WS, code, false, "%s",
+		    ws_close_code_text(code));
+		ws_shutdown(ws);
+		return;
+	}
+	if (wslay_event_get_close_received(ws->wctx) &&
+	    wslay_event_get_close_sent(ws->wctx)) {
+		ws_shutdown(ws);
+		return;
+	}
+	if (!ws->read_paused && evbuffer_get_length(
+	    bufferevent_get_output(ws->bev)) > ws->lim.out_high_wm) {
+		ws->read_paused = true;
+		bufferevent_disable(ws->bev, EV_READ);
+	}
+}
+
+/* --------------------------------------------------------- handshake */
+
+static void
+ws_opened(struct sc_ws *ws)
+{
+	struct evbuffer *in = bufferevent_get_input(ws->bev);
+
+	ws_disarm(ws->timer);
+	if (ws_wslay_init(ws) != 0) {
+		ws_fail(ws, SC_WS_ERR_LOCAL, "out of memory");
+		return;
+	}
+	ws->state = WS_ST_OPEN;
+	ws->depth++;
+	if (ws->server) {
+		struct sc_ws_listener *l = ws->listener;
+
+		l->st.opened++;
+		ws_listener_unlink(ws);
+		ws->handed_out = true;
+		ws->report = true;
+		l->on_accept(l, ws, l->arg);
+		if (ws->cbs.on_close == NULL && ws->cbs.on_message == NULL)
+			sc_ws_close(ws, SC_WS_CLOSE_INTERNAL);
+	} else if (ws->cbs.on_open != NULL) {
+		ws->cbs.on_open(ws, ws->arg);
+	}
+	ws->depth--;
+	if (ws->state == WS_ST_OPEN && evbuffer_get_length(in) > 0)
+		ws_pump(ws);
+}
+
+static void
+ws_http_refuse(struct sc_ws *ws, int status)
+{
+	char buf[256];
+	struct wr w;
+
+	wr_init(&w, buf, sizeof(buf));
+	if (wsh_build_error(&w, status) == 0)
+		bufferevent_write(ws->bev, buf, w.len);
+}
+
+static void
+ws_http_server(struct sc_ws *ws, const char *hdr, size_t hlen)
+{
+	const char *proto = sc_ws_proto_name(ws->proto);
+	struct wsh_request req;
+	const char *why = "?";
+	int status = 400;
+	char buf[512];
+	struct wr w;
+
+	switch (wsh_parse_request(hdr, hlen, proto, &req, &status, &why)) {
+	case CODEC_OK:
+		break;
+	case CODEC_SHORT:
+	case CODEC_MALFORMED:
+	case CODEC_UNSUPPORTED:
+		ws_http_refuse(ws, status);
+		ws_fail(ws, SC_WS_ERR_HTTP, "%s (answered %d)", why, status);
+		return;
+	}
+	if (ws_handshake_accept(req.key, ws->accept) != 0) {
+		ws_http_refuse(ws, 503);
+		ws_fail(ws, SC_WS_ERR_LOCAL, "cannot compute the accept key");
+		return;
+	}
+	evbuffer_drain(bufferevent_get_input(ws->bev), hlen);
+	wr_init(&w, buf, sizeof(buf));
+	if (wsh_build_response(&w, ws->accept, proto) != 0 ||
+	    bufferevent_write(ws->bev, buf, w.len) != 0) {
+		ws_fail(ws, SC_WS_ERR_LOCAL, "cannot write the 101 response");
+		return;
+	}
+	ws_opened(ws);
+}
+
+static void
+ws_http_client(struct sc_ws *ws, const char *hdr, size_t hlen)
+{
+	struct wsh_response resp;
+	const char *why = "?";
+
+	switch (wsh_parse_response(hdr, hlen, ws->accept,
+	    sc_ws_proto_name(ws->proto), &resp, &why)) {
+	case CODEC_OK:
+		break;
+	case CODEC_UNSUPPORTED:
+		ws_fail(ws, SC_WS_ERR_HTTP, "server answered HTTP %d",
+		    resp.status);
+		return;
+	case CODEC_SHORT:
+	case CODEC_MALFORMED:
+		ws_fail(ws, SC_WS_ERR_HTTP, "bad upgrade response: %s", why);
+		return;
+	}
+	evbuffer_drain(bufferevent_get_input(ws->bev), hlen);
+	ws_opened(ws);
+}
+
+/* Wait for a whole header block within the cap, then parse it. */
+static void
+ws_http_read(struct sc_ws *ws)
+{
+	struct evbuffer *in = bufferevent_get_input(ws->bev);
+	size_t len = evbuffer_get_length(in);
+	struct evbuffer_ptr end;
+	size_t hlen;
+	const char *hdr;
+
+	end = evbuffer_search(in, "\r\n\r\n", 4, NULL);
+	if (end.pos < 0 || (size_t)end.pos + 4 > ws->lim.max_header_len) {
+		if (len > ws->lim.max_header_len ||
+		    (end.pos >= 0 && (size_t)end.pos + 4 >
+		    ws->lim.max_header_len)) {
+			if (ws->server)
+				ws_http_refuse(ws, 431);
+			ws_fail(ws, SC_WS_ERR_HTTP, "header block larger than "
+			    "%zu octets", ws->lim.max_header_len);
+		}
+		return;
+	}
+	hlen = (size_t)end.pos + 4;
+	hdr = (const char *)evbuffer_pullup(in, (ssize_t)hlen);
+	if (hdr == NULL) {
+		ws_fail(ws, SC_WS_ERR_LOCAL, "out of memory");
+		return;
+	}
+	if (ws->server)
+		ws_http_server(ws, hdr, hlen);
+	else
+		ws_http_client(ws, hdr, hlen);
+}
+
+static void
+ws_send_request(struct sc_ws *ws)
+{
+	char buf[1024];
+	struct wr w;
+
+	wr_init(&w, buf, sizeof(buf));
+	if (wsh_build_request(&w, ws->host_hdr, ws->uri.path, ws->key,
+	    sc_ws_proto_name(ws->proto)) != 0 ||
+	    bufferevent_write(ws->bev, buf, w.len) != 0) {
+		ws_fail(ws, SC_WS_ERR_LOCAL, "cannot write the upgrade request");
+		return;
+	}
+	ws->state = WS_ST_HTTP;
+}
+
+/* TLS handshake done: verify the peer, then go on with HTTP. */
+static void
+ws_tls_done(struct sc_ws *ws)
+{
+	const char *why = "?";
+
+	ws->tls_up = true;
+	if (sc_tls_peer_check(ws->ssl, &ws->peer, &why) != 0) {
+		ws_fail(ws, SC_WS_ERR_TLS, "peer certificate refused: %s", why);
+		return;
+	}
+	ws->has_peer = true;
+	if (ws->server)
+		ws->state = WS_ST_HTTP;
+	else
+		ws_send_request(ws);
+}
+
+/* ----------------------------------------------------- bev callbacks */
+
+static void
+ws_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct sc_ws *ws = arg;
+
+	ws->depth++;
+	switch (ws->state) {
+	case WS_ST_HTTP:
+		ws_http_read(ws);
+		break;
+	case WS_ST_OPEN:
+	case WS_ST_CLOSING:
+		ws_pump(ws);
+		break;
+	case WS_ST_RESOLVING:
+	case WS_ST_TCP:
+	case WS_ST_TLS:
+	case WS_ST_DRAINING:
+	case WS_ST_DEAD:
+		evbuffer_drain(bufferevent_get_input(bev),
+		    evbuffer_get_length(bufferevent_get_input(bev)));
+		break;
+	}
+	ws->depth--;
+}
+
+static void
+ws_write_cb(struct bufferevent *bev, void *arg)
+{
+	struct sc_ws *ws = arg;
+	size_t out = evbuffer_get_length(bufferevent_get_output(bev));
+
+	ws->depth++;
+	if (ws->state == WS_ST_DRAINING) {
+		if (out == 0)
+			ws_teardown_now(ws);
+		goto done;
+	}
+	if (out > ws->lim.out_low_wm)
+		goto done;
+	if (ws->read_paused && (ws->state == WS_ST_OPEN ||
+	    ws->state == WS_ST_CLOSING)) {
+		ws->read_paused = false;
+		bufferevent_enable(bev, EV_READ);
+		ws_pump(ws);
+	}
+	if (ws->want_writable && ws->state == WS_ST_OPEN) {
+		ws->want_writable = false;
+		if (ws->cbs.on_writable != NULL)
+			ws->cbs.on_writable(ws, ws->arg);
+	}
+done:
+	ws->depth--;
+}
+
+static void
+ws_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct sc_ws *ws = arg;
+	char ebuf[400];
+	const char *ssl_err;
+	int err = EVUTIL_SOCKET_ERROR();
+	long vr;
+
+	(void)bev;
+	ws->depth++;
+	if (what & BEV_EVENT_CONNECTED) {
+		if (ws->state == WS_ST_TLS)
+			ws_tls_done(ws);
+		goto done;
+	}
+	if (!(what & (BEV_EVENT_ERROR | BEV_EVENT_EOF)))
+		goto done;
+	ssl_err = ws_ssl_errors(ws, ebuf, sizeof(ebuf));
+	switch (ws->state) {
+	case WS_ST_TLS:
+		vr = ws->ssl != NULL ? SSL_get_verify_result(ws->ssl) :
+		    X509_V_OK;
+		ws_fail(ws, SC_WS_ERR_TLS, "TLS handshake failed: %s%s%s",
+		    ssl_err != NULL ? ssl_err : (what & BEV_EVENT_EOF) ?
+		    "peer closed the connection" : evutil_socket_error_to_string(
+		    err), vr != X509_V_OK ? ": " : "",
+		    vr != X509_V_OK ? X509_verify_cert_error_string(vr) : "");
+		break;
+	case WS_ST_HTTP:
+	case WS_ST_OPEN:
+		if (ssl_err != NULL)
+			ws_fail(ws, SC_WS_ERR_TLS, "TLS: %s", ssl_err);
+		else
+			ws_fail(ws, SC_WS_ERR_TCP, "connection %s",
+			    (what & BEV_EVENT_EOF) ? "closed by peer" :
+			    evutil_socket_error_to_string(err));
+		break;
+	case WS_ST_CLOSING:
+		/* The peer closed TCP before or instead of its close frame. */
+		ws_set_reason(ws, SC_WS_ERR_NONE, SC_WS_CLOSE_ABNORMAL, false,
+		    "peer closed the connection during the close handshake");
+		ws_teardown_now(ws);
+		break;
+	case WS_ST_DRAINING:
+		ws_teardown_now(ws);
+		break;
+	case WS_ST_RESOLVING:
+	case WS_ST_TCP:
+	case WS_ST_DEAD:
+		break;
+	}
+done:
+	ws->depth--;
+}
+
+/* ------------------------------------------------------------ common */
+
+static struct sc_ws *
+ws_new(struct event_base *base, const struct sc_tls_ctx *tls, bool server,
+    enum sc_ws_proto proto, const struct sc_ws_limits *lim)
+{
+	struct sc_ws *ws = calloc(1, sizeof(*ws));
+
+	if (ws == NULL)
+		return NULL;
+	ws->base = base;
+	ws->tls = tls;
+	ws->server = server;
+	ws->proto = proto;
+	if (lim != NULL)
+		ws->lim = *lim;
+	else
+		sc_ws_limits_default(&ws->lim);
+	if (ws->lim.frame_cap < ws->lim.max_msg_len)
+		ws->lim.frame_cap = ws->lim.max_msg_len;
+	if (ws->lim.out_low_wm > ws->lim.out_high_wm)
+		ws->lim.out_low_wm = ws->lim.out_high_wm;
+	ws->fd = -1;
+	ws->timer = evtimer_new(base, ws_timer_cb, ws);
+	ws->reaper = event_new(base, -1, 0, ws_reaper_cb, ws);
+	if (ws->timer == NULL || ws->reaper == NULL) {
+		ws_free_mem(ws);
+		return NULL;
+	}
+	return ws;
+}
+
+/* Wrap a connected socket in a (TLS) bufferevent; takes fd. */
+static int
+ws_attach(struct sc_ws *ws, evutil_socket_t fd)
+{
+	const char *sni = NULL;
+
+	if (ws->tls != NULL) {
+		if (!ws->server && ws->uri.host_kind == SC_URI_HOST_NAME)
+			sni = ws->uri.host;
+		ws->ssl = sc_tls_ssl_new(ws->tls, ws->server, sni);
+		if (ws->ssl == NULL) {
+			evutil_closesocket(fd);
+			return -1;
+		}
+		ws->bev = bufferevent_openssl_socket_new(ws->base, fd, ws->ssl,
+		    ws->server ? BUFFEREVENT_SSL_ACCEPTING :
+		    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
+		ws->state = WS_ST_TLS;
+	} else {
+		ws->bev = bufferevent_socket_new(ws->base, fd,
+		    BEV_OPT_CLOSE_ON_FREE);
+		ws->state = WS_ST_HTTP;
+	}
+	if (ws->bev == NULL) {
+		ws->ssl = NULL;
+		return -1;
+	}
+	bufferevent_setcb(ws->bev, ws_read_cb, ws_write_cb, ws_event_cb, ws);
+	bufferevent_setwatermark(ws->bev, EV_WRITE, ws->lim.out_low_wm, 0);
+	bufferevent_enable(ws->bev, EV_READ | EV_WRITE);
+	return 0;
+}
+
+/* ------------------------------------------------------------ server */
+
+static void
+ws_accept_cb(struct evconnlistener *evl, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	struct sc_ws_listener *l = arg;
+	struct sc_ws *ws;
+	struct timeval tv;
+	char addr[80];
+
+	(void)evl;
+	(void)salen;
+	l->st.accepted++;
+	ws_sockaddr_str(sa, addr, sizeof(addr));
+	if (l->n_pending >= l->lim.max_pending) {
+		l->st.refused_busy++;
+		log_ratelim(&l->rl, LOG_LVL_WARNING, LD_SC,
+		    "%s listener: refused %s: %u handshakes in progress",
+		    sc_ws_proto_name(l->proto), addr, l->n_pending);
+		evutil_closesocket(fd);
+		return;
+	}
+	ws = ws_new(l->base, l->tls, true, l->proto, &l->lim);
+	if (ws == NULL) {
+		evutil_closesocket(fd);
+		return;
+	}
+	snprintf(ws->peer_addr, sizeof(ws->peer_addr), "%s", addr);
+	ws_set_nodelay(fd);
+	ws->listener = l;
+	ws->next = l->pending;
+	if (l->pending != NULL)
+		l->pending->prev = ws;
+	l->pending = ws;
+	l->n_pending++;
+	if (ws_attach(ws, fd) != 0) {
+		ws_fail(ws, SC_WS_ERR_LOCAL, "cannot set up the connection");
+		return;
+	}
+	ws_tv(&tv, ws->lim.handshake_ms);
+	event_add(ws->timer, &tv);
+}
+
+static void
+ws_accept_error_cb(struct evconnlistener *evl, void *arg)
+{
+	struct sc_ws_listener *l = arg;
+
+	(void)evl;
+	log_ratelim(&l->rl, LOG_LVL_WARNING, LD_SC, "%s listener: accept: %s",
+	    sc_ws_proto_name(l->proto),
+	    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+}
+
+struct sc_ws_listener *
+sc_ws_listen(struct event_base *base, const struct sc_tls_ctx *tls,
+    const char *addr, uint16_t port, enum sc_ws_proto proto,
+    const struct sc_ws_limits *limits, sc_ws_accept_fn on_accept, void *arg,
+    char *err, size_t errlen)
+{
+	struct sc_ws_listener *l;
+	struct sockaddr_storage ss;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+	int sslen;
+	char spec[80];
+
+	if (tls == NULL && (limits == NULL || !limits->allow_plaintext)) {
+		snprintf(err, errlen, "no TLS context and plaintext not "
+		    "allowed by the configuration");
+		return NULL;
+	}
+	if (addr == NULL || *addr == '\0')
+		addr = "::";
+	memset(&ss, 0, sizeof(ss));
+	if (evutil_inet_pton(AF_INET, addr, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		sslen = sizeof(*s4);
+		snprintf(spec, sizeof(spec), "%s:%u", addr, (unsigned)port);
+	} else if (evutil_inet_pton(AF_INET6, addr, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		sslen = sizeof(*s6);
+		snprintf(spec, sizeof(spec), "[%s]:%u", addr, (unsigned)port);
+	} else {
+		snprintf(err, errlen, "%s: not a numeric address", addr);
+		return NULL;
+	}
+	if ((l = calloc(1, sizeof(*l))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	l->base = base;
+	l->tls = tls;
+	l->proto = proto;
+	if (limits != NULL)
+		l->lim = *limits;
+	else
+		sc_ws_limits_default(&l->lim);
+	l->on_accept = on_accept;
+	l->arg = arg;
+	ratelim_init(&l->rl, 10, CLK_SEC(6));
+	l->evl = evconnlistener_new_bind(base, ws_accept_cb, l,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE |
+	    LEV_OPT_CLOSE_ON_EXEC, 128, (struct sockaddr *)&ss, sslen);
+	if (l->evl == NULL) {
+		snprintf(err, errlen, "cannot listen on %s: %s", spec,
+		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+		free(l);
+		return NULL;
+	}
+	evconnlistener_set_error_cb(l->evl, ws_accept_error_cb);
+	sslen = sizeof(ss);
+	if (getsockname(evconnlistener_get_fd(l->evl), (struct sockaddr *)&ss,
+	    (socklen_t *)&sslen) == 0)
+		l->port = ntohs(ss.ss_family == AF_INET6 ?
+		    ((struct sockaddr_in6 *)&ss)->sin6_port :
+		    ((struct sockaddr_in *)&ss)->sin_port);
+	return l;
+}
+
+void
+sc_ws_listener_free(struct sc_ws_listener *l)
+{
+	if (l == NULL)
+		return;
+	while (l->pending != NULL) {
+		struct sc_ws *ws = l->pending;
+
+		ws_listener_unlink(ws);
+		sc_ws_free(ws);
+	}
+	evconnlistener_free(l->evl);
+	free(l);
+}
+
+uint16_t
+sc_ws_listener_port(const struct sc_ws_listener *l)
+{
+	return l->port;
+}
+
+void
+sc_ws_listener_stats(const struct sc_ws_listener *l,
+    struct sc_ws_listener_stats *out)
+{
+	*out = l->st;
+}
+
+/* ------------------------------------------------------------ client */
+
+static void
+ws_conn_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct sc_ws *ws = arg;
+	int soerr = 0;
+	socklen_t len = sizeof(soerr);
+
+	(void)what;
+	event_free(ws->conn_ev);
+	ws->conn_ev = NULL;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) != 0)
+		soerr = errno;
+	if (soerr != 0) {
+		evutil_closesocket(fd);
+		ws->fd = -1;
+		snprintf(ws->detail, sizeof(ws->detail), "connect to %s: %s",
+		    ws->peer_addr, strerror(soerr));
+		ws->ai_next = ws->ai_next->ai_next;
+		ws_connect_next(ws);
+		return;
+	}
+	ws->fd = -1;
+	ws->depth++;
+	if (ws_attach(ws, fd) != 0)
+		ws_fail(ws, SC_WS_ERR_LOCAL, "cannot set up TLS");
+	else if (ws->state == WS_ST_HTTP)
+		ws_send_request(ws);
+	ws->depth--;
+}
+
+/* Try the next resolved address; fail with TCP when none is left. */
+static void
+ws_connect_next(struct sc_ws *ws)
+{
+	while (ws->ai_next != NULL) {
+		struct evutil_addrinfo *a = ws->ai_next;
+		evutil_socket_t fd;
+
+		ws_sockaddr_str(a->ai_addr, ws->peer_addr,
+		    sizeof(ws->peer_addr));
+		fd = socket(a->ai_family, SOCK_STREAM | SOCK_NONBLOCK |
+		    SOCK_CLOEXEC, 0);
+		if (fd < 0) {
+			snprintf(ws->detail, sizeof(ws->detail), "socket: %s",
+			    strerror(errno));
+			ws->ai_next = a->ai_next;
+			continue;
+		}
+		ws_set_nodelay(fd);
+		if (connect(fd, a->ai_addr, (socklen_t)a->ai_addrlen) != 0 &&
+		    errno != EINPROGRESS) {
+			snprintf(ws->detail, sizeof(ws->detail),
+			    "connect to %s: %s", ws->peer_addr,
+			    strerror(errno));
+			evutil_closesocket(fd);
+			ws->ai_next = a->ai_next;
+			continue;
+		}
+		ws->fd = fd;
+		ws->conn_ev = event_new(ws->base, fd, EV_WRITE, ws_conn_cb, ws);
+		if (ws->conn_ev == NULL || event_add(ws->conn_ev, NULL) != 0) {
+			ws_fail(ws, SC_WS_ERR_LOCAL, "out of memory");
+			return;
+		}
+		ws->state = WS_ST_TCP;
+		return;
+	}
+	{
+		char last[sizeof(ws->detail)];
+
+		snprintf(last, sizeof(last), "%s", ws->detail[0] != '\0' ?
+		    ws->detail : "no address to connect to");
+		ws_set_reason(ws, SC_WS_ERR_TCP, SC_WS_CLOSE_ABNORMAL, false,
+		    "%s", last);
+	}
+	ws_shutdown(ws);
+}
+
+static void
+ws_dns_cb(int errcode, struct evutil_addrinfo *res, void *arg)
+{
+	struct sc_ws *ws = arg;
+
+	ws->dnsreq = NULL;
+	if (errcode == EVUTIL_EAI_CANCEL)
+		return;
+	if (errcode != 0 || res == NULL) {
+		if (res != NULL)
+			evutil_freeaddrinfo(res);
+		ws_fail(ws, SC_WS_ERR_DNS, "cannot resolve %s: %s",
+		    ws->uri.host, evutil_gai_strerror(errcode));
+		return;
+	}
+	ws->ai = ws->ai_next = res;
+	ws_connect_next(ws);
+}
+
+static void
+ws_resolve(struct sc_ws *ws)
+{
+	struct evutil_addrinfo hints;
+	char port[8];
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_protocol = IPPROTO_TCP;
+	snprintf(port, sizeof(port), "%u", (unsigned)ws->uri.port);
+	if (ws->uri.host_kind != SC_URI_HOST_NAME) {
+		int r;
+
+		hints.ai_flags = EVUTIL_AI_NUMERICHOST;
+		r = evutil_getaddrinfo(ws->uri.host, port, &hints, &ws->ai);
+		if (r != 0) {
+			ws_fail(ws, SC_WS_ERR_DNS, "bad address %s: %s",
+			    ws->uri.host, evutil_gai_strerror(r));
+			return;
+		}
+		ws->ai_next = ws->ai;
+		ws_connect_next(ws);
+		return;
+	}
+	if (ws->dns == NULL) {
+		ws->own_dns = evdns_base_new(ws->base,
+		    EVDNS_BASE_INITIALIZE_NAMESERVERS);
+		if (ws->own_dns == NULL) {
+			ws_fail(ws, SC_WS_ERR_DNS, "cannot set up a resolver");
+			return;
+		}
+		ws->dns = ws->own_dns;
+	}
+	ws->state = WS_ST_RESOLVING;
+	ws->dnsreq = evdns_getaddrinfo(ws->dns, ws->uri.host, port, &hints,
+	    ws_dns_cb, ws);
+}
+
+struct sc_ws *
+sc_ws_connect(struct event_base *base, struct evdns_base *dns,
+    const struct sc_tls_ctx *tls, const char *uri, enum sc_ws_proto proto,
+    const struct sc_ws_limits *limits, const struct sc_ws_cbs *cbs,
+    void *arg, char *err, size_t errlen)
+{
+	struct sc_ws_limits lim;
+	struct sc_uri u;
+	const char *why = "?";
+	struct sc_ws *ws;
+	struct timeval tv;
+
+	if (limits != NULL)
+		lim = *limits;
+	else
+		sc_ws_limits_default(&lim);
+	if (sc_uri_parse(uri, &u, &why) != 0) {
+		snprintf(err, errlen, "%s: %s", uri != NULL ? uri : "(null)",
+		    why);
+		return NULL;
+	}
+	if (u.tls && tls == NULL) {
+		snprintf(err, errlen, "%s: no TLS context", uri);
+		return NULL;
+	}
+	if (!u.tls && !lim.allow_plaintext) {
+		snprintf(err, errlen, "%s: plaintext ws:// refused (only for "
+		    "tests, and only when configured)", uri);
+		return NULL;
+	}
+	ws = ws_new(base, u.tls ? tls : NULL, false, proto, &lim);
+	if (ws == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	ws->uri = u;
+	ws->dns = dns;
+	ws->cbs = *cbs;
+	ws->arg = arg;
+	ws->report = true;
+	snprintf(ws->peer_addr, sizeof(ws->peer_addr), "%s", u.host);
+	if (sc_uri_host_header(&u, ws->host_hdr, sizeof(ws->host_hdr)) != 0 ||
+	    ws_handshake_new_key(ws->key) != 0 ||
+	    ws_handshake_accept(ws->key, ws->accept) != 0) {
+		ws_free_mem(ws);
+		snprintf(err, errlen, "cannot prepare the handshake");
+		return NULL;
+	}
+	ws_tv(&tv, ws->lim.handshake_ms);
+	event_add(ws->timer, &tv);
+	ws->depth++;
+	ws_resolve(ws);
+	ws->depth--;
+	return ws;
+}
+
+/* ------------------------------------------------------------ public */
+
+void
+sc_ws_set_cbs(struct sc_ws *ws, const struct sc_ws_cbs *cbs, void *arg)
+{
+	ws->cbs = *cbs;
+	ws->arg = arg;
+}
+
+enum sc_ws_send_rc
+sc_ws_send(struct sc_ws *ws, const struct sc_ws_seg *segs, size_t n)
+{
+	struct wslay_frame_iocb io;
+	size_t total = 0, i;
+
+	if (ws->state != WS_ST_OPEN || ws->fctx == NULL)
+		return SC_WS_SEND_CLOSED;
+	for (i = 0; i < n; i++)
+		total += segs[i].len;
+	if (total > ws->lim.frame_cap)
+		return SC_WS_SEND_TOO_BIG;
+	if (evbuffer_get_length(bufferevent_get_output(ws->bev)) >
+	    ws->lim.out_high_wm) {
+		ws->st.busy++;
+		ws->want_writable = true;
+		return SC_WS_SEND_BUSY;
+	}
+	memset(&io, 0, sizeof(io));
+	io.fin = 1;
+	io.opcode = WSLAY_BINARY_FRAME;
+	io.mask = ws->server ? 0 : 1;
+	io.payload_length = total;
+	for (i = 0; i < n || i == 0; i++) {
+		ssize_t r;
+
+		if (i > 0 && segs[i].len == 0)
+			continue;
+		io.data = n > 0 ? segs[i].p : NULL;
+		io.data_length = n > 0 ? segs[i].len : 0;
+		r = wslay_frame_send(ws->fctx, &io);
+		if (r < 0 || (size_t)r != io.data_length) {
+			ws_fail(ws, SC_WS_ERR_LOCAL, "cannot frame a message");
+			return SC_WS_SEND_CLOSED;
+		}
+		if (n == 0)
+			break;
+	}
+	ws->st.msgs_out++;
+	ws->st.bytes_out += total;
+	return SC_WS_SEND_OK;
+}
+
+void
+sc_ws_close(struct sc_ws *ws, uint16_t status)
+{
+	struct timeval tv;
+
+	switch (ws->state) {
+	case WS_ST_OPEN:
+		ws_set_reason(ws, SC_WS_ERR_NONE, status, false,
+		    "closed by us");
+		wslay_event_queue_close(ws->wctx, status, NULL, 0);
+		ws->state = WS_ST_CLOSING;
+		ws_flush(ws);
+		ws_tv(&tv, ws->lim.close_ms);
+		event_add(ws->timer, &tv);
+		break;
+	case WS_ST_RESOLVING:
+	case WS_ST_TCP:
+	case WS_ST_TLS:
+	case WS_ST_HTTP:
+		ws_fail(ws, SC_WS_ERR_LOCAL, "abandoned by us");
+		break;
+	case WS_ST_CLOSING:
+	case WS_ST_DRAINING:
+	case WS_ST_DEAD:
+		break;
+	}
+}
+
+void
+sc_ws_free(struct sc_ws *ws)
+{
+	if (ws == NULL)
+		return;
+	ws->free_pending = true;
+	ws->report = false;
+	ws_listener_unlink(ws);
+	if (ws->state != WS_ST_DEAD) {
+		ws_set_reason(ws, SC_WS_ERR_LOCAL, SC_WS_CLOSE_ABNORMAL, false,
+		    "freed");
+		ws_teardown_now(ws);
+	}
+	if (ws->depth == 0) {
+		ws_disarm(ws->reaper);
+		ws_free_mem(ws);
+	}
+}
+
+const struct sc_peer_cert *
+sc_ws_peer_cert(const struct sc_ws *ws)
+{
+	return ws->has_peer ? &ws->peer : NULL;
+}
+
+void
+sc_ws_get_stats(const struct sc_ws *ws, struct sc_ws_stats *out)
+{
+	*out = ws->st;
+}
+
+const char *
+sc_ws_peer_addr(const struct sc_ws *ws)
+{
+	return ws->peer_addr;
+}
+
+bool
+sc_ws_is_open(const struct sc_ws *ws)
+{
+	return ws->state == WS_ST_OPEN;
+}
+
+size_t
+sc_ws_out_queued(const struct sc_ws *ws)
+{
+	return ws->bev != NULL ?
+	    evbuffer_get_length(bufferevent_get_output(ws->bev)) : 0;
+}

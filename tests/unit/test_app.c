@@ -1,0 +1,793 @@
+/*
+ * Application entity and object model: request octets in, response octets
+ * out.  The ReadProperty, ReadPropertyMultiple and WriteProperty exchanges
+ * follow the ASHRAE 135 Annex E examples (E.3.5, E.3.7, E.3.9; hex as
+ * reproduced in BACnet4J's Annex E tests) with our own object identifiers.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app/apdu_codec.h"
+#include "app/app.h"
+#include "app/app_ids.h"
+#include "lib/hex.h"
+#include "tests/unit/harness.h"
+
+struct frame {
+	struct app_addr	dst;
+	uint8_t		b[1500];
+	size_t		n;
+	bool		er;
+};
+
+static struct frame out[64];
+static size_t nout;
+static struct app_db db;
+static struct app_av av;
+static struct app_file fcert;
+static struct app_netport bip, sc;
+static struct app *A;
+static struct app_addr client;
+static uint64_t now;
+static int av_writes;
+static uint8_t hub_state;
+static char cert_path[64];
+
+static void
+cap_send(void *arg, const struct app_addr *dst, const uint8_t *apdu,
+    size_t len, bool er, uint8_t prio)
+{
+	(void)arg;
+	(void)prio;
+	CU_ASSERT_FATAL(nout < sizeof(out) / sizeof(out[0]));
+	CU_ASSERT_FATAL(len <= sizeof(out[0].b));
+	out[nout].dst = *dst;
+	memcpy(out[nout].b, apdu, len);
+	out[nout].n = len;
+	out[nout].er = er;
+	nout++;
+}
+
+/* Thursday 26 November 2026 10:00:00.00, CET (UTC_Offset -60). */
+static void
+fixed_clock(void *arg, struct app_datetime *local, int32_t *off, bool *dst)
+{
+	(void)arg;
+	local->date.year = 2026;
+	local->date.month = 11;
+	local->date.day = 26;
+	local->date.wday = 4;
+	local->time.hour = 10;
+	local->time.min = local->time.sec = local->time.hundredths = 0;
+	*off = -60;
+	*dst = false;
+}
+
+static void
+av_written(void *arg, struct app_av *v, float f)
+{
+	(void)arg;
+	(void)v;
+	(void)f;
+	av_writes++;
+}
+
+static void
+sc_refresh(void *arg, struct app_netport_info *in)
+{
+	(void)arg;
+	in->hub_connector_state = hub_state;
+	in->primary_status.state = hub_state == APP_HUBC_CONNECTED_PRIMARY ?
+	    APP_SCCONN_CONNECTED : APP_SCCONN_FAILED_TO_CONNECT;
+	if (hub_state != APP_HUBC_CONNECTED_PRIMARY) {
+		in->primary_status.has_error = true;
+		in->primary_status.err_class = APP_ERRC_COMMUNICATION;
+		in->primary_status.err_code = 123;
+		in->primary_status.err_details = "refused";
+	}
+}
+
+static void
+one_peer(struct app_sc_conn *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->state = APP_SCCONN_CONNECTED;
+	c->connect_ts.date.year = 2026;
+	c->connect_ts.date.month = 11;
+	c->connect_ts.date.day = 26;
+	c->connect_ts.date.wday = 4;
+	c->connect_ts.time.hour = 10;
+	app_datetime_unspecified(&c->disconnect_ts);
+	c->peer.ip[0] = 127;
+	c->peer.ip[3] = 1;
+	c->peer.ip_len = 4;
+	c->peer.port = 4443;
+	c->vmac[0] = 2;
+	c->vmac[5] = 1;
+	memset(c->uuid, 0x11, sizeof(c->uuid));
+	c->uri = "wss://peer";
+}
+
+static void
+sc_hub_fn_conns(void *arg, app_conn_emit_fn emit_fn, void *ea)
+{
+	struct app_sc_conn c;
+
+	(void)arg;
+	one_peer(&c);
+	emit_fn(ea, &c);
+	c.vmac[5] = 2;
+	emit_fn(ea, &c);
+}
+
+static void
+sc_direct_conns(void *arg, app_conn_emit_fn emit_fn, void *ea)
+{
+	struct app_sc_conn c;
+
+	(void)arg;
+	one_peer(&c);
+	emit_fn(ea, &c);
+}
+
+static void
+bip_bdt(void *arg, app_bdt_emit_fn emit_fn, void *ea)
+{
+	struct app_bdt_entry e = { { 192, 168, 0, 1 }, 47808,
+		{ 255, 255, 255, 255 } };
+
+	(void)arg;
+	emit_fn(ea, &e);
+}
+
+static void
+bip_fdt(void *arg, app_fdt_emit_fn emit_fn, void *ea)
+{
+	struct app_fdt_entry e = { { 192, 168, 0, 2 }, 47808, 60, 65 };
+
+	(void)arg;
+	emit_fn(ea, &e);
+}
+
+static const struct app_netport_ops sc_ops = {
+	sc_refresh, NULL, NULL, sc_hub_fn_conns, sc_direct_conns,
+};
+static const struct app_netport_ops bip_ops = {
+	NULL, bip_bdt, bip_fdt, NULL, NULL,
+};
+
+static int
+setup(void)
+{
+	struct app_device_cfg cfg;
+	FILE *f;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.instance = 1234;
+	cfg.name = "bacsc-router";
+	cfg.segmented_transmit = true;
+	cfg.apdu_retries = 3;
+	cfg.clock = fixed_clock;
+	memset(cfg.uuid, 0xAB, sizeof(cfg.uuid));
+	if (app_db_init(&db, &cfg) < 0)
+		return -1;
+	app_av_init(&av, 1, "av-1", 62, 72.3f, true);
+	av.on_write = av_written;
+	snprintf(cert_path, sizeof(cert_path), "/tmp/ut-app-cert-%d",
+	    (int)getpid());
+	f = fopen(cert_path, "w");
+	if (f == NULL)
+		return -1;
+	fputs("0123456789", f);
+	fclose(f);
+	app_file_init(&fcert, 1, "operational-cert", cert_path,
+	    "application/x-pem-file");
+	app_netport_init(&bip, 1, "bip0", APP_NP_BIP);
+	bip.info.network_number = 1;
+	bip.info.network_number_quality = APP_NNQ_CONFIGURED;
+	bip.info.ip_mode = APP_IPMODE_BBMD;
+	bip.ops = &bip_ops;
+	app_netport_init(&sc, 2, "sc0", APP_NP_SC);
+	sc.info.network_number = 2;
+	sc.info.primary_uri = "wss://hub.example:4443";
+	sc.info.failover_uri = "wss://hub2.example:4443";
+	sc.info.hub_fn_accept_uris[0] = "wss://router.example:4443";
+	sc.info.n_hub_fn_accept_uris = 1;
+	sc.info.hub_fn_binding = "eth0:4443";
+	sc.info.max_bvlc = 1600;
+	sc.info.max_npdu = 1497;
+	sc.info.oper_cert_file = 1;
+	sc.info.issuer_files[0] = 2;
+	sc.info.issuer_files[1] = 3;
+	sc.info.n_issuer_files = 2;
+	sc.ops = &sc_ops;
+	if (app_db_add(&db, &av.obj) < 0 || app_db_add(&db, &fcert.obj) < 0 ||
+	    app_db_add(&db, &bip.obj) < 0 || app_db_add(&db, &sc.obj) < 0)
+		return -1;
+	A = app_new(&db, cap_send, NULL);
+	memset(&client, 0, sizeof(client));
+	client.mac_len = 6;
+	memcpy(client.mac, "\x7f\x00\x00\x02\xba\xc0", 6);
+	client.port = 1;
+	now = 1000000;
+	return A != NULL ? 0 : -1;
+}
+
+static int
+teardown(void)
+{
+	app_free(A);
+	A = NULL;
+	unlink(cert_path);
+	return 0;
+}
+
+/* Feed one request (hex) from `client`; clear captured output first. */
+static void
+req(const char *text)
+{
+	uint8_t buf[512];
+	long n = hex_decode(text, buf, sizeof(buf), NULL);
+
+	CU_ASSERT_FATAL(n >= 0);
+	nout = 0;
+	app_receive(A, &client, buf, (size_t)n, now);
+}
+
+/* Exactly one frame went out and it equals the hex. */
+static void
+expect1(const char *text)
+{
+	uint8_t want[512];
+	long n = hex_decode(text, want, sizeof(want), NULL);
+
+	CU_ASSERT_FATAL(n >= 0);
+	CU_ASSERT_EQUAL_FATAL(nout, 1);
+	UT_ASSERT_BYTES(out[0].b, out[0].n, want, (size_t)n);
+}
+
+static void
+test_who_is(void)
+{
+	struct app_addr remote;
+	uint8_t who[2] = { 0x10, 0x08 };
+
+	req("1008");
+	expect1("1000 C4020004D2 2205C4 9101 2100");
+	CU_ASSERT(out[0].dst.net == 0 && out[0].dst.mac_len == 0 &&
+	    out[0].dst.port == 1 && !out[0].er);
+	req("1008 0A03E8 1A07D0");		/* 1000..2000 */
+	CU_ASSERT_EQUAL(nout, 1);
+	req("1008 0901 1903");			/* 1..3 */
+	CU_ASSERT_EQUAL(nout, 0);
+	req("1008 0901");			/* low limit alone */
+	CU_ASSERT_EQUAL(nout, 0);
+	req("1008 1A07D0 0A03E8");		/* wrong order */
+	CU_ASSERT_EQUAL(nout, 0);
+	/* From a remote network: the I-Am goes to that network's broadcast. */
+	memset(&remote, 0, sizeof(remote));
+	remote.net = 5;
+	remote.mac_len = 1;
+	remote.mac[0] = 9;
+	remote.port = 2;
+	nout = 0;
+	app_receive(A, &remote, who, sizeof(who), now);
+	CU_ASSERT_FATAL(nout == 1);
+	CU_ASSERT(out[0].dst.net == 5 && out[0].dst.mac_len == 0 &&
+	    out[0].dst.port == 2);
+}
+
+static void
+test_who_has(void)
+{
+	static const char *ihave =
+	    "1001 C4020004D2 C400800001 7505 00 61762D31";
+
+	req("1007 3D05 00 61762D31");		/* by name "av-1" */
+	expect1(ihave);
+	req("1007 2C00800001");			/* by identifier */
+	expect1(ihave);
+	req("1007 0A0400 1A0500 2C00800001");	/* limits 1024..1280 */
+	expect1(ihave);
+	req("1007 0901 1901 2C00800001");	/* limits exclude us */
+	CU_ASSERT_EQUAL(nout, 0);
+	req("1007 3D05 00 61762D32");		/* "av-2": none */
+	CU_ASSERT_EQUAL(nout, 0);
+}
+
+static void
+test_read_property(void)
+{
+	/* E.3.5 with an Analog Value instead of an Analog Input. */
+	req("0005010C0C0080000119 55");
+	expect1("30010C0C008000011955 3E444290999A3F");
+	CU_ASSERT(!out[0].er && out[0].dst.mac_len == 6 &&
+	    out[0].dst.port == 1);
+	/* Object_List size and one element; wildcard device instance. */
+	req("0005050C0C020004D2194C2900");
+	expect1("30050C0C020004D2194C2900 3E21053F");
+	req("0005060C0C023FFFFF194C2902");
+	expect1("30060C0C020004D2194C2902 3EC4008000013F");
+	/* Issuer_Certificate_Files: an array of File identifiers. */
+	req("0005070C0C0E0000021B3FFFFF");	/* no such property */
+	expect1("50070C91029120");
+	req("0005080C0C0E000002 1A01FF");	/* 511 */
+	expect1("30080C0C0E0000021A01FF 3EC402800002C4028000033F");
+	/* Device_UUID. */
+	req("0005090C0C020004D2 1A01FB");	/* 507 */
+	expect1("30090C0C020004D21A01FB 3E6510ABABABABABABABABABABABABABAB"
+	    "ABAB3F");
+}
+
+static void
+test_read_property_errors(void)
+{
+	req("0005020C0C000000051955");		/* AI 5: unknown object */
+	expect1("50020C9101911F");
+	req("0005030C0C008000011967");		/* AV reliability: none */
+	expect1("50030C9102 9120");
+	req("0005040C0C0080000119552901");	/* index on a scalar */
+	expect1("50040C9102 9132");
+	req("0005070C0C020004D2194C2909");	/* index past the end */
+	expect1("50070C9102 912A");
+}
+
+static void
+test_rpm(void)
+{
+	/* E.3.7: PV and Reliability of one object (AV has no Reliability). */
+	req("0004F10E0C008000011E095509671F");
+	expect1("30F10E0C008000011E29554E444290999A4F 2967 5E910291205F 1F");
+	/* E.3.7 second part: an unknown object gives per-property errors. */
+	req("0004020E0C000000321E09551F0C008000011E09551F");
+	expect1("30020E0C000000321E29555E9101911F5F1F"
+	    "0C008000011E29554E444290999A4F1F");
+}
+
+/* Walk an RPM ACK for one object; return the property ids with values. */
+static size_t
+rpm_props(const uint8_t *p, size_t n, uint32_t *ids, size_t cap,
+    size_t *nerr)
+{
+	struct apdu_value v;
+	struct rd r;
+	size_t k = 0;
+
+	*nerr = 0;
+	rd_init(&r, p, n);
+	CU_ASSERT_FATAL(apdu_dec_ctx(&r, 0, APDU_OBJID, &v) == CODEC_OK);
+	CU_ASSERT_FATAL(apdu_take_open(&r, 1) == 0);
+	while (apdu_take_close(&r, 1) < 0) {
+		CU_ASSERT_FATAL(apdu_dec_ctx(&r, 2, APDU_ENUM, &v) ==
+		    CODEC_OK);
+		CU_ASSERT_FATAL(k < cap);
+		ids[k++] = v.v.e;
+		if (!apdu_is_open(&r, 4))
+			(*nerr)++;
+		CU_ASSERT_FATAL(apdu_skip(&r) == CODEC_OK);
+	}
+	CU_ASSERT_EQUAL(r.left, 0);
+	return k;
+}
+
+/* Find property id's value in an RPM ACK and decode its first element. */
+static bool
+rpm_value(const uint8_t *p, size_t n, uint32_t id, struct apdu_value *val)
+{
+	struct apdu_value v;
+	struct rd r;
+
+	rd_init(&r, p, n);
+	if (apdu_dec_ctx(&r, 0, APDU_OBJID, &v) != CODEC_OK ||
+	    apdu_take_open(&r, 1) < 0)
+		return false;
+	while (apdu_dec_ctx(&r, 2, APDU_ENUM, &v) == CODEC_OK) {
+		if (v.v.e == id && apdu_take_open(&r, 4) == 0)
+			return apdu_dec_app(&r, val) == CODEC_OK;
+		if (apdu_skip(&r) != CODEC_OK)
+			return false;
+	}
+	return false;
+}
+
+static void
+test_rpm_all_device(void)
+{
+	uint32_t ids[64];
+	size_t n, nerr, i, nreq = 0;
+	struct apdu_value v;
+	const uint8_t *body;
+
+	req("0005100E0C020004D21E09081F");
+	CU_ASSERT_FATAL(nout == 1 && out[0].b[0] == 0x30);
+	body = out[0].b + 3;
+	n = rpm_props(body, out[0].n - 3, ids, 64, &nerr);
+	CU_ASSERT_EQUAL(n, db.dev.obj.cls->nprops);
+	CU_ASSERT_EQUAL(nerr, 0);
+	for (i = 0; i < db.dev.obj.cls->nprops; i++) {
+		CU_ASSERT_EQUAL(ids[i], db.dev.obj.cls->props[i].id);
+		if (db.dev.obj.cls->props[i].flags & APP_P_REQ)
+			nreq++;
+	}
+	CU_ASSERT(rpm_value(body, out[0].n - 3, APP_PROP_PROTOCOL_REVISION, &v) &&
+	    v.v.u == 24);
+	CU_ASSERT(rpm_value(body, out[0].n - 3, APP_PROP_PROTOCOL_VERSION, &v) &&
+	    v.v.u == 1);
+	CU_ASSERT(rpm_value(body, out[0].n - 3, APP_PROP_SEGMENTATION_SUPPORTED,
+	    &v) && v.v.e == APP_SEG_TRANSMIT);
+	CU_ASSERT(rpm_value(body, out[0].n - 3, APP_PROP_MODEL_NAME, &v) &&
+	    v.v.str.n == 12 && memcmp(v.v.str.p, "bacsc-router", 12) == 0);
+	CU_ASSERT(rpm_value(body, out[0].n - 3, APP_PROP_FIRMWARE_REVISION, &v) &&
+	    v.v.str.n == strlen(PACKAGE_VERSION));
+	CU_ASSERT(rpm_value(body, out[0].n - 3, APP_PROP_UTC_OFFSET, &v) &&
+	    v.v.s == -60);
+	CU_ASSERT(rpm_value(body, out[0].n - 3, APP_PROP_LOCAL_DATE, &v) &&
+	    v.v.date.year == 2026 && v.v.date.wday == 4);
+	CU_ASSERT(rpm_value(body, out[0].n - 3, APP_PROP_PROTOCOL_SERVICES, &v));
+	CU_ASSERT_EQUAL(v.v.bits.nbits, 49);
+	for (i = 0; i < 49; i++) {
+		bool set = (v.v.bits.bits[i / 8] & (0x80 >> i % 8)) != 0;
+
+		CU_ASSERT_EQUAL(set, i == 12 || i == 14 || i == 15 ||
+		    i == 26 || i == 27 || i == 33 || i == 34);
+	}
+	CU_ASSERT(rpm_value(body, out[0].n - 3, APP_PROP_PROTOCOL_OBJECT_TYPES,
+	    &v));
+	CU_ASSERT_EQUAL(v.v.bits.nbits, 65);
+	for (i = 0; i < 65; i++) {
+		bool set = (v.v.bits.bits[i / 8] & (0x80 >> i % 8)) != 0;
+
+		CU_ASSERT_EQUAL(set, i == 2 || i == 8 || i == 10 || i == 56);
+	}
+	req("0005110E0C020004D21E09691F");	/* REQUIRED */
+	CU_ASSERT_FATAL(nout == 1);
+	n = rpm_props(out[0].b + 3, out[0].n - 3, ids, 64, &nerr);
+	CU_ASSERT_EQUAL(n, nreq);
+	req("0005120E0C020004D21E09501F");	/* OPTIONAL */
+	CU_ASSERT_FATAL(nout == 1);
+	n = rpm_props(out[0].b + 3, out[0].n - 3, ids, 64, &nerr);
+	CU_ASSERT_EQUAL(n, db.dev.obj.cls->nprops - nreq);
+	CU_ASSERT_EQUAL(ids[0], APP_PROP_DESCRIPTION);
+}
+
+static void
+test_rpm_all_netports(void)
+{
+	uint32_t ids[64];
+	size_t n, nerr;
+
+	req("0005130E0C0E0000011E09081F");	/* B/IP port ALL */
+	CU_ASSERT_FATAL(nout == 1 && out[0].b[0] == 0x30);
+	n = rpm_props(out[0].b + 3, out[0].n - 3, ids, 64, &nerr);
+	CU_ASSERT_EQUAL(n, bip.obj.cls->nprops);
+	CU_ASSERT_EQUAL(nerr, 0);
+	req("0005140E0C0E0000021E09081F");	/* SC port ALL */
+	CU_ASSERT_FATAL(nout == 1 && out[0].b[0] == 0x30);
+	n = rpm_props(out[0].b + 3, out[0].n - 3, ids, 64, &nerr);
+	CU_ASSERT_EQUAL(n, sc.obj.cls->nprops);
+	CU_ASSERT_EQUAL(nerr, 0);
+	req("0005150E0C028000011E09081F");	/* File ALL */
+	CU_ASSERT_FATAL(nout == 1 && out[0].b[0] == 0x30);
+	n = rpm_props(out[0].b + 3, out[0].n - 3, ids, 64, &nerr);
+	CU_ASSERT_EQUAL(n, fcert.obj.cls->nprops);
+	CU_ASSERT_EQUAL(nerr, 0);
+}
+
+static void
+test_netport_values(void)
+{
+	/* Network_Type of each port. */
+	req("0005200C0C0E000001 1A01AB");
+	expect1("30200C0C0E0000011A01AB 3E91053F");
+	req("0005210C0C0E000002 1A01AB");
+	expect1("30210C0C0E0000021A01AB 3E910B3F");
+	/* BDT and FDT entries (BACnetBDTEntry, BACnetFDTEntry). */
+	req("0005220C0C0E000001 1A019E");	/* 414 */
+	expect1("30220C0C0E0000011A019E 3E 0E 0E1CC0A800010F 1ABAC0 0F"
+	    " 1CFFFFFFFF 3F");
+	req("0005230C0C0E000001 1A019F");	/* 415 */
+	expect1("30230C0C0E0000011A019F 3E 0D06C0A80002BAC0 193C 2941 3F");
+	/* SC_Hub_Connector_State follows the live state. */
+	hub_state = APP_HUBC_CONNECTED_PRIMARY;
+	req("0005240C0C0E000002 1B40000E");
+	expect1("30240C0C0E0000021B40000E 3E91013F");
+	hub_state = APP_HUBC_NO_HUB_CONNECTION;
+	req("0005250C0C0E000002 1B40000E");
+	expect1("30250C0C0E0000021B40000E 3E91003F");
+	/* SC_Primary_Hub_Connection_Status with an error. */
+	req("0005260C0C0E000002 1B400014");
+	expect1("30260C0C0E0000021B400014 3E 0903"
+	    " 1EA4FFFFFFFFB4FFFFFFFF1F 2EA4FFFFFFFFB4FFFFFFFF2F"
+	    " 3E9107917B3F 4D0800726566757365 64 3F");
+	/* SC_Hub_Function_Connection_Status: two records. */
+	req("0005270C0C0E000002 1B400011");
+	CU_ASSERT_FATAL(nout == 1);
+	{
+		static const char *rec =
+		    "0901 1EA47E0B1A04B40A0000001F 2EA4FFFFFFFFB4FFFFFFFF2F"
+		    " 3E 0E1C7F0000010F 1A115B 3F 4D06020000000001"
+		    " 5D1011111111111111111111111111111111";
+		uint8_t want[512], *p = want;
+		long n;
+
+		n = hex_decode("30270C0C0E0000021B400011 3E", p, 64, NULL);
+		p += n;
+		n = hex_decode(rec, p, 200, NULL);
+		p += n;
+		n = hex_decode(rec, p, 200, NULL);
+		p[n - 19] = 0x02;	/* second VMAC ends in 02 */
+		p += n;
+		*p++ = 0x3F;
+		UT_ASSERT_BYTES(out[0].b, out[0].n, want, (size_t)(p - want));
+	}
+	/* SC_Direct_Connect_Connection_Status: uri first. */
+	req("0005280C0C0E000002 1B400008");
+	expect1("30280C0C0E0000021B400008 3E 0D0B007773733A2F2F70656572"
+	    " 1901 2EA47E0B1A04B40A0000002F 3EA4FFFFFFFFB4FFFFFFFF3F"
+	    " 4E 0E1C7F0000010F 1A115B 4F 5D06020000000001"
+	    " 6D1011111111111111111111111111111111 3F");
+	/* Accept URIs array: size, element. */
+	req("0005290C0C0E000002 1B40000F 2900");
+	expect1("30290C0C0E0000021B40000F2900 3E21013F");
+}
+
+static void
+test_file(void)
+{
+	req("0005300C0C02800001192A");		/* File_Size */
+	expect1("30300C0C02800001192A 3E210A3F");
+	req("0005310C0C028000011963");		/* Read_Only */
+	expect1("30310C0C028000011963 3E113F");
+	/* Certificate files are read-only, even their names. */
+	req("0005320F0C02800001194D 3E750200783F");
+	expect1("50320F9102 9128");
+}
+
+static void
+test_write_property(void)
+{
+	uint32_t rev = db.dev.database_revision;
+
+	/* E.3.9: write 180.0 to Present_Value. */
+	req("0004590F0C0080000119553E44433400003F");
+	expect1("20590F");
+	CU_ASSERT(av.present_value == 180.0f);
+	/* Object_Name of the Device: accepted, database revision bumps. */
+	req("0005600F0C020004D2194D3E750800726F75746572313F");
+	expect1("20600F");
+	CU_ASSERT_STRING_EQUAL(db.dev.obj.name, "router1");
+	CU_ASSERT_EQUAL(db.dev.database_revision, rev + 1);
+	/* Location and Description. */
+	req("0005610F0C020004D2193A3E7504006C61623F");
+	expect1("20610F");
+	CU_ASSERT_STRING_EQUAL(db.dev.location, "lab");
+	req("0005620F0C00800001191C3E750400616263 3F");
+	expect1("20620F");
+	CU_ASSERT_STRING_EQUAL(av.obj.description, "abc");
+	/* Vendor_Name: write-access-denied. */
+	req("0005630F0C020004D219793E750200783F");
+	expect1("50630F9102 9128");
+	/* A Real into Object_Name: invalid-data-type. */
+	req("0005640F0C020004D2194D3E44433400003F");
+	expect1("50640F9102 9109");
+	/* A name another object already has: duplicate-name. */
+	req("0005650F0C020004D2194D3E75050061762D313F");
+	expect1("50650F9102 9130");
+	/* Not UTF-8: character-set-not-supported. */
+	req("0005660F0C020004D2194D3E750204783F");
+	expect1("50660F9102 9129");
+	/* Two values: invalid-data-type. */
+	req("0005670F0C0080000119553E444334000044433400003F");
+	expect1("50670F9102 9109");
+	/* Priority 17 is out of range: reject. */
+	req("0005680F0C0080000119553E44433400003F 4911");
+	expect1("606806");
+	/* Unknown object and unknown property. */
+	req("0005690F0C0000000519553E44433400003F");
+	expect1("50690F9101 911F");
+	req("00056A0F0C0080000119673E91003F");
+	expect1("506A0F9102 9120");
+	CU_ASSERT_STRING_EQUAL(db.dev.obj.name, "router1");
+}
+
+static void
+test_reject_abort(void)
+{
+	req("000570 1A 0C00800001");		/* ReadRange: not ours */
+	expect1("607009");
+	req("0005710C0C00");			/* truncated */
+	expect1("607105");
+	req("0005720C1955");			/* property without object */
+	expect1("607204");
+	req("0005730C0C008000011955 2100");	/* trailing junk */
+	expect1("607307");
+	req("0005740E");			/* RPM without specs */
+	expect1("607405");
+	req("0005750E0C008000011E1F");		/* RPM empty list */
+	expect1("607505");
+	req("0805760003 0C0C008000011955");	/* segmented request */
+	expect1("717604");
+	req("2001 0C");				/* a Simple-ACK: ignored */
+	CU_ASSERT_EQUAL(nout, 0);
+}
+
+static void
+test_duplicates(void)
+{
+	int before = av_writes;
+	uint64_t dups = app_stats(A)->duplicates;
+
+	req("0005800F0C0080000119553E443F8000003F");
+	expect1("20800F");
+	req("0005800F0C0080000119553E443F8000003F");
+	expect1("20800F");
+	CU_ASSERT_EQUAL(av_writes, before + 1);
+	CU_ASSERT_EQUAL(app_stats(A)->duplicates, dups + 1);
+	/* Same invoke id, different request: a new request. */
+	req("0005800F0C0080000119553E4440000000 3F");
+	expect1("20800F");
+	CU_ASSERT_EQUAL(av_writes, before + 2);
+	/* After the cache lifetime the same octets run again. */
+	now += 13000000;
+	app_tick(A, now);
+	req("0005800F0C0080000119553E4440000000 3F");
+	expect1("20800F");
+	CU_ASSERT_EQUAL(av_writes, before + 3);
+}
+
+/* Segment-ACK (client to server) for invoke id, seq, window. */
+static void
+seg_ack(uint8_t invoke, uint8_t seq, uint8_t window, bool nak)
+{
+	uint8_t b[4] = { (uint8_t)(nak ? 0x42 : 0x40), invoke, seq, window };
+
+	nout = 0;
+	app_receive(A, &client, b, sizeof(b), now);
+}
+
+static void
+test_segmented_response(void)
+{
+	uint8_t ref[4096], got[4096];
+	size_t nref, ngot = 0, i;
+	unsigned expect_seq = 0;
+	bool done = false;
+	struct apdu_hdr h;
+
+	/* Reference: the SC port's ALL in one APDU. */
+	req("0005900E0C0E0000021E09081F");
+	CU_ASSERT_FATAL(nout == 1 && out[0].b[0] == 0x30);
+	nref = out[0].n - 3;
+	memcpy(ref, out[0].b + 3, nref);
+	CU_ASSERT_FATAL(nref > 8 * 45);
+
+	/* Same with Max-APDU 50, segments accepted: segment 0 alone. */
+	req("0200910E0C0E0000021E09081F");
+	CU_ASSERT_FATAL(nout == 1);
+	while (!done) {
+		for (i = 0; i < nout; i++) {
+			CU_ASSERT_FATAL(apdu_hdr_decode(out[i].b, out[i].n,
+			    &h) == CODEC_OK);
+			CU_ASSERT(out[i].n <= 50 && out[i].er);
+			CU_ASSERT(h.pdu == APDU_COMPLEX_ACK && h.seg &&
+			    h.invoke_id == 0x91 && h.service == 14 &&
+			    h.window == 4);
+			CU_ASSERT_EQUAL_FATAL(h.seq, (uint8_t)expect_seq);
+			memcpy(got + ngot, h.body, h.body_len);
+			ngot += h.body_len;
+			expect_seq++;
+			done = !h.more;
+			CU_ASSERT_FATAL(!done || i == nout - 1);
+		}
+		/* Acknowledge the last one, ask for windows of 3. */
+		seg_ack(0x91, (uint8_t)(expect_seq - 1), 3, false);
+		CU_ASSERT(done ? nout == 0 : nout >= 1 && nout <= 3);
+	}
+	UT_ASSERT_BYTES(got, ngot, ref, nref);
+	CU_ASSERT_EQUAL(app_next_deadline(A) > now + 3000000, true);
+
+	/* NAK: segment 1 is asked for again. */
+	req("0200920E0C0E0000021E09081F");
+	CU_ASSERT_FATAL(nout == 1);
+	seg_ack(0x92, 0, 2, false);
+	CU_ASSERT_FATAL(nout == 2);
+	seg_ack(0x92, 0, 2, true);
+	CU_ASSERT_FATAL(nout == 2);
+	CU_ASSERT(apdu_hdr_decode(out[0].b, out[0].n, &h) == CODEC_OK &&
+	    h.seq == 1);
+	/* A duplicate request during the transfer is ignored. */
+	req("0200920E0C0E0000021E09081F");
+	CU_ASSERT_EQUAL(nout, 0);
+	/* The client gives up: an Abort ends the transfer. */
+	nout = 0;
+	{
+		uint8_t ab[3] = { 0x70, 0x92, 0x00 };
+
+		app_receive(A, &client, ab, sizeof(ab), now);
+	}
+	CU_ASSERT_EQUAL(app_next_deadline(A) > now + 3000000, true);
+}
+
+static void
+test_segment_timeouts(void)
+{
+	uint64_t retries = app_stats(A)->segment_retries;
+	uint64_t timeouts = app_stats(A)->seg_timeouts;
+	int i;
+
+	req("0200A00E0C0E0000021E09081F");
+	CU_ASSERT_FATAL(nout == 1);
+	CU_ASSERT_EQUAL(app_next_deadline(A), now + 2000000);
+	for (i = 0; i < 3; i++) {
+		now += 2000000;
+		nout = 0;
+		app_tick(A, now);
+		CU_ASSERT_EQUAL(nout, 1);	/* segment 0 again */
+	}
+	now += 2000000;
+	nout = 0;
+	app_tick(A, now);
+	CU_ASSERT_EQUAL(nout, 0);
+	CU_ASSERT_EQUAL(app_stats(A)->segment_retries, retries + 3);
+	CU_ASSERT_EQUAL(app_stats(A)->seg_timeouts, timeouts + 1);
+	/* Too many segments for the client (max 2): Abort buffer-overflow. */
+	req("0210A10E0C0E0000021E09081F");
+	expect1("71A101");
+	/* Segments not accepted: Abort segmentation-not-supported. */
+	req("0000A20E0C0E0000021E09081F");
+	expect1("71A204");
+	/* Not configured for segmented transmit: the same abort. */
+	db.dev.segmented_transmit = false;
+	req("0200A30E0C0E0000021E09081F");
+	expect1("71A304");
+	db.dev.segmented_transmit = true;
+	/* A bad window size in the Segment-ACK aborts the transfer. */
+	req("0200A40E0C0E0000021E09081F");
+	CU_ASSERT_FATAL(nout == 1);
+	seg_ack(0xA4, 0, 0, false);
+	expect1("71A407");
+}
+
+static void
+test_db_rules(void)
+{
+	struct app_av dup;
+	struct app_device_cfg cfg;
+	struct app_db d2;
+
+	app_av_init(&dup, 1, "other", 62, 0, false);	/* same id */
+	CU_ASSERT_EQUAL(app_db_add(&db, &dup.obj), -1);
+	app_av_init(&dup, 2, "av-1", 62, 0, false);	/* same name */
+	CU_ASSERT_EQUAL(app_db_add(&db, &dup.obj), -1);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.instance = 4194303;
+	cfg.name = "x";
+	CU_ASSERT_EQUAL(app_db_init(&d2, &cfg), -1);
+	cfg.instance = 1;
+	cfg.name = NULL;
+	CU_ASSERT_EQUAL(app_db_init(&d2, &cfg), -1);
+}
+
+static const struct ut_case cases[] = {
+	UT_CASE(test_who_is),
+	UT_CASE(test_who_has),
+	UT_CASE(test_read_property),
+	UT_CASE(test_read_property_errors),
+	UT_CASE(test_rpm),
+	UT_CASE(test_rpm_all_device),
+	UT_CASE(test_rpm_all_netports),
+	UT_CASE(test_netport_values),
+	UT_CASE(test_file),
+	UT_CASE(test_write_property),
+	UT_CASE(test_reject_abort),
+	UT_CASE(test_duplicates),
+	UT_CASE(test_segmented_response),
+	UT_CASE(test_segment_timeouts),
+	UT_CASE(test_db_rules),
+	UT_END
+};
+UT_SUITE_FIXTURE(app, cases, setup, teardown);
