@@ -92,7 +92,7 @@ struct sc_node *sc_node_new(struct event_base *base, struct evdns_base *dns,
 /* Tear down at once (no Disconnect-Request; see sc_node_stop).  NULL ok. */
 void sc_node_free(struct sc_node *n);
 
-/* Start the hub connector.  Return 0 or -1. */
+/* Start the hub connector (connects to the primary hub first). */
 void sc_node_start(struct sc_node *n);
 /*
  * Stop: Disconnect-Request on every hub connection (each closes after its

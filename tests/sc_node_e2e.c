@@ -19,6 +19,12 @@
  *     failover connection) and traffic flows again;
  *  5. nodes stop gracefully; the hubs exit on SIGTERM.
  * Exits 0 if every check passed.
+ *
+ *   sc_node_e2e serve PKI_DIR PORT VMAC
+ *
+ * Runs one node (node3 certificate, the given VMAC) against the hub on
+ * PORT until SIGTERM, for the independent peer's node checks; prints
+ * "UP" once connected.
  */
 #include "config.h"
 
@@ -400,6 +406,57 @@ exchange(int n, const char *phase)
 	}
 }
 
+static volatile sig_atomic_t stop_serving;
+
+static void
+serve_sig(evutil_socket_t sig, short what, void *arg)
+{
+	(void)sig;
+	(void)what;
+	(void)arg;
+	stop_serving = 1;
+	event_base_loopbreak(base);
+}
+
+static bool
+node0_up(void *arg)
+{
+	(void)arg;
+	return sc_node_port(nodes[0].node)->up;
+}
+
+static int
+serve(char **argv)
+{
+	uint8_t vmac[SC_VMAC_LEN];
+	struct event *ev;
+
+	pki = argv[2];
+	port1 = (unsigned)strtoul(argv[3], NULL, 10);
+	port2 = port1;
+	if (sc_vmac_parse(argv[4], vmac) != 0)
+		return 2;
+	base = event_base_new();
+	ev = evsignal_new(base, SIGTERM, serve_sig, NULL);
+	event_add(ev, NULL);
+	mknode(0, vmac, "node3");
+	if (!run_until(node0_up, NULL, 10000)) {
+		printf("NOT UP\n");
+		return 1;
+	}
+	printf("UP\n");
+	fflush(stdout);
+	while (!stop_serving)
+		event_base_dispatch(base);
+	sc_node_stop(nodes[0].node);
+	run_for(300);
+	sc_node_free(nodes[0].node);
+	sc_tls_ctx_free(nodes[0].tls);
+	event_free(ev);
+	event_base_free(base);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -412,9 +469,15 @@ main(int argc, char **argv)
 	pid_t h1, h2;
 	int i, rc;
 
+	if (argc == 5 && strcmp(argv[1], "serve") == 0) {
+		signal(SIGPIPE, SIG_IGN);
+		log_open("sc_node_e2e", LOG_TARGET_STDERR);
+		log_set_level(LOG_LVL_NOTICE);
+		return serve(argv);
+	}
 	if (argc != 5) {
 		fprintf(stderr, "usage: sc_node_e2e PKI_DIR HUB_BIN PORT1 "
-		    "PORT2\n");
+		    "PORT2\n       sc_node_e2e serve PKI_DIR PORT VMAC\n");
 		return 2;
 	}
 	pki = argv[1];

@@ -2,6 +2,7 @@
 """An independent BACnet/SC peer for testing our hub function.
 
 usage: sc_hub_peer.py PKI_DIR HOST PORT VECFILE [--accept-orig]
+                      [--node=VMAC]
 
 Written from the digest, not from our C code: its own TLS setup (Python
 ssl), its own WebSocket client (RFC 6455 handshake and framing by hand),
@@ -24,7 +25,12 @@ them, and what comes back is compared octet by octet with the model:
     are dropped.
 
 After each record a Heartbeat round trip on every client proves that
-nothing else arrived.  Exit 0 if every record behaved, 1 otherwise.
+nothing else arrived.  With --node=VMAC one of our SC nodes is connected
+to the same hub with that VMAC, and client A also checks the node's own
+answers: Advertisement for an Advertisement-Solicitation (hub status 1,
+no direct connections, 1600/1497), NAK 45 for an Address-Resolution, NAK
+146 with the option's marker for a must-understand destination option.
+Exit 0 if every record behaved, 1 otherwise.
 """
 import base64
 import hashlib
@@ -286,6 +292,41 @@ class Run:
         return "ok (%s)" % ("%d message(s) checked" % n if n else "silence")
 
 
+def expect_from(c, want, what):
+    """Wait for a message equal to want (bytes, or a predicate)."""
+    for _ in range(20):
+        m = c.recv(timeout=5.0)
+        if m is None:
+            break
+        if (want(m) if callable(want) else m == want):
+            print("%-32s ok (%s)" % ("node: " + what, m.hex()))
+            return 0
+        if m[0] == 0x0B:
+            continue  # an earlier sync's Heartbeat-ACK
+    print("FAIL: node: %s: no matching answer" % what)
+    return 1
+
+
+def node_checks(run, vmac):
+    c = run.cl["A"]
+    fails = 0
+    c.send(bytes.fromhex("05040901") + vmac)
+    fails += expect_from(c, lambda m: m[0:2] == b"\x04\x08" and
+                         m[4:10] == vmac and
+                         m[10:] == bytes.fromhex("010006400" "5D9"),
+                         "Advertisement-Solicitation answered")
+    c.send(bytes.fromhex("02040902") + vmac)
+    fails += expect_from(c, bytes.fromhex("00080902") + vmac +
+                         bytes.fromhex("02010000070" "02D"),
+                         "Address-Resolution refused with 45")
+    # Must-understand destination option of unknown type 12 (0x4C).
+    c.send(bytes.fromhex("01060903") + vmac + bytes.fromhex("4C01001008"))
+    fails += expect_from(c, bytes.fromhex("00080903") + vmac +
+                         bytes.fromhex("01014C00070092"),
+                         "must-understand option refused with 146")
+    return fails
+
+
 def main():
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     if len(args) != 4:
@@ -296,6 +337,10 @@ def main():
     recs = read_vec(vec)
     for rec in recs:
         print("%-32s %s" % (rec["name"], run.one(rec)))
+    for a in sys.argv[1:]:
+        if a.startswith("--node="):
+            run.fail += node_checks(run, bytes.fromhex(
+                a.split("=", 1)[1].replace(":", "")))
     # Finally, a Disconnect-Request from the hub's point of view.
     c = run.cl["A"]
     c.send(bytes.fromhex("08000124"))

@@ -7,7 +7,8 @@
 #  2. tests/e2e/sc_hub_peer.py: an independent Python peer (own TLS,
 #     WebSocket and BVLC-SC code) sends every record of tests/vectors/sc.vec
 #     to our hub byte for byte and checks the answers and relays, with the
-#     hub's default and with -o (accept an Originating VMAC);
+#     hub's default and with -o (accept an Originating VMAC), and checks
+#     one of our nodes' answers (Advertisement, NAKs 45 and 146);
 #  3. a tshark capture of all of it, decrypted with the TLS key log
 #     (build configured with --enable-test-keylog), shows BACnet/SC frames
 #     and no malformed packet.
@@ -70,14 +71,33 @@ for mode in default accept-orig; do
 		sleep 0.1
 	done
 	popt=
-	[ $mode = accept-orig ] && popt=--accept-orig
+	npid=
+	if [ $mode = accept-orig ]; then
+		popt=--accept-orig
+	else
+		# One of our nodes on the same hub, for the peer's node checks.
+		"$prog" serve "$work/pki" "$port" 02:00:00:00:00:99 \
+			>"$work/serve.out" 2>"$work/serve.err" &
+		npid=$!
+		pids+=("$npid")
+		for _ in $(seq 100); do
+			grep -q UP "$work/serve.out" 2>/dev/null && break
+			sleep 0.1
+		done
+		popt=--node=02:00:00:00:00:99
+	fi
 	if ! python3 "$top_srcdir/tests/e2e/sc_hub_peer.py" "$work/pki" \
 		127.0.0.1 "$port" "$top_srcdir/tests/vectors/sc.vec" $popt \
 		>"$work/peer-$mode.out" 2>&1; then
 		echo "FAIL: python peer ($mode)"; grep -v ' ok ' "$work/peer-$mode.out" | tail -n 20
 		fail=1
 	else
+		grep '^node:' "$work/peer-$mode.out" || true
 		tail -n 1 "$work/peer-$mode.out"
+	fi
+	if [ -n "$npid" ]; then
+		kill -TERM "$npid"
+		wait "$npid" || { echo "FAIL: node exit status"; fail=1; }
 	fi
 	kill -TERM "$hpid"
 	wait "$hpid" || { echo "FAIL: hub exit status"; fail=1; }
