@@ -76,3 +76,12 @@ UNIT_SOURCES += \
 	tests/unit/test_sc_hubconn.c \
 	tests/unit/test_sc_hub.c \
 	tests/unit/test_sc_peer.c
+
+FUZZ_TARGETS += sc_hub
+check_PROGRAMS += tests/fuzz/replay-sc_hub
+tests_fuzz_replay_sc_hub_SOURCES = tests/fuzz/fuzz_sc_hub.c tests/fuzz/replay_main.c
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz-sc_hub
+tests_fuzz_fuzz_sc_hub_SOURCES = tests/fuzz/fuzz_sc_hub.c
+tests_fuzz_fuzz_sc_hub_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+endif
