@@ -17,7 +17,8 @@
  *     failover hub and traffic flows again;
  *  4. the primary is restarted: every node returns to it (closing the
  *     failover connection) and traffic flows again;
- *  5. nodes stop gracefully; the hubs exit on SIGTERM.
+ *  5. idle for two heartbeat periods: Heartbeat-Requests keep every link;
+ *  6. nodes stop gracefully; the hubs exit on SIGTERM.
  * Exits 0 if every check passed.
  *
  *   sc_node_e2e serve PKI_DIR PORT VMAC
@@ -538,7 +539,27 @@ main(int argc, char **argv)
 	run_for(500);	/* failover connections close gracefully */
 	exchange(4, "back on primary");
 
-	printf("phase 5: shutdown\n");
+	printf("phase 5: idle links kept alive by heartbeats\n");
+	{
+		uint64_t hb0[NNODES];
+
+		for (i = 0; i < 4; i++) {
+			sc_node_get_status(nodes[i].node, &st);
+			hb0[i] = st.ctr.heartbeats_tx;
+		}
+		run_for(4500);	/* heartbeat period is 2 s */
+		for (i = 0; i < 4; i++) {
+			sc_node_get_status(nodes[i].node, &st);
+			CHECK(st.ctr.heartbeats_tx >= hb0[i] + 1,
+			    "node%d sent no Heartbeat-Request", i + 1);
+			CHECK(st.hub_status == 1 &&
+			    sc_node_port(nodes[i].node)->up,
+			    "node%d lost its hub while idle", i + 1);
+		}
+	}
+	exchange(4, "after idling");
+
+	printf("phase 6: shutdown\n");
 	for (i = 0; i < 4; i++)
 		sc_node_stop(nodes[i].node);
 	run_for(500);
