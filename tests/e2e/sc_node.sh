@@ -32,8 +32,13 @@ trap cleanup EXIT
 keep=no
 
 "$top_srcdir/tools/bacsc-testpki" -q -n 4 "$work/pki"
-base=$((20000 + $$ % 20000))
-p1=$base p2=$((base + 1)) p3=$((base + 2)) p4=$((base + 3))
+# Four TCP ports nobody is listening on (the kernel picks them).
+read -r p1 p2 p3 p4 < <(python3 -c '
+import socket
+ss = [socket.socket() for _ in range(4)]
+for s in ss:
+    s.bind(("127.0.0.1", 0))
+print(*[s.getsockname()[1] for s in ss])')
 export SSLKEYLOGFILE=$work/keys.log
 : >"$SSLKEYLOGFILE"
 
