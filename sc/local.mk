@@ -63,3 +63,35 @@ noinst_PROGRAMS += tests/fuzz/fuzz-scm
 tests_fuzz_fuzz_scm_SOURCES = tests/fuzz/fuzz_scm.c
 tests_fuzz_fuzz_scm_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 endif
+
+## SC node, hub connector, hub function (issue 7).
+librouter_a_SOURCES += \
+	sc/sc_hubconn_fsm.c sc/sc_hubconn_fsm.h \
+	sc/sc_hub_fsm.c sc/sc_hub_fsm.h \
+	sc/sc_peer_fsm.c sc/sc_peer_fsm.h \
+	sc/sc_node.c sc/sc_node.h \
+	sc/sc_hub.c sc/sc_hub.h
+
+# bacsc-hub: the hub function alone (tests, benchmarks, small sites);
+# sc_node_e2e: integration test program driven by tests/e2e/sc_node.sh;
+# sc_hub_bench: hub relay rate and round trip.
+noinst_PROGRAMS += tools/bacsc-hub tests/sc_node_e2e bench/sc_hub_bench
+tools_bacsc_hub_SOURCES = tools/bacsc-hub.c
+tests_sc_node_e2e_SOURCES = tests/sc_node_e2e.c
+bench_sc_hub_bench_SOURCES = bench/sc_hub_bench.c
+E2E_TESTS += tests/e2e/sc_node.sh
+EXTRA_DIST += tests/e2e/sc_node.sh tests/e2e/sc_hub_peer.py
+
+UNIT_SOURCES += \
+	tests/unit/test_sc_hubconn.c \
+	tests/unit/test_sc_hub.c \
+	tests/unit/test_sc_peer.c
+
+FUZZ_TARGETS += sc_hub
+check_PROGRAMS += tests/fuzz/replay-sc_hub
+tests_fuzz_replay_sc_hub_SOURCES = tests/fuzz/fuzz_sc_hub.c tests/fuzz/replay_main.c
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz-sc_hub
+tests_fuzz_fuzz_sc_hub_SOURCES = tests/fuzz/fuzz_sc_hub.c
+tests_fuzz_fuzz_sc_hub_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+endif
