@@ -95,3 +95,9 @@ noinst_PROGRAMS += tests/fuzz/fuzz-sc_hub
 tests_fuzz_fuzz_sc_hub_SOURCES = tests/fuzz/fuzz_sc_hub.c
 tests_fuzz_fuzz_sc_hub_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 endif
+
+## Node switch (issue 8): decisions (pure) and glue.
+librouter_a_SOURCES += \
+	sc/sc_dc_fsm.c sc/sc_dc_fsm.h \
+	sc/sc_nodesw.c sc/sc_nodesw.h
+UNIT_SOURCES += tests/unit/test_sc_dc.c
