@@ -101,3 +101,8 @@ librouter_a_SOURCES += \
 	sc/sc_dc_fsm.c sc/sc_dc_fsm.h \
 	sc/sc_nodesw.c sc/sc_nodesw.h
 UNIT_SOURCES += tests/unit/test_sc_dc.c
+# sc_nodesw_e2e: integration test program driven by tests/e2e/sc_nodesw.sh.
+noinst_PROGRAMS += tests/sc_nodesw_e2e
+tests_sc_nodesw_e2e_SOURCES = tests/sc_nodesw_e2e.c
+E2E_TESTS += tests/e2e/sc_nodesw.sh
+EXTRA_DIST += tests/e2e/sc_nodesw.sh

@@ -22,7 +22,11 @@
 #include "sc/sc_ws.h"
 #include "sc/scm_codec.h"
 
-#define TXRING	64	/* send times kept per connection */
+/*
+ * Sends per time bucket, for counting what a dead connection may have
+ * lost: LOSS_NB buckets of inflight_ms / (LOSS_NB / 2) each.
+ */
+#define LOSS_NB	64
 
 struct sc_dconn {
 	struct sc_nodesw	*sw;
@@ -36,7 +40,8 @@ struct sc_dconn {
 	char			 uri[SC_NODESW_URI_MAX];
 	uint64_t		 since;
 	uint64_t		 tx, rx;
-	uint64_t		 txt[TXRING];	/* recent send times */
+	uint64_t		 bid[LOSS_NB];	/* bucket number */
+	uint32_t		 bn[LOSS_NB];	/* sends in it */
 	struct sc_dconn		*next;
 };
 
@@ -164,18 +169,46 @@ dconn_uncount(struct sc_dconn *c)
 	dc_apply_acts(sw, &a);
 }
 
-/* Count what c sent within inflight_ms before now as possibly lost. */
+static uint64_t
+loss_width(const struct sc_dconn *c)
+{
+	uint64_t w = CLK_MS(c->sw->cfg.inflight_ms) / (LOSS_NB / 2);
+
+	return w > 0 ? w : 1;
+}
+
+static void
+dconn_note_tx(struct sc_dconn *c, uint64_t now)
+{
+	uint64_t b = now / loss_width(c);
+	size_t i = (size_t)(b % LOSS_NB);
+
+	if (c->bid[i] != b) {
+		c->bid[i] = b;
+		c->bn[i] = 0;
+	}
+	c->bn[i]++;
+	c->tx++;
+}
+
+/*
+ * Count what c sent within inflight_ms before now (rounded up to whole
+ * buckets) as possibly lost: an upper bound of what a connection that
+ * died without a close handshake took with it.
+ */
 static void
 dconn_count_lost(struct sc_dconn *c, bool clean)
 {
-	uint64_t now = clk_now_us(), win = CLK_MS(c->sw->cfg.inflight_ms);
-	uint64_t n = c->tx < TXRING ? c->tx : TXRING, i, lost = 0;
+	uint64_t now = clk_now_us(), w = loss_width(c);
+	uint64_t from = (now - (now > CLK_MS(c->sw->cfg.inflight_ms) ?
+	    CLK_MS(c->sw->cfg.inflight_ms) : now)) / w, lost = 0;
+	size_t i;
 
 	if (clean)
 		return;
-	for (i = 0; i < n; i++)
-		if (now - c->txt[i] <= win)
-			lost++;
+	for (i = 0; i < LOSS_NB; i++)
+		if (c->bn[i] > 0 && c->bid[i] >= from)
+			lost += c->bn[i];
 	c->sw->ctr.tx_lost += lost;
 }
 
@@ -662,8 +695,7 @@ sc_nodesw_send(struct sc_nodesw *sw, const uint8_t *dest,
 	}
 	switch (sc_ws_send(c->ws, segs, nseg)) {
 	case SC_WS_SEND_OK:
-		c->txt[c->tx % TXRING] = now;
-		c->tx++;
+		dconn_note_tx(c, now);
 		sw->ctr.tx_direct++;
 		return 0;
 	case SC_WS_SEND_BUSY:
