@@ -21,6 +21,11 @@
  *     sequence number B gets is larger than the one before (nothing
  *     reordered), and those missing are no more than A counted as
  *     possibly lost.  A then reconnects and traffic moves back.
+ *  5. Duplicate VMAC (digest §1.9.2): a node switch D with A's VMAC but
+ *     another UUID connects directly to B: refused with a NAK
+ *     NODE_DUPLICATE_VMAC, A's connection untouched; then E with A's VMAC
+ *     and A's UUID (A reconnecting): B accepts it and disconnects the old
+ *     connection from A.
  * Exits 0 if every check passed; prints the numbers.
  */
 #include "config.h"
@@ -304,6 +309,73 @@ mknode(int i, unsigned hub_port, unsigned max_conns)
 	sc_node_start(t->node);
 }
 
+/*
+ * A node switch that is not on any hub (its node is never started, so it
+ * keeps the configured VMAC) and connects straight to uri for vmac.
+ */
+static struct tnode *
+mkdirect(struct tnode *t, const char *cert, const uint8_t *vmac,
+    const uint8_t *uuid, const uint8_t *peer_vmac, const char *uri)
+{
+	struct sc_node_cfg cfg;
+	struct sc_nodesw_cfg sc;
+	char err[256];
+
+	memset(t, 0, sizeof(*t));
+	t->tls = mktls(cert);
+	sc_node_cfg_default(&cfg);
+	cfg.name = cert;
+	cfg.has_vmac = true;
+	memcpy(cfg.vmac, vmac, SC_VMAC_LEN);
+	memcpy(cfg.uuid, uuid, SC_UUID_LEN);
+	cfg.primary_uri = "wss://127.0.0.1:1/";
+	cfg.tls = t->tls;
+	t->node = sc_node_new(base, NULL, &cfg, err, sizeof(err));
+	if (t->node == NULL) {
+		printf("  node: %s\n", err);
+		exit(1);
+	}
+	sc_nodesw_cfg_default(&sc);
+	sc.name = cert;
+	sc.policy = SC_DC_POLICY_CONFIGURED;
+	sc.n_peers = 1;
+	memcpy(sc.peers[0].vmac, peer_vmac, SC_VMAC_LEN);
+	sc.peers[0].uri = uri;
+	sc.retry_ms = 60000;
+	sc.tls = t->tls;
+	memcpy(sc.uuid, uuid, SC_UUID_LEN);
+	sc.connect_wait_ms = 3000;
+	sc.heartbeat_ms = 5000;
+	t->sw = sc_nodesw_new(base, NULL, t->node, &sc, err, sizeof(err));
+	if (t->sw == NULL) {
+		printf("  node switch: %s\n", err);
+		exit(1);
+	}
+	return t;
+}
+
+static void
+freenode(struct tnode *t)
+{
+	sc_nodesw_free(t->sw);
+	sc_node_free(t->node);
+	sc_tls_ctx_free(t->tls);
+}
+
+static bool
+b_refused_dup(void *arg)
+{
+	(void)arg;
+	return swc(1).refused_dup >= 1;
+}
+
+static bool
+b_replaced(void *arg)
+{
+	(void)arg;
+	return swc(1).replaced >= 1 && !direct_up(arg);
+}
+
 /* Streaming A -> B from a timer, with the kill in the middle. */
 static struct event *stream_ev;
 static unsigned stream_left, stream_kill_at, stream_sent;
@@ -508,6 +580,43 @@ main(int argc, char **argv)
 	    "(A opened %llu direct connections in all)\n",
 	    (unsigned long long)(hub_unicast() - h0),
 	    (unsigned long long)c0.opened);
+
+	printf("phase 5: duplicate VMAC on direct connections\n");
+	{
+		struct tnode d, e;
+		uint8_t uuid_d[SC_UUID_LEN], uuid_a[SC_UUID_LEN];
+		char buri[64];
+
+		snprintf(buri, sizeof(buri), "wss://127.0.0.1:%u",
+		    (unsigned)sc_nodesw_listen_port(nodes[1].sw));
+		memset(uuid_d, 0x77, sizeof(uuid_d));
+		memset(uuid_a, 0x10, sizeof(uuid_a));
+		mkdirect(&d, "node3", sc_node_vmac(nodes[0].node), uuid_d,
+		    sc_node_vmac(nodes[1].node), buri);
+		CHECK(run_until(b_refused_dup, NULL, 5000),
+		    "B did not refuse D (refused_dup %llu)",
+		    (unsigned long long)swc(1).refused_dup);
+		run_for(200);
+		CHECK(direct_up(&ab), "A's direct connection was disturbed");
+		n = sc_nodesw_get_conns(d.sw, cs, 8);
+		CHECK(n == 0 || cs[0].state != SC_PEER_CONNECTED,
+		    "D got a direct connection");
+		freenode(&d);
+		/* E: A's VMAC and UUID, like A reconnecting. */
+		mkdirect(&e, "node1", sc_node_vmac(nodes[0].node), uuid_a,
+		    sc_node_vmac(nodes[1].node), buri);
+		CHECK(run_until(b_replaced, &ab, 5000), "B did not replace "
+		    "A's connection (replaced %llu)",
+		    (unsigned long long)swc(1).replaced);
+		n = sc_nodesw_get_conns(nodes[1].sw, cs, 8);
+		for (i = 0, k = 0; i < n && i < 8; i++)
+			if (cs[i].state == SC_PEER_CONNECTED)
+				k++;
+		CHECK(k == 1, "B has %d up direct connections", k);
+		printf("  D refused (duplicate VMAC), E replaced A's "
+		    "connection at B\n");
+		freenode(&e);
+	}
 
 	for (i = 0; i < NN; i++) {
 		sc_nodesw_free(nodes[i].sw);
