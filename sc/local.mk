@@ -106,3 +106,11 @@ noinst_PROGRAMS += tests/sc_nodesw_e2e
 tests_sc_nodesw_e2e_SOURCES = tests/sc_nodesw_e2e.c
 E2E_TESTS += tests/e2e/sc_nodesw.sh
 EXTRA_DIST += tests/e2e/sc_nodesw.sh
+FUZZ_TARGETS += sc_dc
+check_PROGRAMS += tests/fuzz/replay-sc_dc
+tests_fuzz_replay_sc_dc_SOURCES = tests/fuzz/fuzz_sc_dc.c tests/fuzz/replay_main.c
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz-sc_dc
+tests_fuzz_fuzz_sc_dc_SOURCES = tests/fuzz/fuzz_sc_dc.c
+tests_fuzz_fuzz_sc_dc_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+endif
