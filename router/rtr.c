@@ -96,6 +96,17 @@ static void rtr_local(struct rtr *, const struct rtr_src *,
 static void rtr_search_found(struct rtr *, uint16_t, uint64_t);
 
 static const struct npdu_opts rtr_no_opts = { NULL, 0 };
+/* Secure Path (AB.2.3), Must Understand 0 as in the AB.2.17 example. */
+static const uint8_t rtr_secure_path[1] = { 0x01 };
+static const struct npdu_opts rtr_secure_path_opts = { rtr_secure_path, 1 };
+
+/* The data options of what the router itself originates on port qi. */
+static const struct npdu_opts *
+rtr_own_opts(const struct rtr *r, unsigned qi)
+{
+	return r->cfg.port[qi].secure_path ? &rtr_secure_path_opts :
+	    &rtr_no_opts;
+}
 
 /* ------------------------------------------------------------------ */
 /* Set-up */
@@ -401,7 +412,7 @@ rtr_send_nl(struct rtr *r, unsigned qi, const uint8_t *mac, size_t mac_len,
 	if (nlm_encode(&w, hdr, m) != 0)
 		return -1;
 	return rtr_xmit(r, qi, mac, mac_len, buf, w.len, NULL, 0,
-	    &rtr_no_opts);
+	    rtr_own_opts(r, qi));
 }
 
 /*
@@ -1470,7 +1481,8 @@ rtr_send_view(struct rtr *r, const struct npdu_view *v,
 			if (r->ports[qi]->up && w.len + o.payload_len <=
 			    r->ports[qi]->max_npdu &&
 			    rtr_xmit(r, (unsigned)qi, NULL, 0, hdr, w.len,
-			    o.payload, o.payload_len, opts) == 0)
+			    o.payload, o.payload_len,
+			    rtr_own_opts(r, (unsigned)qi)) == 0)
 				sent++;
 		return sent > 0 ? RTR_SEND_OK : RTR_SEND_FAILED;
 	}
@@ -1512,7 +1524,7 @@ rtr_send_view(struct rtr *r, const struct npdu_view *v,
 	if (w.len + o.payload_len > r->ports[qi]->max_npdu)
 		return RTR_SEND_TOO_LONG;
 	if (rtr_xmit(r, (unsigned)qi, mac, mac_len, hdr, w.len, o.payload,
-	    o.payload_len, opts) != 0)
+	    o.payload_len, rtr_own_opts(r, (unsigned)qi)) != 0)
 		return RTR_SEND_FAILED;
 	return RTR_SEND_OK;
 }
@@ -1547,7 +1559,7 @@ rtr_send_apdu(struct rtr *r, const struct rtr_addr *dst, uint8_t control,
 	if (w.len + apdu_len > r->ports[dst->port]->max_npdu)
 		return RTR_SEND_TOO_LONG;
 	if (rtr_xmit(r, dst->port, dst->len > 0 ? dst->mac : NULL, dst->len,
-	    hdr, w.len, apdu, apdu_len, &rtr_no_opts) != 0)
+	    hdr, w.len, apdu, apdu_len, rtr_own_opts(r, dst->port)) != 0)
 		return RTR_SEND_FAILED;
 	return RTR_SEND_OK;
 }
