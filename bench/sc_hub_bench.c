@@ -249,12 +249,11 @@ split_child(const char *pki, unsigned port, int fd)
 }
 
 static double
-split_rate(const char *pki, unsigned port, uint64_t count, pid_t hub,
-    double *cpu_us_per_msg, uint64_t *lost)
+split_rate(const char *pki, unsigned port, size_t size, uint64_t count,
+    pid_t hub, double *cpu_us_per_msg, uint64_t *lost)
 {
 	struct npdu_port *pa = sc_node_port(na);
-	uint8_t m[30] = { 0x01, 0x00 };
-	struct npdu_iov iov = { m, 2, m + 2, sizeof(m) - 2 };
+	struct npdu_iov iov = { buf_a, 2, buf_a + 2, size - 2 };
 	struct pollfd pfd;
 	unsigned long long rx = 0, t_last = 0;
 	uint64_t sent = 0, c0, t_first;
@@ -264,6 +263,10 @@ split_rate(const char *pki, unsigned port, uint64_t count, pid_t hub,
 	int fds[2];
 
 	split_count = count;
+	split_rx = 0;
+	memset(buf_a, 0x55, size);
+	buf_a[0] = 0x01;
+	buf_a[1] = 0x00;
 	if (pipe(fds) != 0)
 		return 0;
 	child = fork();
@@ -360,7 +363,8 @@ main(int argc, char **argv)
 	char ps[16], cert[512], key[512], ca[512];
 	pid_t hub;
 	double r30, r1400, cpu30, cpu1400, med, p99, mean, rs, cpus = 0;
-	uint64_t losts = 0;
+	uint64_t losts = 0, losts14 = 0;
+	double rs14, cpus14 = 0;
 	uint64_t end;
 	struct event *tick;
 	struct timeval tick_tv = { 0, 100000 };
@@ -417,7 +421,8 @@ main(int argc, char **argv)
 	r30 = rate(30, count, hub, &cpu30, &lost30);
 	r1400 = rate(1400, count / 4, hub, &cpu1400, &lost1400);
 	rtt(5000, &med, &p99, &mean);
-	rs = split_rate(pki, port, count, hub, &cpus, &losts);
+	rs = split_rate(pki, port, 30, count, hub, &cpus, &losts);
+	rs14 = split_rate(pki, port, 1400, count / 5, hub, &cpus14, &losts14);
 	{
 		struct sc_node_status st;
 
@@ -438,11 +443,16 @@ main(int argc, char **argv)
 	printf("relay 30 B, receiver in its own process: %.0f msgs/s (hub "
 	    "CPU %.2f us/msg, %llu of %llu dropped by the hub)\n", rs, cpus,
 	    (unsigned long long)losts, (unsigned long long)count);
+	printf("relay 1400 B, receiver in its own process: %.0f msgs/s (%.1f "
+	    "MB/s, hub CPU %.2f us/msg, %llu of %llu dropped by the hub)\n",
+	    rs14, rs14 * 1400 / 1e6, cpus14, (unsigned long long)losts14,
+	    (unsigned long long)(count / 5));
 	printf("RESULT relay30=%.0f/s relay1400=%.0f/s hubcpu30=%.2fus "
 	    "rtt_median=%.0fus rtt_p99=%.0fus split30=%.0f/s "
-	    "split_hubcpu=%.2fus split_lost=%llu msgs=%llu\n", r30, r1400,
-	    cpu30, med, p99, rs, cpus, (unsigned long long)losts,
-	    (unsigned long long)count);
+	    "split_hubcpu=%.2fus split_lost=%llu split1400=%.0f/s "
+	    "split1400_hubcpu=%.2fus split1400_lost=%llu msgs=%llu\n", r30,
+	    r1400, cpu30, med, p99, rs, cpus, (unsigned long long)losts, rs14,
+	    cpus14, (unsigned long long)losts14, (unsigned long long)count);
 	sc_node_stop(na);
 	sc_node_stop(nb);
 	{
