@@ -11,7 +11,8 @@ librouter_a_SOURCES += \
 
 UNIT_SOURCES += \
 	tests/unit/test_ws_handshake.c \
-	tests/unit/test_sc_uri.c
+	tests/unit/test_sc_uri.c \
+	tests/unit/test_sc_tls.c
 
 FUZZ_TARGETS += ws_handshake sc_uri
 check_PROGRAMS += tests/fuzz/replay-ws_handshake tests/fuzz/replay-sc_uri
@@ -33,6 +34,15 @@ check_PROGRAMS += tests/sc_transport_test
 tests_sc_transport_test_SOURCES = tests/sc_transport_test.c
 noinst_PROGRAMS += bench/sc_ws_bench
 bench_sc_ws_bench_SOURCES = bench/sc_ws_bench.c
+
+## `make bench-sc-ws`: fresh test PKI, run the benchmark, append a line to
+## bench/results.md.
+bench-sc-ws: bench/sc_ws_bench
+	rm -rf bench-pki
+	$(abs_top_srcdir)/tools/bacsc-testpki -q bench-pki
+	bench/sc_ws_bench bench-pki -o $(abs_top_srcdir)/bench/results.md
+	rm -rf bench-pki
+.PHONY: bench-sc-ws
 
 E2E_TESTS += tests/e2e/sc_transport.sh
 EXTRA_DIST += tests/e2e/sc_transport.sh tests/e2e/sc_raw_client.py \
