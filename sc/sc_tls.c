@@ -228,6 +228,16 @@ sc_tls_ctx_free(struct sc_tls_ctx *ctx)
 	free(ctx);
 }
 
+void
+sc_tls_ctx_replace(struct sc_tls_ctx *dst, struct sc_tls_ctx *src)
+{
+	SSL_CTX *old = dst->ssl_ctx;
+
+	dst->ssl_ctx = src->ssl_ctx;
+	src->ssl_ctx = old;
+	sc_tls_ctx_free(src);
+}
+
 SSL *
 sc_tls_ssl_new(const struct sc_tls_ctx *ctx, bool server, const char *sni)
 {

@@ -64,6 +64,12 @@ struct sc_tls_ctx *sc_tls_ctx_new(const struct sc_tls_config *cfg, char *err,
     size_t errlen);
 /* Free ctx (NULL is a no-op); connections made from it keep working. */
 void sc_tls_ctx_free(struct sc_tls_ctx *ctx);
+/*
+ * Reload: give dst the certificates, key, issuers and CRL of src (takes
+ * src, which is freed).  Connections made from dst from now on use them;
+ * connections already made keep the ones they started with.
+ */
+void sc_tls_ctx_replace(struct sc_tls_ctx *dst, struct sc_tls_ctx *src);
 
 /*
  * For the transport: make an SSL object for one connection.  server selects
