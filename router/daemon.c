@@ -861,6 +861,16 @@ start_up(struct dmn *d, char *err, size_t errlen)
 		return -1;
 	}
 	cfg_errs_fini(&e);
+	if (geteuid() == 0 && d->cfg->user != NULL) {
+		struct passwd *pw = getpwnam(d->cfg->user);
+
+		if (pw == NULL) {
+			snprintf(err, errlen, "user \"%s\": no such user",
+			    d->cfg->user);
+			return -1;
+		}
+		d->key_owner = pw->pw_uid;
+	}
 	d->base = event_base_new();
 	d->tick = d->base != NULL ? evtimer_new(d->base, tick_cb, d) : NULL;
 	d->stop_poll = d->base != NULL ?

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "app/app.h"
@@ -68,6 +69,7 @@ struct dmn {
 	char			*conf_path;
 	bool			 debug;
 	uint8_t			 uuid[16];	/* Device UUID */
+	uid_t			 key_owner;	/* configured user, or 0 */
 	uint64_t		 started_us;
 	time_t			 started_wall;
 

@@ -78,8 +78,8 @@ dmn_cert_read(const char *path, struct dmn_cert *out, char *err,
 }
 
 static struct sc_tls_ctx *
-tls_open(const struct cfg_sc *c, struct dmn_cert *cert, char *err,
-    size_t errlen)
+tls_open(const struct cfg_sc *c, uid_t key_owner, struct dmn_cert *cert,
+    char *err, size_t errlen)
 {
 	struct sc_tls_config tc;
 	struct sc_tls_ctx *t;
@@ -92,6 +92,7 @@ tls_open(const struct cfg_sc *c, struct dmn_cert *cert, char *err,
 		tc.ca_files[i] = c->tls.ca.v[i];
 	tc.n_ca_files = i;
 	tc.crl_file = c->tls.crl;
+	tc.key_owner = key_owner;
 	if (dmn_cert_read(c->tls.certificate, cert, err, errlen) != 0)
 		return NULL;
 	t = sc_tls_ctx_new(&tc, err, errlen);
@@ -107,7 +108,7 @@ dmn_sc_open(struct dmn *d, struct dmn_port *p, const struct cfg_sc *c,
 	struct sc_node_cfg nc;
 	struct sc_hub_conf hc;
 
-	p->sc.tls = tls_open(c, &p->sc.cert, err, errlen);
+	p->sc.tls = tls_open(c, d->key_owner, &p->sc.cert, err, errlen);
 	if (p->sc.tls == NULL)
 		return -1;
 	sc_node_cfg_default(&nc);
@@ -213,7 +214,8 @@ dmn_sc_reload_tls(struct dmn_port *p, const struct cfg_sc *c, char *err,
 	struct sc_tls_ctx *t;
 	char e[400];
 
-	t = tls_open(c, &cert, e, sizeof(e));
+	/* After the change of user the key belongs to us: no exception. */
+	t = tls_open(c, 0, &cert, e, sizeof(e));
 	if (t == NULL) {
 		snprintf(err, errlen, "sc port %s: %s", p->name, e);
 		return -1;

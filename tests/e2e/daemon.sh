@@ -242,4 +242,63 @@ for m in READY=1 RELOADING=1 STOPPING=1; do
 	grep -qx "$m" "$tmp/notify.log" || { cat "$tmp/notify.log"; fail "no $m"; }
 done
 ok "systemd notifications READY=1, RELOADING=1, STOPPING=1 (abstract socket)"
+
+# ------------------------------------- started as root: change of user
+if [ "$(id -u)" -eq 0 ] && getent passwd nobody >/dev/null &&
+   getent group nogroup >/dev/null; then
+	priv="$tmp/priv"
+	mkdir -p "$priv/state"
+	cp -r "$tmp/pki1" "$priv/pki"
+	chmod 0711 "$tmp"
+	chown -R nobody:nogroup "$priv"
+	chmod 0755 "$priv"
+	p2=$(( bip_port + 1 ))
+	h2=$(( hub_port + 1 ))
+	cat > "$priv/router.conf" <<CONF
+device = { instance = 4712; uuid = "generate"; };
+bip = ( { name = "bip0"; network = 10; bind = "$bip_ip"; port = $p2;
+          broadcast = "127.255.255.255"; } );
+sc = ( { name = "sc0"; network = 20; primary_hub = "wss://127.0.0.1:$h2/";
+         tls = { certificate = "$priv/pki/hub.pem"; key = "$priv/pki/hub.key";
+                 ca = [ "$priv/pki/ca.pem" ]; };
+         hub_function = { enabled = true; listen = "127.0.0.1:$h2"; }; } );
+control = { socket = "$priv/control.sock"; mode = "0600"; };
+state_dir = "$priv/state";
+user = "nobody";
+group = "nogroup";
+CONF
+	"$bin" -c "$priv/router.conf" > "$tmp/priv.log" 2>&1 &
+	daemon_pid=$!
+	up=0
+	for _ in $(seq 1 300); do
+		if [ -S "$priv/control.sock" ] &&
+		   "$ctl" -s "$priv/control.sock" --json status 2>/dev/null |
+		   grep -q '"connected_to":"primary"'; then
+			up=1; break
+		fi
+		kill -0 "$daemon_pid" 2>/dev/null || { cat "$tmp/priv.log"; fail "daemon (user nobody) exited"; }
+		sleep 0.05
+	done
+	[ $up = 1 ] || { cat "$tmp/priv.log"; fail "daemon (user nobody) not connected"; }
+	nuid=$(id -u nobody)
+	ngid=$(getent group nogroup | cut -d: -f3)
+	grep -q "^Uid:[[:space:]]*$nuid[[:space:]]*$nuid[[:space:]]*$nuid[[:space:]]*$nuid\$" "/proc/$daemon_pid/status" ||
+		{ grep -E "^(Uid|Gid|Groups)" "/proc/$daemon_pid/status"; fail "not running as nobody"; }
+	grep -q "^Gid:[[:space:]]*$ngid[[:space:]]*$ngid[[:space:]]*$ngid[[:space:]]*$ngid\$" "/proc/$daemon_pid/status" &&
+	grep -q "^Groups:[[:space:]]*$ngid[[:space:]]*\$" "/proc/$daemon_pid/status" ||
+		{ grep -E "^(Uid|Gid|Groups)" "/proc/$daemon_pid/status"; fail "groups not dropped"; }
+	ok "started as root: runs as nobody:nogroup (uid, gid, supplementary groups) after binding"
+	"$ctl" -s "$priv/control.sock" reload > "$tmp/priv-reload.txt" ||
+		{ cat "$tmp/priv-reload.txt"; fail "reload after the change of user"; }
+	ok "reload after the change of user reads the key files (owned by nobody, 0600)"
+	kill -TERM "$daemon_pid"
+	rc=0
+	wait "$daemon_pid" || rc=$?
+	daemon_pid=
+	[ $rc -eq 0 ] || { cat "$tmp/priv.log"; fail "exit $rc (user nobody)"; }
+	[ ! -e "$priv/control.sock" ] || fail "control socket left behind (user nobody)"
+	ok "stopped cleanly as nobody, control socket removed"
+else
+	echo "skip: change of user (needs root and nobody/nogroup)"
+fi
 echo "daemon e2e: all passed"
