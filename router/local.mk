@@ -68,6 +68,7 @@ sbin_PROGRAMS += router/bacsc-router
 router_bacsc_router_SOURCES = router/main.c
 bin_PROGRAMS += tools/bacsc-routerctl
 tools_bacsc_routerctl_SOURCES = tools/bacsc-routerctl.c
+UNIT_SOURCES += tests/unit/test_daemon.c
 E2E_TESTS += tests/e2e/daemon.sh
 EXTRA_DIST += tests/e2e/daemon.sh tests/e2e/bip_who_is_router.py \
 	router/dmn_sc.c
