@@ -53,3 +53,8 @@ noinst_PROGRAMS += tests/fuzz/fuzz-scm
 tests_fuzz_fuzz_scm_SOURCES = tests/fuzz/fuzz_scm.c
 tests_fuzz_fuzz_scm_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 endif
+
+# Certificate lifecycle (issue 16): keys, CSRs, install checks, expiry,
+# clock check, TLS reload.  The bacsc-cert tool is in tools/local.mk.
+librouter_a_SOURCES += sc/sc_cert.c sc/sc_cert.h
+UNIT_SOURCES += tests/unit/test_sc_cert.c
