@@ -193,6 +193,11 @@ check_bip(const struct cfg *c, size_t i, struct cfg_errs *e)
 addresses:
 	if (bad(e, "bip[%zu].bind", i) || bad(e, "bip[%zu].port", i))
 		return;
+	if (b->bind[0] >= 224)
+		VERR(e, c, pth(p, "bip[%zu].bind", i), "\"%u.%u.%u.%u\" is a "
+		    "multicast or broadcast address; allowed: \"0.0.0.0\" or "
+		    "a unicast address of this host", b->bind[0], b->bind[1],
+		    b->bind[2], b->bind[3]);
 	if (ip4_is_any(b->bind) && b->interface == NULL)
 		VERR(e, c, pth(p, "bip[%zu].interface", i), "missing; "
 		    "required when bind is \"0.0.0.0\" (the port must learn "
