@@ -58,3 +58,8 @@ endif
 # clock check, TLS reload.  The bacsc-cert tool is in tools/local.mk.
 librouter_a_SOURCES += sc/sc_cert.c sc/sc_cert.h
 UNIT_SOURCES += tests/unit/test_sc_cert.c
+# Rollover / CRL reload over real connections (tests/e2e/sc_cert.sh).
+check_PROGRAMS += tests/sc_cert_tls_test
+tests_sc_cert_tls_test_SOURCES = tests/sc_cert_tls_test.c
+E2E_TESTS += tests/e2e/sc_cert.sh
+EXTRA_DIST += tests/e2e/sc_cert.sh
