@@ -56,7 +56,8 @@ endif
 
 # Certificate lifecycle (issue 16): keys, CSRs, install checks, expiry,
 # clock check, TLS reload.  The bacsc-cert tool is in tools/local.mk.
-librouter_a_SOURCES += sc/sc_cert.c sc/sc_cert.h
+librouter_a_SOURCES += sc/sc_cert.c sc/sc_cert.h \
+	sc/sc_cert_watch.c sc/sc_cert_watch.h
 UNIT_SOURCES += tests/unit/test_sc_cert.c
 # Rollover / CRL reload over real connections (tests/e2e/sc_cert.sh).
 check_PROGRAMS += tests/sc_cert_tls_test

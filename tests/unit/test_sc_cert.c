@@ -19,7 +19,11 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include <event2/event.h>
+
+#include "lib/jsonw.h"
 #include "sc/sc_cert.h"
+#include "sc/sc_cert_watch.h"
 #include "sc/sc_tls.h"
 #include "tests/unit/harness.h"
 
@@ -957,6 +961,95 @@ test_tls_crl_reload(void)
 	t_ca_free(&ca);
 }
 
+
+/* ------------------------------------------------------ the daemon watch */
+
+static time_t t_fake_now;
+
+static time_t
+t_fake_time(void *arg)
+{
+	(void)arg;
+	return t_fake_now;
+}
+
+static void
+test_watch(void)
+{
+	const time_t t0 = time(NULL);
+	const time_t na = t0 + 60 * T_DAY;
+	struct sc_tls_config cfg = { 0 };
+	const struct sc_cert_warning *w;
+	struct sc_cert_watch *wa;
+	struct event_base *base = event_base_new();
+	struct timeval tv = { 0, 60000 };
+	struct t_ca ca;
+	const char *msg;
+	char json[4096];
+	struct jw jw;
+	long d = 0;
+	char cafile[128];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(base);
+	t_ca_make(&ca, "wca", t0 - 10 * T_DAY, t0 + 3650 * T_DAY);
+	X509_free(t_leaf("wop", &ca, t0 - T_DAY, na,
+	    "serverAuth,clientAuth"));
+	snprintf(cafile, sizeof(cafile), "%s", ca.file);
+	cfg.cert_file = t_path("wop.pem");
+	cfg.key_file = t_path("wop.key");
+	cfg.ca_files[0] = cafile;
+	cfg.n_ca_files = 1;
+
+	/* 31 days left: quiet; the timer (10 ms here) checks again */
+	t_fake_now = na - 31 * T_DAY;
+	wa = sc_cert_watch_new(base, "sc0", &cfg, 30, 10, t_fake_time, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(wa);
+	/* the watch copied the names: scribble over ours */
+	memset(cafile, 'x', 20);
+	CU_ASSERT_EQUAL(sc_cert_watch_checks(wa), 1);
+	CU_ASSERT_EQUAL(sc_cert_watch_warnings(wa, &w), 0);
+	CU_ASSERT_TRUE(sc_cert_watch_days_left(wa, &d));
+	CU_ASSERT_EQUAL(d, 31);
+	CU_ASSERT_TRUE(sc_cert_watch_clock_ok(wa, &msg));
+	/* a day later (the daily timer) it warns: 30 days left */
+	t_fake_now = na - 30 * T_DAY;
+	event_base_loopexit(base, &tv);
+	event_base_dispatch(base);
+	CU_ASSERT(sc_cert_watch_checks(wa) >= 2);
+	CU_ASSERT_EQUAL_FATAL(sc_cert_watch_warnings(wa, &w), 1);
+	CU_ASSERT_EQUAL(w[0].state, SC_CERT_EXPIRING);
+	CU_ASSERT_EQUAL(w[0].days_left, 30);
+	jw_init_buf(&jw, json, sizeof(json));
+	sc_cert_watch_json(wa, &jw);
+	CU_ASSERT_EQUAL(jw_finish(&jw), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(json, "\"days_left\":30"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(json, "\"state\":\"expiring\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(json, "\"clock_ok\":true"));
+	/* expired */
+	t_fake_now = na + 1;
+	sc_cert_watch_check(wa);
+	CU_ASSERT_EQUAL_FATAL(sc_cert_watch_warnings(wa, &w), 1);
+	CU_ASSERT_EQUAL(w[0].state, SC_CERT_EXPIRED);
+	/* clock before every notBefore */
+	t_fake_now = t0 - 30 * T_DAY;
+	sc_cert_watch_check(wa);
+	CU_ASSERT_FALSE(sc_cert_watch_clock_ok(wa, &msg));
+	CU_ASSERT_PTR_NOT_NULL(strstr(msg, "clock looks wrong"));
+	/* reload with a shorter notice and a renewed certificate */
+	X509_free(t_leaf("wop2", &ca, t0 - T_DAY, t0 + 400 * T_DAY,
+	    "serverAuth,clientAuth"));
+	cfg.cert_file = t_path("wop2.pem");
+	cfg.ca_files[0] = ca.file;
+	t_fake_now = t0;
+	CU_ASSERT_EQUAL(sc_cert_watch_update(wa, &cfg, 7), 0);
+	CU_ASSERT_EQUAL(sc_cert_watch_warnings(wa, &w), 0);
+	CU_ASSERT_TRUE(sc_cert_watch_days_left(wa, &d));
+	CU_ASSERT_EQUAL(d, 400);
+	sc_cert_watch_free(wa);
+	event_base_free(base);
+	t_ca_free(&ca);
+}
+
 static const struct ut_case cases[] = {
 	UT_CASE(test_genkey_mode),
 	UT_CASE(test_csr_contents),
@@ -970,6 +1063,7 @@ static const struct ut_case cases[] = {
 	UT_CASE(test_info),
 	UT_CASE(test_tls_rollover),
 	UT_CASE(test_tls_crl_reload),
+	UT_CASE(test_watch),
 	UT_END
 };
 UT_SUITE_FIXTURE(sc_cert, cases, t_init, t_fini);
