@@ -43,7 +43,7 @@ watch_free_files(char **files, size_t n)
 static int
 watch_set_files(struct sc_cert_watch *w, const struct sc_tls_config *cfg)
 {
-	char *nf[SC_TLS_MAX_CA + 3];
+	char *nf[SC_TLS_MAX_CA + 3] = { 0 };
 	struct sc_tls_config nc;
 	size_t n = 0, i;
 	const char *src[SC_TLS_MAX_CA + 3];

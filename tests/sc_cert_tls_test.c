@@ -94,12 +94,19 @@ srv_on_message(struct sc_ws *ws, const uint8_t *buf, size_t len, void *arg)
 	(void)sc_ws_send(ws, &seg, 1);
 }
 
+/* Accepted connections, to free them at the end. */
+static struct sc_ws *srv_conns[32];
+
 static void
 srv_on_close(struct sc_ws *ws, const struct sc_ws_close_info *ci, void *arg)
 {
-	(void)ws;
+	size_t i;
+
 	(void)ci;
 	(void)arg;
+	for (i = 0; i < sizeof(srv_conns) / sizeof(srv_conns[0]); i++)
+		if (srv_conns[i] == ws)
+			srv_conns[i] = NULL;
 }
 
 static void
@@ -110,8 +117,15 @@ srv_on_accept(struct sc_ws_listener *l, struct sc_ws *ws, void *arg)
 		.on_close = srv_on_close,
 	};
 
+	size_t i;
+
 	(void)l;
 	sc_ws_set_cbs(ws, &cbs, arg);
+	for (i = 0; i < sizeof(srv_conns) / sizeof(srv_conns[0]); i++)
+		if (srv_conns[i] == NULL) {
+			srv_conns[i] = ws;
+			break;
+		}
 }
 
 /* ------------------------------------------------------------ clients */
@@ -219,6 +233,7 @@ main(int argc, char **argv)
 	struct cli a, b, r, x;
 	uint16_t port;
 	char err[512];
+	size_t i;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: sc_cert_tls_test PKI_DIR\n");
@@ -284,11 +299,14 @@ main(int argc, char **argv)
 	cli_free(&b);
 	cli_free(&r);
 	sc_ws_listener_free(l);
+	for (i = 0; i < sizeof(srv_conns) / sizeof(srv_conns[0]); i++)
+		sc_ws_free(srv_conns[i]);
 	sc_tls_ctx_free(hub);
 	sc_tls_ctx_free(node1);
 	sc_tls_ctx_free(foreign);
 	sc_tls_ctx_free(revoked);
 	event_base_free(base);
 	printf("%d passed, %d failed\n", passed, failed);
+	fflush(stdout);
 	return failed == 0 ? 0 : 1;
 }

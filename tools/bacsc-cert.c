@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <libgen.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,6 +122,9 @@ tool_tls_config(const struct cfg_sc *sc, struct sc_tls_config *out)
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
+	if (sc->tls.ca.n > SC_TLS_MAX_CA)
+		fprintf(stderr, "%s: SC port %s: only the first %d issuer "
+		    "files are used\n", prog, sc->name, SC_TLS_MAX_CA);
 	out->cert_file = sc->tls.certificate;
 	out->key_file = sc->tls.key;
 	for (i = 0; i < sc->tls.ca.n && i < SC_TLS_MAX_CA; i++)
@@ -529,11 +533,16 @@ cmd_testpki(int argc, char **argv)
 		    BACSC_PKGLIBEXECDIR);
 		return 1;
 	}
-	if ((args = calloc((size_t)argc + 1, sizeof(*args))) == NULL)
+	if ((args = calloc((size_t)argc + 3, sizeof(*args))) == NULL)
 		return 1;
+	/* A lab PKI lasts a year unless -d says otherwise (bacsc-testpki's
+	 * own default of 30 days would warn from the first day); a -d given
+	 * by the user comes later and wins. */
 	args[0] = script;
+	args[1] = (char *)(uintptr_t)"-d";
+	args[2] = (char *)(uintptr_t)"365";
 	for (i = 1; i < argc; i++)
-		args[i] = argv[i];
+		args[i + 2] = argv[i];
 	fflush(NULL);
 	if ((pid = fork()) < 0) {
 		fprintf(stderr, "%s: fork: %s\n", prog, strerror(errno));

@@ -44,6 +44,7 @@ mode() { stat -c %a "$1"; }
 # 1. the lab PKI in one command
 expect 0 "testpki" "$tool" testpki -q -n 1 "$d/pki"
 has "testpki summary" "CA (trust this)"
+has "testpki: hub valid for a year" "days left: 36[45] (ok)"
 for f in ca.pem ca.key hub.pem hub.key node1.pem node1.key foreign.pem \
     expired.pem revoked.pem crl.pem; do
 	[ -s "$d/pki/$f" ] || bad "testpki made no $f"
