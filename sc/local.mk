@@ -106,3 +106,11 @@ check_PROGRAMS += tests/sc_cert_tls_test
 tests_sc_cert_tls_test_SOURCES = tests/sc_cert_tls_test.c
 E2E_TESTS += tests/e2e/sc_cert.sh
 EXTRA_DIST += tests/e2e/sc_cert.sh
+FUZZ_TARGETS += sc_cert
+check_PROGRAMS += tests/fuzz/replay-sc_cert
+tests_fuzz_replay_sc_cert_SOURCES = tests/fuzz/fuzz_sc_cert.c tests/fuzz/replay_main.c
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz-sc_cert
+tests_fuzz_fuzz_sc_cert_SOURCES = tests/fuzz/fuzz_sc_cert.c
+tests_fuzz_fuzz_sc_cert_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+endif

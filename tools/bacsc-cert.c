@@ -278,6 +278,38 @@ out:
 
 /* --------------------------------------------------------- install */
 
+/*
+ * Say when the certificate's Device UUID SAN is missing or differs from
+ * the configured Device UUID.  Not a refusal: Annex AB identifies peers by
+ * the UUID in Connect-Request, not by the certificate (digest 1.15).
+ */
+static void
+install_uuid_note(const struct tool *t, const char *cert)
+{
+	struct sc_cert_info inf;
+	struct cfg_errs errs;
+	uint8_t u[16];
+	char err[512], a[64], b[64];
+	size_t n = 0;
+
+	if (t->cfg == NULL || sc_cert_info_load(cert, &inf, 1, &n, err,
+	    sizeof(err)) != 0 || n != 1)
+		return;
+	if (!inf.has_uuid) {
+		printf("%s: note: %s has no urn:uuid: SAN\n", prog, cert);
+		return;
+	}
+	cfg_errs_init(&errs);
+	if (cfg_device_uuid(t->cfg, u, &errs) == 0 &&
+	    memcmp(u, inf.uuid, 16) != 0) {
+		sc_cert_uuid_urn(inf.uuid, a, sizeof(a));
+		sc_cert_uuid_urn(u, b, sizeof(b));
+		printf("%s: note: %s names %s, the configured Device UUID is "
+		    "%s\n", prog, cert, a, b);
+	}
+	cfg_errs_fini(&errs);
+}
+
 static int
 cmd_install(int argc, char **argv)
 {
@@ -338,6 +370,7 @@ cmd_install(int argc, char **argv)
 		fprintf(stderr, "%s: refused: %s\n", prog, err);
 		goto out;
 	}
+	install_uuid_note(&t, argv[optind]);
 	if (dry) {
 		printf("%s: %s passes every check (not installed)\n", prog,
 		    argv[optind]);

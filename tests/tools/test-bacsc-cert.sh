@@ -129,6 +129,7 @@ cmp -s "$d/live/router.pem" "$d/pki/node1.pem" && ok "-n installs nothing" ||
 	bad "-n installed"
 expect 0 "install with a new key" "$tool" install -c "$d/router.conf" \
 	-k "$d/new.key" "$d/r.pem"
+has "install: UUID differs from the configured one" "note: .* names urn:uuid:$uuid"
 cmp -s "$d/live/router.pem" "$d/r.pem" && ok "certificate installed" ||
 	bad "certificate not installed"
 cmp -s "$d/live/router.key" "$d/new.key" && ok "key installed" ||
