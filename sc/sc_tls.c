@@ -433,16 +433,3 @@ sc_tls_peer_check(SSL *ssl, struct sc_peer_cert *out, const char **why)
 		out->not_after = timegm(&tm);
 	return 0;
 }
-
-void
-sc_tls_ctx_replace(struct sc_tls_ctx *live, struct sc_tls_ctx *fresh)
-{
-	SSL_CTX *old;
-
-	if (live == NULL || fresh == NULL || live == fresh)
-		return;
-	old = live->ssl_ctx;
-	live->ssl_ctx = fresh->ssl_ctx;
-	fresh->ssl_ctx = old;
-	sc_tls_ctx_free(fresh);
-}

@@ -104,14 +104,4 @@ int sc_tls_uuid_parse(const char *s, size_t len, uint8_t out[16]);
 /* Check the key-file secrecy rule on path; return 0 or -1 with err set. */
 int sc_tls_key_file_check(const char *path, char *err, size_t errlen);
 
-/*
- * Reload (added for the certificate lifecycle, sc_cert.h): move the TLS
- * setup of fresh (takes; e.g. from sc_cert_tls_reload) into live, so that
- * everything holding live (listeners, the hub connector) uses the new
- * certificate, key, issuers and CRL for every new handshake.  Established
- * connections keep working: each SSL holds its own reference to the old
- * OpenSSL context, which is freed with the last of them.
- */
-void sc_tls_ctx_replace(struct sc_tls_ctx *live, struct sc_tls_ctx *fresh);
-
 #endif

@@ -267,8 +267,10 @@ main(int argc, char **argv)
 	tls_cfg(&hc, "hub", "ca", NULL, "crl");
 	fresh = sc_cert_tls_reload(&hc, time(NULL), err, sizeof(err));
 	CHECK(fresh != NULL, "reload builds a new context");
-	if (fresh == NULL)
+	if (fresh == NULL) {
 		fprintf(stderr, "sc_cert_tls_test: %s\n", err);
+		return 1;
+	}
 	sc_tls_ctx_replace(hub, fresh);
 
 	CHECK(cli_echo(&a), "after reload: established ca node still up");

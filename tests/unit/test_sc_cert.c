@@ -853,7 +853,13 @@ test_tls_rollover(void)
 	 * node's session survives, a new old-issuer handshake is refused */
 	CU_ASSERT_EQUAL_FATAL(t_handshake(x1, sx, &p), 0);
 	t_tls_cfg(&sc, "rhub", only_new, 1, NULL);
-	sc_tls_ctx_replace(sx, sc_cert_tls_reload(&sc, t0, err, sizeof(err)));
+	{
+		struct sc_tls_ctx *fresh = sc_cert_tls_reload(&sc, t0, err,
+		    sizeof(err));
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(fresh);
+		sc_tls_ctx_replace(sx, fresh);
+	}
 	CU_ASSERT_EQUAL(t_exchange(&p), 0);
 	t_pair_free(&p);
 	CU_ASSERT_EQUAL(t_handshake(x1, sx, &p), -1);
