@@ -713,13 +713,22 @@ dmn_reload(struct dmn *d, struct jw *w)
 	cfg_errs_init(&e);
 	if (w != NULL)
 		jw_obj_begin(w);
-	if (cfg_load(d->conf_path, &next, &e) != 0 || next == NULL ||
-	    cfg_validate(next, &e) != 0 || cfg_check_files(next, &e) != 0 ||
-	    cfg_check_reload(d->cfg, next, &e) != 0) {
-		if (next != NULL)
-			(void)cfg_validate(next, &e);
-		reload_fail(d, &o, &e, NULL);
-		goto out;
+	{
+		int rc = cfg_load(d->conf_path, &next, &e);
+
+		/* Every error at once, as at start-up. */
+		if (next != NULL) {
+			if (cfg_validate(next, &e) != 0)
+				rc = -1;
+			if (cfg_check_files(next, &e) != 0)
+				rc = -1;
+			if (rc == 0 && cfg_check_reload(d->cfg, next, &e) != 0)
+				rc = -1;
+		}
+		if (rc != 0 || next == NULL) {
+			reload_fail(d, &o, &e, NULL);
+			goto out;
+		}
 	}
 	/* Certificates first: the only step that can still fail. */
 	for (i = 0; i < d->nports; i++) {
