@@ -2,7 +2,7 @@
 ## No main() here: the daemon's main comes with its own issue.
 librouter_a_SOURCES += \
 	router/rtr_table.c router/rtr_table.h \
-	router/rtr.c router/rtr.h
+	router/rtr.c router/rtr.h router/rtr_stats.c
 
 UNIT_SOURCES += \
 	tests/unit/rtr_testport.c tests/unit/rtr_testport.h \
