@@ -78,6 +78,25 @@ dmn_explain_missing(const char *path)
 	    "that file says.\n", path, path);
 }
 
+void
+dmn_usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: bacsc-router [-c FILE] [-t | -p] [-f] [-d]\n"
+	    "       bacsc-router --version | --help\n"
+	    "  -c FILE    configuration file (default %s)\n"
+	    "  -t         check the configuration, print every error, exit "
+	    "0 or 1\n"
+	    "  -p         print the effective configuration (defaults "
+	    "filled in)\n"
+	    "  -f         run in the foreground (the default)\n"
+	    "  -d         debug logging to stderr\n"
+	    "  --version  print the version\n"
+	    "  --help     this text\n"
+	    "Signals: TERM/INT stop, HUP reloads, USR1 logs counters.  "
+	    "See bacsc-router(8).\n", DMN_DEFAULT_CONF);
+}
+
 /* --------------------------------------------------------------- time */
 
 time_t
