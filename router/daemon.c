@@ -341,6 +341,11 @@ open_router(struct dmn *d)
 	rc.search_timeout_us = (uint64_t)c->router.search_timeout_ms * 1000u;
 	rc.queue_max = c->router.search_queue;
 	rc.nl_rate_burst = c->router.nl_rate;
+	/* broadcast_rate 0: no limit (burst 0 turns the bucket off). */
+	rc.bcast_rate_burst = c->router.broadcast_rate > 0 ?
+	    c->router.broadcast_burst : 0;
+	rc.bcast_rate_interval_us = c->router.broadcast_rate > 0 ?
+	    1000000u / c->router.broadcast_rate : 0;
 	rc.init_rt_updates = c->router.init_rt_updates;
 	d->rtr = rtr_new(&rc, d->nps);
 	if (d->rtr == NULL)
