@@ -2,7 +2,9 @@
 # The project's test command (the README's second Quick start command):
 # install dependencies, build with --enable-werror, run `make check`, run
 # the unit tests again under ASan+UBSan, run `make distcheck` and the
-# end-to-end tests.  Exits non-zero when anything fails.
+# end-to-end tests, then build, install, check and purge the Debian
+# package (packaging/test-package.sh, as root).  Exits non-zero when
+# anything fails.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -61,6 +63,8 @@ distcheck() {
 
 e2e() { make -C build check-e2e; }
 
+package() { packaging/test-package.sh; }
+
 step "dependencies" deps
 step "bootstrap" bootstrap
 step "build (--enable-werror)" build_werror
@@ -68,4 +72,5 @@ step "make check" check
 step "make check under ASan+UBSan" sanitizers
 step "make distcheck" distcheck
 step "end-to-end tests" e2e
+step "package" package
 echo "all test steps passed in $SECONDS s"
