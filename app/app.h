@@ -14,6 +14,25 @@
  * is configured for segmented transmit; otherwise aborted.  Repeated
  * confirmed requests (same source, invoke id and octets) within the
  * duplicate window get the cached answer again instead of being re-run.
+ *
+ * Glue, in the daemon or an SC device tool:
+ *
+ *	struct app_db db;			// app_obj.h
+ *	app_db_init(&db, &devcfg);		// the Device object
+ *	app_netport_init(&np, 1, "sc0", APP_NP_SC);
+ *	np.info = ...; np.ops = &ops;		// live values, list callbacks
+ *	app_db_add(&db, &np.obj);		// + File, Analog Value objects
+ *	struct app *a = app_new(&db, send_cb, ctx);
+ *	// start-up: for each port p, a local broadcast I-Am
+ *	app_send_i_am(a, &(struct app_addr){ .net = 0, .port = p });
+ *	// an NPDU for the local application arrived on port p from mac m
+ *	// (or from SNET/SADR if routed): hand its APDU over
+ *	app_receive(a, &src, apdu, apdu_len, clk_now_us());
+ *	// a timer at app_next_deadline(a) calls app_tick(a, clk_now_us())
+ *
+ * send_cb builds the NPDU (DNET/DADR when dst->net is remote, the
+ * expecting-reply bit from its argument) and sends it on dst->port, on
+ * every port when dst->port is 0, or routes it when dst->net is remote.
  */
 #ifndef APP_APP_H
 #define APP_APP_H

@@ -769,7 +769,8 @@ app_file_init(struct app_file *f, uint32_t instance, const char *name,
 	{ APP_PROP_NETWORK_NUMBER_QUALITY, 0 },				\
 	{ APP_PROP_APDU_LENGTH, 0 },					\
 	{ APP_PROP_MAC_ADDRESS, 0 },					\
-	{ APP_PROP_LINK_SPEED, 0 }
+	{ APP_PROP_LINK_SPEED, 0 },					\
+	{ APP_PROP_ROUTING_TABLE, 0 }
 
 static const struct app_prop np_bip_props[] = {
 	NP_COMMON,
@@ -808,6 +809,7 @@ static const struct app_prop np_sc_props[] = {
 	{ APP_PROP_SC_DC_ACCEPT_URIS, APP_P_ARRAY },
 	{ APP_PROP_SC_DC_BINDING, 0 },
 	{ APP_PROP_SC_DC_CONN_STATUS, 0 },
+	{ APP_PROP_SC_FAILED_CONN_REQUESTS, 0 },
 	{ APP_PROP_OPERATIONAL_CERT_FILE, 0 },
 	{ APP_PROP_ISSUER_CERT_FILES, APP_P_ARRAY },
 };
@@ -899,6 +901,39 @@ emit_direct_conn(void *ea, const struct app_sc_conn *c)
 		apdu_ctx_cstr(w, 8, c->err_details);
 }
 
+/* BACnetSCFailedConnectionRequest */
+static void
+emit_failed_req(void *ea, const struct app_sc_conn *c)
+{
+	struct wr *w = ea;
+
+	enc_ctx_datetime(w, 0, &c->connect_ts);
+	apdu_open(w, 1);
+	enc_hostnport(w, &c->peer);
+	apdu_close(w, 1);
+	if (!c->no_vmac)
+		apdu_ctx_octets(w, 2, c->vmac, sizeof(c->vmac));
+	if (!c->no_uuid)
+		apdu_ctx_octets(w, 3, c->uuid, sizeof(c->uuid));
+	enc_ctx_error(w, 4, c);
+	if (c->err_details != NULL)
+		apdu_ctx_cstr(w, 5, c->err_details);
+}
+
+/* BACnetRouterEntry */
+static void
+emit_route(void *ea, const struct app_route *rt)
+{
+	struct wr *w = ea;
+
+	apdu_ctx_unsigned(w, 0, rt->net);
+	apdu_ctx_octets(w, 1, rt->mac, rt->mac_len <= sizeof(rt->mac) ?
+	    rt->mac_len : sizeof(rt->mac));
+	apdu_ctx_enum(w, 2, rt->status);
+	if (rt->has_perf)
+		apdu_ctx_unsigned(w, 3, rt->perf);
+}
+
 /* BACnetBDTEntry */
 static void
 emit_bdt(void *ea, const struct app_bdt_entry *e)
@@ -978,6 +1013,10 @@ np_read_common(const struct app_netport *np, const struct app_netport_info *in,
 		return 0;
 	case APP_PROP_LINK_SPEED:
 		apdu_enc_real(w, in->link_speed);
+		return 0;
+	case APP_PROP_ROUTING_TABLE:
+		if (np->ops != NULL && np->ops->routes != NULL)
+			np->ops->routes(np->ops_arg, emit_route, w);
 		return 0;
 	default:
 		return 1;
@@ -1115,6 +1154,10 @@ np_read_sc(const struct app_netport *np, const struct app_netport_info *in,
 	case APP_PROP_SC_DC_CONN_STATUS:
 		if (np->ops != NULL && np->ops->direct_conns != NULL)
 			np->ops->direct_conns(np->ops_arg, emit_direct_conn, w);
+		return 0;
+	case APP_PROP_SC_FAILED_CONN_REQUESTS:
+		if (np->ops != NULL && np->ops->failed_reqs != NULL)
+			np->ops->failed_reqs(np->ops_arg, emit_failed_req, w);
 		return 0;
 	default:
 		return np_read_sc_conf(in, prop, w);

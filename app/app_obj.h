@@ -261,12 +261,27 @@ struct app_sc_conn {
 	struct app_hostnport	 peer;
 	uint8_t			 vmac[6];
 	uint8_t			 uuid[16];
+	bool			 no_vmac, no_uuid; /* failed requests only */
+};
+
+/*
+ * One BACnetRouterEntry of Routing_Table: a first-hop router (its MAC on
+ * this port) to a network; status 0 available, 1 busy, 2 disconnected.
+ */
+struct app_route {
+	uint16_t	net;
+	uint8_t		mac[8];
+	uint8_t		mac_len;
+	uint8_t		status;
+	bool		has_perf;
+	uint8_t		perf;		/* performance index */
 };
 
 /* List callbacks: call emit once per record (records borrowed per call). */
 typedef void (*app_bdt_emit_fn)(void *ea, const struct app_bdt_entry *e);
 typedef void (*app_fdt_emit_fn)(void *ea, const struct app_fdt_entry *e);
 typedef void (*app_conn_emit_fn)(void *ea, const struct app_sc_conn *c);
+typedef void (*app_route_emit_fn)(void *ea, const struct app_route *r);
 
 struct app_netport_info;
 
@@ -277,6 +292,10 @@ struct app_netport_ops {
 	void	(*fdt)(void *arg, app_fdt_emit_fn emit, void *ea);
 	void	(*hub_fn_conns)(void *arg, app_conn_emit_fn emit, void *ea);
 	void	(*direct_conns)(void *arg, app_conn_emit_fn emit, void *ea);
+	/* SC_Failed_Connection_Requests: timestamp in connect_ts. */
+	void	(*failed_reqs)(void *arg, app_conn_emit_fn emit, void *ea);
+	/* Routing_Table: the routers reached through this port. */
+	void	(*routes)(void *arg, app_route_emit_fn emit, void *ea);
 };
 
 #define APP_NP_URIS_MAX		8

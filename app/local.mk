@@ -23,3 +23,7 @@ noinst_PROGRAMS += tests/e2e/app-replay
 tests_e2e_app_replay_SOURCES = tests/e2e/app_replay.c
 E2E_TESTS += tests/e2e/app-tshark.sh
 EXTRA_DIST += tests/e2e/app-tshark.sh
+noinst_PROGRAMS += tests/e2e/app-udp
+tests_e2e_app_udp_SOURCES = tests/e2e/app_udp.c
+E2E_TESTS += tests/e2e/app-npm.sh
+EXTRA_DIST += tests/e2e/app-npm.sh tests/e2e/app_client.js

@@ -143,8 +143,14 @@ iface_lookup(const char *ifname, uint32_t ip, uint32_t *addr_out,
 	return rc;
 }
 
+/*
+ * Open a UDP socket bound to a (and to interface ifname if not NULL: then
+ * a wildcard socket hears only that interface; without the privilege for
+ * it the socket stays unbound to a device, with a notice).
+ */
 static int
-open_socket(const struct bvlc_addr *a, char *err, size_t errlen)
+open_socket(const struct bvlc_addr *a, const char *ifname, char *err,
+    size_t errlen)
 {
 	struct sockaddr_in sin;
 	char buf[32];
@@ -161,6 +167,10 @@ open_socket(const struct bvlc_addr *a, char *err, size_t errlen)
 		close(fd);
 		return -1;
 	}
+	if (ifname != NULL && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE,
+	    ifname, (socklen_t)strlen(ifname)) != 0)
+		log_warn(LD_BIP, "cannot bind a socket to interface %s; it "
+		    "hears every interface", ifname);
 	sin_from(&sin, a);
 	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0) {
 		snprintf(err, errlen, "bind %s: %s",
@@ -293,11 +303,11 @@ bip_port_new(struct event_base *base, const struct bip_port_config *c,
 	p->max_npdu = c->max_npdu;
 	if (setup_node(p, c, err, errlen) != 0)
 		goto fail;
-	if ((p->fd_uc = open_socket(&bind, err, errlen)) < 0)
+	if ((p->fd_uc = open_socket(&bind, ifname, err, errlen)) < 0)
 		goto fail;
 	/* A wildcard socket hears broadcasts; one bound to an address not. */
 	if (c->bcast_socket && c->bind_ip != 0 && bc_ip != c->bind_ip &&
-	    (p->fd_bc = open_socket(&p->bcast, err, errlen)) < 0)
+	    (p->fd_bc = open_socket(&p->bcast, ifname, err, errlen)) < 0)
 		goto fail;
 	p->ev_uc = event_new(base, p->fd_uc, EV_READ | EV_PERSIST, bip_rx_cb,
 	    p);
@@ -371,9 +381,11 @@ bip_port_start(struct bip_port *p)
 	    bvlc_addr_fmt(&p->bcast, b2, sizeof(b2)),
 	    p->mode == BIP_MODE_BBMD ? "bbmd" :
 	    p->mode == BIP_MODE_FOREIGN ? "foreign" : "plain");
-	npdu_port_set_up(&p->np, true);
+	/* A foreign device is up once its BBMD has registered it. */
 	if (p->mode == BIP_MODE_FOREIGN)
 		fd_step(p, BIP_FD_EV_START);
+	else
+		npdu_port_set_up(&p->np, true);
 	return 0;
 }
 
@@ -629,6 +641,7 @@ fd_apply(struct bip_port *p, const struct bip_fd_actions *a)
 	if (a->registered_changed) {
 		if (p->fdc.registered)
 			p->cnt.fd_registered++;
+		npdu_port_set_up(&p->np, p->fdc.registered);
 		log_msg(p->fdc.registered ? LOG_LVL_INFO : LOG_LVL_NOTICE,
 		    LD_BIP, "%s: foreign-device registration with %s %s",
 		    p->name, bvlc_addr_fmt(&p->fd_bbmd, buf, sizeof(buf)),

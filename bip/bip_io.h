@@ -106,9 +106,10 @@ void bip_port_config_init(struct bip_port_config *c);
 struct bip_port *bip_port_new(struct event_base *base,
     const struct bip_port_config *cfg, char *err, size_t errlen);
 /*
- * Start receiving, mark the link up (npdu_port_set_up), and for a foreign
- * device send the first registration.  Install the router's callbacks in
- * bip_port_npdu(p)->user before.  Return 0 or -1.
+ * Start receiving and mark the link up (npdu_port_set_up).  A foreign
+ * device instead sends its first registration and goes up when the BBMD
+ * accepts it (down again if the registration lapses).  Install the
+ * router's callbacks in bip_port_npdu(p)->user before.  Return 0 or -1.
  */
 int bip_port_start(struct bip_port *p);
 /* Close the sockets and free p; NULL is a no-op. */

@@ -24,6 +24,9 @@
 #define RTR_HOP_INIT	NPDU_HOP_COUNT_INIT
 #define RTR_NO_PORT	RTR_PORTS_MAX
 #define RTR_CTL_KEEP	(NPDU_CTL_EXPECT_REPLY | NPDU_CTL_PRIO_MASK)
+/* An unchanged route is passed on again only after this long, so that
+ * announcements cannot circle a loop of routers forever. */
+#define RTR_RELAY_HOLD_US	(10u * 1000000u)
 
 struct rtr_search {
 	uint16_t	 net;		/* 0: free slot */
@@ -81,7 +84,7 @@ struct rtr {
 	size_t			 held_n;
 	size_t			 held_bytes;
 	uint64_t		 held_seq;
-	uint64_t		 next_us;	/* earliest deadline (maybe early) */
+	uint64_t		 next_us;	/* next deadline (may be early) */
 	struct rtr_peer		 peers[RTR_PEERS];
 	struct ratelim		 log_rl;
 };
@@ -306,6 +309,7 @@ static const struct {
 	RTR_STAT(nl_unknown),
 	RTR_STAT(learn_new),
 	RTR_STAT(learn_changed),
+	RTR_STAT(learn_return),
 	RTR_STAT(learn_refused),
 	RTR_STAT(learn_conflict),
 	RTR_STAT(learn_full),
@@ -663,6 +667,7 @@ rtr_held_flush(struct rtr *r, uint16_t net, bool released, uint64_t now_us)
 
 	while ((h = rtr_held_oldest(r, net)) != NULL) {
 		uint8_t *buf = h->buf;
+		size_t cap = h->cap;
 		struct rtr_src src;
 		struct npdu_opts opts;
 		struct npdu_view v;
@@ -697,10 +702,10 @@ rtr_held_flush(struct rtr *r, uint16_t net, bool released, uint64_t now_us)
 					    NPDU_REJECT_NO_ROUTE, net);
 			}
 		}
+		/* Give the buffer back unless the slot got a new one. */
 		if (h->buf == NULL) {
 			h->buf = buf;
-			h->cap = h->npdu_len + h->opts_len;
-			h->cap = h->cap < 1497 ? 1497 : h->cap;
+			h->cap = cap;
 		} else {
 			free(buf);
 		}
@@ -952,6 +957,29 @@ rtr_local(struct rtr *r, const struct rtr_src *src, const struct npdu_view *v,
 		rtr_deliver_apdu(r, src, v, opts, now_us);
 }
 
+/*
+ * Traffic from SNET arrived through router src: refresh the route to
+ * SNET, or learn it if none is known (a return route, as REF does), so
+ * that replies need no search.  Existing routes are never changed here.
+ */
+static void
+rtr_learn_return_route(struct rtr *r, const struct rtr_src *src,
+    uint16_t snet, uint64_t now_us)
+{
+	if (rtr_table_find(&r->table, snet) != NULL) {
+		rtr_table_touch(&r->table, snet, src->port, src->mac,
+		    src->mac_len, now_us);
+		return;
+	}
+	if (rtr_table_learn(&r->table, snet, src->port, src->mac,
+	    src->mac_len, now_us) != RTR_LEARN_NEW)
+		return;		/* refused, full */
+	r->st.learn_return++;
+	if (r->cfg.route_max_age_us != 0)
+		rtr_deadline(r, now_us + r->cfg.route_max_age_us);
+	rtr_search_found(r, snet, now_us);
+}
+
 void
 rtr_receive(struct rtr *r, unsigned pi, const struct npdu_rx *rx,
     uint64_t now_us)
@@ -978,8 +1006,7 @@ rtr_receive(struct rtr *r, unsigned pi, const struct npdu_rx *rx,
 	src.npdu = rx->npdu;
 	src.npdu_len = rx->npdu_len;
 	if (v.has_snet)
-		rtr_table_touch(&r->table, v.snet, pi, rx->src_mac,
-		    rx->src_mac_len, now_us);
+		rtr_learn_return_route(r, &src, v.snet, now_us);
 	if (!v.has_dnet)
 		rtr_local(r, &src, &v, &rx->opts, now_us);
 	else
@@ -1059,14 +1086,28 @@ rtr_nl_who_is(struct rtr *r, const struct rtr_src *src,
 		r->st.drop_search_full++;
 }
 
+/* Rate limit for the router's own log lines (by the time passed in). */
+static bool
+rtr_may_log(struct rtr *r, uint64_t now_us)
+{
+	uint64_t suppressed = 0;
+	bool ok = ratelim_allow(&r->log_rl, now_us, &suppressed);
+
+	if (ok && suppressed > 0)
+		log_warnx(LD_RTR, "(%llu similar lines suppressed)",
+		    (unsigned long long)suppressed);
+	return ok;
+}
+
 static void
-rtr_conflict(struct rtr *r, uint16_t net, unsigned pi)
+rtr_conflict(struct rtr *r, uint16_t net, unsigned pi, uint64_t now_us)
 {
 	r->st.learn_conflict++;
-	log_ratelim(&r->log_rl, LOG_LVL_WARNING, LD_RTR,
-	    "network %u announced on port %s but known through another "
-	    "port: network number conflict, not learned", net,
-	    r->ports[pi]->name != NULL ? r->ports[pi]->name : "?");
+	if (rtr_may_log(r, now_us))
+		log_warnx(LD_RTR, "network %u announced on port %s but known "
+		    "through another port: network number conflict, not "
+		    "learned", net, r->ports[pi]->name != NULL ?
+		    r->ports[pi]->name : "?");
 }
 
 static void
@@ -1074,6 +1115,7 @@ rtr_nl_i_am(struct rtr *r, const struct rtr_src *src,
     const struct nlm_nets *l, uint64_t now_us)
 {
 	uint16_t changed[(RTR_MSG_MAX - 3) / 2];
+	const struct rtr_route *rt;
 	size_t i, n = 0;
 
 	for (i = 0; i < l->count; i++) {
@@ -1092,10 +1134,10 @@ rtr_nl_i_am(struct rtr *r, const struct rtr_src *src,
 			break;
 		case RTR_LEARN_DIRECT:
 			if (rtr_table_find(&r->table, net)->port != src->port)
-				rtr_conflict(r, net, src->port);
+				rtr_conflict(r, net, src->port, now_us);
 			continue;
 		case RTR_LEARN_CONFLICT:
-			rtr_conflict(r, net, src->port);
+			rtr_conflict(r, net, src->port, now_us);
 			continue;
 		case RTR_LEARN_REFUSED:
 			r->st.learn_refused++;
@@ -1108,10 +1150,15 @@ rtr_nl_i_am(struct rtr *r, const struct rtr_src *src,
 		}
 		if (r->cfg.route_max_age_us != 0)
 			rtr_deadline(r, now_us + r->cfg.route_max_age_us);
-		/* Only news travels on: refreshes would loop forever. */
-		if (lr != RTR_LEARN_REFRESHED && n < sizeof(changed) /
-		    sizeof(changed[0]))
+		/* News travels on at once; an unchanged route only if it
+		 * was not passed on recently (no endless echo in loops). */
+		rt = rtr_table_find(&r->table, net);
+		if ((lr != RTR_LEARN_REFRESHED || !rt->relayed ||
+		    now_us - rt->relayed_us >= RTR_RELAY_HOLD_US) &&
+		    n < sizeof(changed) / sizeof(changed[0])) {
 			changed[n++] = net;
+			rtr_table_set_relayed(&r->table, net, now_us);
+		}
 		rtr_search_found(r, net, now_us);
 	}
 	rtr_rebroadcast(r, src->port, NPDU_NL_I_AM_ROUTER, changed, n);
@@ -1260,10 +1307,11 @@ rtr_nl_netnum_is(struct rtr *r, const struct rtr_src *src,
 	if (cfg_net != 0) {
 		if (ni->net != cfg_net) {
 			r->st.netnum_conflict++;
-			log_ratelim(&r->log_rl, LOG_LVL_WARNING, LD_RTR,
-			    "port %s: configured as network %u but a node "
-			    "says it is %u: network number conflict",
-			    p->name != NULL ? p->name : "?", cfg_net, ni->net);
+			if (rtr_may_log(r, now_us))
+				log_warnx(LD_RTR, "port %s: configured as "
+				    "network %u but a node says it is %u: "
+				    "network number conflict", p->name != NULL ?
+				    p->name : "?", cfg_net, ni->net);
 		}
 		return;
 	}
@@ -1272,10 +1320,10 @@ rtr_nl_netnum_is(struct rtr *r, const struct rtr_src *src,
 	if (rtr_table_set_direct(&r->table, src->port, ni->net, false,
 	    now_us) != 0) {
 		r->st.netnum_conflict++;
-		log_ratelim(&r->log_rl, LOG_LVL_WARNING, LD_RTR,
-		    "port %s: told it is network %u, which another port has: "
-		    "network number conflict", p->name != NULL ? p->name : "?",
-		    ni->net);
+		if (rtr_may_log(r, now_us))
+			log_warnx(LD_RTR, "port %s: told it is network %u, "
+			    "which another port has: network number conflict",
+			    p->name != NULL ? p->name : "?", ni->net);
 		return;
 	}
 	p->net = ni->net;

@@ -28,7 +28,9 @@
 
 struct rtr_port_config {
 	uint16_t	net;		/* 0: not configured (learn it) */
-	bool		learn;		/* learn routes from this port */
+	bool		learn;		/* learn routes from this port
+					   (I-Am-Router, Init-RT, and return
+					   routes from SNET of traffic) */
 };
 
 struct rtr_config {
@@ -56,7 +58,7 @@ struct rtr_stats {
 	uint64_t	local_nl;	/* NL messages for the router */
 	uint64_t	fwd;		/* NPDU copies forwarded */
 	uint64_t	fwd_last_hop;	/* ... of which to the final network */
-	uint64_t	fwd_global;	/* ... of which global broadcast copies */
+	uint64_t	fwd_global;	/* ... of which global bcast */
 	uint64_t	drop_hop_count;	/* hop count exhausted */
 	uint64_t	drop_wrong_port; /* DNET is back out of arrival port */
 	uint64_t	drop_busy;	/* DNET busy (Reject 2 if unicast) */
@@ -79,6 +81,7 @@ struct rtr_stats {
 	uint64_t	nl_unknown;	/* unknown NL types (Reject 3) */
 	uint64_t	learn_new;	/* routes learned */
 	uint64_t	learn_changed;
+	uint64_t	learn_return;	/* return routes from SNET traffic */
 	uint64_t	learn_refused;	/* on a port with learning off */
 	uint64_t	learn_conflict;	/* net seen on two ports */
 	uint64_t	learn_full;	/* table full */

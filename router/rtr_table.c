@@ -197,6 +197,8 @@ rtr_table_learn(struct rtr_table *t, uint16_t net, unsigned port,
 		r = add_slot(t, net);
 		rc = RTR_LEARN_NEW;
 	}
+	if (rc != RTR_LEARN_REFRESHED)
+		r->relayed = false;
 	r->port = (uint8_t)port;
 	r->direct = false;
 	r->configured = false;
@@ -254,6 +256,17 @@ rtr_table_set_reach(struct rtr_table *t, uint16_t net, enum rtr_reach reach,
 	return changed;
 }
 
+void
+rtr_table_set_relayed(struct rtr_table *t, uint16_t net, uint64_t now_us)
+{
+	struct rtr_route *r = slot_of(t, net);
+
+	if (r != NULL) {
+		r->relayed = true;
+		r->relayed_us = now_us;
+	}
+}
+
 int
 rtr_table_remove(struct rtr_table *t, uint16_t net)
 {
@@ -290,7 +303,7 @@ rtr_table_tick(struct rtr_table *t, uint64_t now_us)
 		if (t->max_age_us != 0) {
 			expire = r->refreshed_us + t->max_age_us;
 			if (now_us >= expire) {
-				drop_slot(t, r);	/* i now holds another */
+				drop_slot(t, r);	/* i: another now */
 				continue;
 			}
 			if (expire < next)

@@ -39,6 +39,8 @@ struct rtr_route {
 	enum rtr_reach	 reach;
 	uint64_t	 busy_until_us;	/* with RTR_REACH_BUSY */
 	uint64_t	 refreshed_us;	/* last learned / confirmed */
+	bool		 relayed;	/* passed on to other ports, */
+	uint64_t	 relayed_us;	/* ... last at this time */
 };
 
 /* Outcome of rtr_table_learn(). */
@@ -119,6 +121,10 @@ void rtr_table_touch(struct rtr_table *t, uint16_t net, unsigned port,
  */
 bool rtr_table_set_reach(struct rtr_table *t, uint16_t net,
     enum rtr_reach reach, unsigned port, const uint8_t *mac, size_t mac_len,
+    uint64_t now_us);
+
+/* Note that the route to net was passed on to other ports at now_us. */
+void rtr_table_set_relayed(struct rtr_table *t, uint16_t net,
     uint64_t now_us);
 
 /* Remove the learned entry for net.  Return 0, or -1 if there is none. */

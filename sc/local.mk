@@ -11,7 +11,8 @@ librouter_a_SOURCES += \
 
 UNIT_SOURCES += \
 	tests/unit/test_ws_handshake.c \
-	tests/unit/test_sc_uri.c
+	tests/unit/test_sc_uri.c \
+	tests/unit/test_sc_tls.c
 
 FUZZ_TARGETS += ws_handshake sc_uri
 check_PROGRAMS += tests/fuzz/replay-ws_handshake tests/fuzz/replay-sc_uri
@@ -34,6 +35,15 @@ tests_sc_transport_test_SOURCES = tests/sc_transport_test.c
 noinst_PROGRAMS += bench/sc_ws_bench
 bench_sc_ws_bench_SOURCES = bench/sc_ws_bench.c
 
+## `make bench-sc-ws`: fresh test PKI, run the benchmark, append a line to
+## bench/results.md.
+bench-sc-ws: bench/sc_ws_bench
+	rm -rf bench-pki
+	$(abs_top_srcdir)/tools/bacsc-testpki -q bench-pki
+	bench/sc_ws_bench bench-pki -o $(abs_top_srcdir)/bench/results.md
+	rm -rf bench-pki
+.PHONY: bench-sc-ws
+
 E2E_TESTS += tests/e2e/sc_transport.sh
 EXTRA_DIST += tests/e2e/sc_transport.sh tests/e2e/sc_raw_client.py \
 	tests/fuzz/ws_handshake.dict
@@ -52,4 +62,36 @@ if ENABLE_FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz-scm
 tests_fuzz_fuzz_scm_SOURCES = tests/fuzz/fuzz_scm.c
 tests_fuzz_fuzz_scm_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+endif
+
+## SC node, hub connector, hub function (issue 7).
+librouter_a_SOURCES += \
+	sc/sc_hubconn_fsm.c sc/sc_hubconn_fsm.h \
+	sc/sc_hub_fsm.c sc/sc_hub_fsm.h \
+	sc/sc_peer_fsm.c sc/sc_peer_fsm.h \
+	sc/sc_node.c sc/sc_node.h \
+	sc/sc_hub.c sc/sc_hub.h
+
+# bacsc-hub: the hub function alone (tests, benchmarks, small sites);
+# sc_node_e2e: integration test program driven by tests/e2e/sc_node.sh;
+# sc_hub_bench: hub relay rate and round trip.
+noinst_PROGRAMS += tools/bacsc-hub tests/sc_node_e2e bench/sc_hub_bench
+tools_bacsc_hub_SOURCES = tools/bacsc-hub.c
+tests_sc_node_e2e_SOURCES = tests/sc_node_e2e.c
+bench_sc_hub_bench_SOURCES = bench/sc_hub_bench.c
+E2E_TESTS += tests/e2e/sc_node.sh
+EXTRA_DIST += tests/e2e/sc_node.sh tests/e2e/sc_hub_peer.py
+
+UNIT_SOURCES += \
+	tests/unit/test_sc_hubconn.c \
+	tests/unit/test_sc_hub.c \
+	tests/unit/test_sc_peer.c
+
+FUZZ_TARGETS += sc_hub
+check_PROGRAMS += tests/fuzz/replay-sc_hub
+tests_fuzz_replay_sc_hub_SOURCES = tests/fuzz/fuzz_sc_hub.c tests/fuzz/replay_main.c
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz-sc_hub
+tests_fuzz_fuzz_sc_hub_SOURCES = tests/fuzz/fuzz_sc_hub.c
+tests_fuzz_fuzz_sc_hub_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 endif

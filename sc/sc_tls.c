@@ -25,6 +25,7 @@
 
 struct sc_tls_ctx {
 	SSL_CTX		*ssl_ctx;
+	unsigned	 refs;		/* owner + listeners + connections */
 };
 
 #ifdef BR_TEST_KEYLOG
@@ -213,16 +214,27 @@ sc_tls_ctx_new(const struct sc_tls_config *cfg, char *err, size_t errlen)
 		goto fail;
 	}
 	t->ssl_ctx = c;
+	t->refs = 1;
 	return t;
 fail:
 	SSL_CTX_free(c);
 	return NULL;
 }
 
+struct sc_tls_ctx *
+sc_tls_ctx_ref(const struct sc_tls_ctx *ctx)
+{
+	struct sc_tls_ctx *t = (struct sc_tls_ctx *)(uintptr_t)ctx;
+
+	if (t != NULL)
+		t->refs++;
+	return t;
+}
+
 void
 sc_tls_ctx_free(struct sc_tls_ctx *ctx)
 {
-	if (ctx == NULL)
+	if (ctx == NULL || --ctx->refs > 0)
 		return;
 	SSL_CTX_free(ctx->ssl_ctx);
 	free(ctx);

@@ -62,8 +62,14 @@ struct sc_peer_cert {
  */
 struct sc_tls_ctx *sc_tls_ctx_new(const struct sc_tls_config *cfg, char *err,
     size_t errlen);
-/* Free ctx (NULL is a no-op); connections made from it keep working. */
+/*
+ * Drop a reference to ctx (NULL is a no-op); the context is freed with the
+ * last one.  Listeners and connections hold their own references, so the
+ * owner may free (or replace, on reload) its context at any time.
+ */
 void sc_tls_ctx_free(struct sc_tls_ctx *ctx);
+/* Take a reference (for the transport); return ctx. */
+struct sc_tls_ctx *sc_tls_ctx_ref(const struct sc_tls_ctx *ctx);
 
 /*
  * For the transport: make an SSL object for one connection.  server selects

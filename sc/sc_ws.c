@@ -56,7 +56,7 @@ struct sc_ws {
 	bool			 server;
 	enum sc_ws_proto	 proto;
 	struct sc_ws_limits	 lim;
-	const struct sc_tls_ctx	*tls;		/* borrows; NULL: plaintext */
+	struct sc_tls_ctx	*tls;		/* a reference; NULL: plaintext */
 	struct sc_ws_listener	*listener;	/* server side, until handed out */
 	struct sc_ws		*prev, *next;	/* listener's pending list */
 	bool			 handed_out;	/* on_accept called */
@@ -103,7 +103,7 @@ struct sc_ws {
 struct sc_ws_listener {
 	struct event_base	*base;
 	struct evconnlistener	*evl;
-	const struct sc_tls_ctx	*tls;
+	struct sc_tls_ctx	*tls;		/* a reference */
 	enum sc_ws_proto	 proto;
 	struct sc_ws_limits	 lim;
 	sc_ws_accept_fn		 on_accept;
@@ -398,6 +398,7 @@ ws_free_mem(struct sc_ws *ws)
 		event_free(ws->timer);
 	if (ws->reaper != NULL)
 		event_free(ws->reaper);
+	sc_tls_ctx_free(ws->tls);
 	OPENSSL_cleanse(ws->mask_pool, sizeof(ws->mask_pool));
 	free(ws);
 }
@@ -484,6 +485,26 @@ ws_out(struct sc_ws *ws, const uint8_t *data, size_t len)
 	    evbuffer_add(bufferevent_get_output(ws->bev), data, len) != 0)
 		return -1;
 	return (ssize_t)len;
+}
+
+/*
+ * Make sure the output buffer's last chain can take len more octets in one
+ * piece, allocating a WS_OUT_CHAIN chain when it cannot.  evbuffer's own
+ * chains stop growing at 4 KiB, and bufferevent_openssl writes one TLS
+ * record (one syscall) per chain: larger chains mean fewer records for
+ * streams of 1500-octet messages.  Nothing is committed here.
+ */
+#define WS_OUT_CHAIN	16384
+
+static void
+ws_out_prepare(struct evbuffer *out, size_t len)
+{
+	struct evbuffer_iovec v;
+
+	if (evbuffer_reserve_space(out, 1, &v, 1) == 1 && v.iov_len >= len)
+		return;
+	(void)evbuffer_reserve_space(out, len > WS_OUT_CHAIN ? len :
+	    WS_OUT_CHAIN, &v, 1);
 }
 
 static ssize_t
@@ -674,6 +695,7 @@ ws_pump(struct sc_ws *ws)
 	if (!ws->read_paused && evbuffer_get_length(
 	    bufferevent_get_output(ws->bev)) > ws->lim.out_high_wm) {
 		ws->read_paused = true;
+		ws->st.read_pauses++;
 		bufferevent_disable(ws->bev, EV_READ);
 	}
 }
@@ -971,7 +993,7 @@ ws_new(struct event_base *base, const struct sc_tls_ctx *tls, bool server,
 	if (ws == NULL)
 		return NULL;
 	ws->base = base;
-	ws->tls = tls;
+	ws->tls = sc_tls_ctx_ref(tls);
 	ws->server = server;
 	ws->proto = proto;
 	if (lim != NULL)
@@ -1120,7 +1142,7 @@ sc_ws_listen(struct event_base *base, const struct sc_tls_ctx *tls,
 		return NULL;
 	}
 	l->base = base;
-	l->tls = tls;
+	l->tls = sc_tls_ctx_ref(tls);
 	l->proto = proto;
 	if (limits != NULL)
 		l->lim = *limits;
@@ -1135,6 +1157,7 @@ sc_ws_listen(struct event_base *base, const struct sc_tls_ctx *tls,
 	if (l->evl == NULL) {
 		snprintf(err, errlen, "cannot listen on %s: %s", spec,
 		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+		sc_tls_ctx_free(l->tls);
 		free(l);
 		return NULL;
 	}
@@ -1160,6 +1183,7 @@ sc_ws_listener_free(struct sc_ws_listener *l)
 		sc_ws_free(ws);
 	}
 	evconnlistener_free(l->evl);
+	sc_tls_ctx_free(l->tls);
 	free(l);
 }
 
@@ -1397,6 +1421,7 @@ sc_ws_send(struct sc_ws *ws, const struct sc_ws_seg *segs, size_t n)
 		ws->want_writable = true;
 		return SC_WS_SEND_BUSY;
 	}
+	ws_out_prepare(bufferevent_get_output(ws->bev), total + 14);
 	memset(&io, 0, sizeof(io));
 	io.fin = 1;
 	io.opcode = WSLAY_BINARY_FRAME;

@@ -139,13 +139,17 @@ struct sc_ws_stats {
 	uint64_t	bytes_out;
 	uint64_t	oversize_discarded;	/* > max_msg_len */
 	uint64_t	busy;		/* sends refused by the watermark */
+	uint64_t	read_pauses;	/* reading stopped: our output to a
+					   slow peer was above out_high_wm */
 };
 
 /*
  * Listen on addr (numeric IPv4/IPv6 literal, "" or NULL for any) and port
- * (0: pick one; see sc_ws_listener_port).  tls (borrows; must outlive the
- * listener) may be NULL only with limits->allow_plaintext.  limits is
- * copied.  Return an owned listener, or NULL with err set.
+ * (0: pick one; see sc_ws_listener_port).  The listener and each accepted
+ * connection take their own reference to tls (sc_tls_ctx_ref), so the
+ * caller may drop or replace its context at any time; tls may be NULL only
+ * with limits->allow_plaintext.  limits is copied.  Return an owned
+ * listener, or NULL with err set.
  */
 struct sc_ws_listener *sc_ws_listen(struct event_base *base,
     const struct sc_tls_ctx *tls, const char *addr, uint16_t port,
@@ -159,7 +163,8 @@ void sc_ws_listener_stats(const struct sc_ws_listener *l,
 
 /*
  * Start connecting to uri ("wss://host[:port][/path]"; "ws://" only with
- * limits->allow_plaintext and tls NULL allowed then).  Names resolve
+ * limits->allow_plaintext and tls NULL allowed then; the connection takes
+ * its own reference to tls).  Names resolve
  * through dns (borrows; if NULL a private resolver is made from
  * /etc/resolv.conf and /etc/hosts).  cbs is copied; arg is passed back.
  * Return an owned connection whose outcome arrives as on_open or

@@ -195,9 +195,14 @@ srv_on_close(struct sc_ws *ws, const struct sc_ws_close_info *ci, void *arg)
 	s->closes++;
 	s->last_close = *ci;
 	if (s->verbose) {
-		printf("CLOSED kind=%s status=%u peer=%d detail=%s\n",
-		    sc_ws_err_name(ci->kind), ci->status, ci->by_peer,
-		    ci->detail);
+		struct sc_ws_stats st;
+
+		sc_ws_get_stats(ws, &st);
+		printf("CLOSED kind=%s status=%u peer=%d in=%llu out=%llu "
+		    "read_pauses=%llu detail=%s\n", sc_ws_err_name(ci->kind),
+		    ci->status, ci->by_peer, (unsigned long long)st.msgs_in,
+		    (unsigned long long)st.msgs_out,
+		    (unsigned long long)st.read_pauses, ci->detail);
 		fflush(stdout);
 	}
 	if (s->ws == ws)
@@ -548,9 +553,13 @@ t_client_close(struct env *e)
 	struct cli c;
 	int closes;
 
-	printf("client closes with 1000, server sees it\n");
-	CHECK(cli_connect(e->base, &c, e->uri, e->node, SC_WS_PROTO_HUB,
+	struct sc_tls_ctx *own = tls_for("node2", "ca");
+
+	printf("client closes with 1000, server sees it (and the connection "
+	    "keeps its TLS context after the owner dropped it)\n");
+	CHECK(cli_connect(e->base, &c, e->uri, own, SC_WS_PROTO_HUB,
 	    &e->lim), "connect");
+	sc_tls_ctx_free(own);
 	CHECK(run_until(e->base, &c.open, 5000), "open");
 	if (!c.open)
 		return;

@@ -293,6 +293,22 @@ scenario_plain(struct event_base *base, uint16_t port)
 	    6);
 	CHECK(memcmp(ans, "\x81\x00\x00\x06\x00\x30", 6) == 0);
 	CHECK(bip_port_counters(a)->naks_sent == 2);
+	/* Secure-BVLL is recognised and refused; unknown functions counted */
+	{
+		static const uint8_t sec[] = { 0x81, 0x0c, 0x00, 0x06, 0x00,
+		    0x00 };
+		static const uint8_t unk[] = { 0x81, 0x0d, 0x00, 0x04 };
+		uint64_t dropped = bip_port_counters(a)->rx_dropped;
+
+		CHECK(raw_ask(base, raw, a, sec, sizeof(sec), ans,
+		    sizeof(ans)) == -1);
+		CHECK(raw_ask(base, raw, a, unk, sizeof(unk), ans,
+		    sizeof(ans)) == -1);
+		CHECK(bip_port_counters(a)->rx[BVLC_SECURE_BVLL] == 1);
+		CHECK(bip_port_counters(a)->rx_dropped == dropped + 1);
+		CHECK(bip_port_counters(a)->rx_unknown == 1);
+		CHECK(sa.n == 0);
+	}
 	close(raw);
 	bip_port_free(a);
 	bip_port_free(b);
@@ -414,8 +430,10 @@ scenario_bbmd(struct event_base *base, uint16_t base_port)
 	c.fd_bbmd.port = p1;
 	c.fd_ttl = 60;
 	fd = open_port(base, &c, &sfd, "FD");
+	CHECK(!bip_port_npdu(fd)->up);	/* up once registered */
 	pump(base, 150);
 	CHECK(bip_port_fd_registered(fd));
+	CHECK(bip_port_npdu(fd)->up);
 	CHECK(bip_port_bbmd(b1)->n_fdt == 1);
 	CHECK(bip_port_counters(fd)->fd_registered == 1);
 
@@ -473,6 +491,7 @@ scenario_bbmd(struct event_base *base, uint16_t base_port)
 	dead = open_port(base, &c, &sdead, "FD-dead");
 	pump(base, 1300);	/* 100 ms silence, 1 s back-off, again */
 	CHECK(!bip_port_fd_registered(dead));
+	CHECK(!bip_port_npdu(dead)->up);
 	CHECK(bip_port_counters(dead)->fd_refused >= 1);
 	CHECK(bip_port_counters(dead)->tx[BVLC_REGISTER_FD] >= 2);
 

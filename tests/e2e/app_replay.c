@@ -85,10 +85,12 @@ fdt(void *arg, app_fdt_emit_fn emit, void *ea)
 	emit(ea, &e);
 }
 
-static const struct app_netport_ops sc_ops = { NULL, NULL, NULL, peers,
-	peers };
-static const struct app_netport_ops bip_ops = { NULL, bdt, fdt, NULL,
-	NULL };
+static const struct app_netport_ops sc_ops = {
+	.hub_fn_conns = peers,
+	.direct_conns = peers,
+	.failed_reqs = peers,
+};
+static const struct app_netport_ops bip_ops = { .bdt = bdt, .fdt = fdt };
 
 int
 main(int argc, char **argv)

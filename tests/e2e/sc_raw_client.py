@@ -8,6 +8,10 @@ Each mode exits 0 when the server behaved as required (usually: refused),
 
   good        valid upgrade, masked binary frame, expect the echo
   ping        valid upgrade, ping, expect the pong with the same payload
+  slowreader  send echo requests and never read: expect to be blocked
+              (the server stops reading above its output watermark)
+  fragmented  a binary message in two frames with a ping between them,
+              expect the pong and the reassembled echo
   text        valid upgrade, text frame, expect close 1003
   unmasked    valid upgrade, unmasked binary frame, expect close 1002
   noproto     upgrade without Sec-WebSocket-Protocol, expect 400
@@ -181,6 +185,37 @@ def main():
         except ssl.SSLEOFError as e:
             fail("TCP closed without TLS close_notify: %s" % e)
         ok("echo, close 1000 echoed, TLS close_notify received")
+    elif mode == "fragmented":
+        s, rest = open_ws(pki, host, port)
+        msg = os.urandom(3000)
+        first = frame(2, msg[:1000])
+        first = bytes([first[0] & 0x7F]) + first[1:]    # FIN=0
+        s.sendall(first)
+        s.sendall(frame(9, b"mid"))                     # control in between
+        s.sendall(frame(0, msg[1000:]))                 # continuation, FIN=1
+        op, payload, rest = read_frame(s, rest)
+        if op != 10 or payload != b"mid":
+            fail("no pong between fragments: op %d" % op)
+        op, payload, rest = read_frame(s, rest)
+        if op != 2 or payload != msg:
+            fail("fragmented message not reassembled")
+        ok("fragmented message reassembled, ping answered in between")
+    elif mode == "slowreader":
+        # Send echo requests and never read: the server must stop reading
+        # once its output to us is above its watermark, so our sends block
+        # long before 256 MiB went through.
+        s, rest = open_ws(pki, host, port)
+        s.settimeout(3)
+        msg = frame(2, os.urandom(1500))
+        sent = 0
+        try:
+            while sent < 256 << 20:
+                s.sendall(msg)
+                sent += len(msg)
+        except (socket.timeout, ssl.SSLWantWriteError):
+            ok("blocked after %.1f MiB unread" % (sent / 1048576.0))
+        fail("server kept reading: %.1f MiB sent, none read" %
+             (sent / 1048576.0))
     elif mode == "ping":
         s, rest = open_ws(pki, host, port)
         s.sendall(frame(9, b"are you there"))

@@ -80,6 +80,7 @@ for addr in 127.0.0.1 ::1; do
 		-CAfile '$work/pki/ca.pem' 2>&1 | grep 'Cipher is\|Temp Key\|Peer signature type\|Peer signing digest' \
 		| tr '\n' ' ' | grep 'Peer signing digest: SHA256.*Peer signature type: ECDSA.*Temp Key: ECDH, prime256v1.*Cipher is TLS_AES_128_GCM_SHA256'"
 	check "ping answered" python3 "$raw" ping "$work/pki" "$addr" "$port"
+	check "fragmented message reassembled" python3 "$raw" fragmented "$work/pki" "$addr" "$port"
 	check "TLS 1.2 client refused (openssl s_client -tls1_2)" bash -c "echo | \
 		timeout 10 openssl s_client -tls1_2 -connect '$connect:$port' \
 		-cert '$work/pki/node1.pem' -key '$work/pki/node1.key' \
@@ -104,6 +105,7 @@ for addr in 127.0.0.1 ::1; do
 	check "plain HTTP on the TLS port refused" python3 "$raw" plainhttp "$work/pki" "$addr" "$port"
 	check "unmasked client frame: close 1002" python3 "$raw" unmasked "$work/pki" "$addr" "$port"
 	check "text message: close 1003" python3 "$raw" text "$work/pki" "$addr" "$port"
+	check "slow reader: server stops reading" python3 "$raw" slowreader "$work/pki" "$addr" "$port"
 	check "slow handshake cut off" python3 "$raw" slow "$work/pki" "$addr" "$port"
 	expect_log "slow handshake logged" "handshake timed out" 1
 	sleep 0.3
@@ -112,12 +114,14 @@ for addr in 127.0.0.1 ::1; do
 	srv_pid=
 	stats=$(grep '^STATS' "$work/out")
 	echo "  server: $stats"
+	grep -q "CLOSED kind=tcp .*read_pauses=[1-9]" "$work/out" &&
+		pass=$((pass + 1)) || { fail=$((fail + 1)); echo "  FAIL no read pause seen"; cat "$work/out"; }
 	grep -q "CLOSED kind=websocket status=1002" "$work/out" &&
 		grep -q "CLOSED kind=websocket status=1003" "$work/out" &&
 		pass=$((pass + 1)) || { fail=$((fail + 1)); echo "  FAIL server side of 1002/1003"; cat "$work/out"; }
 	# TLS refusals: TLS 1.2, python no-cert, s_client no-cert, plain HTTP.
 	case $stats in
-	*"opened=4 refused_tls=4 refused_http=4 refused_timeout=1"*)
+	*"opened=6 refused_tls=4 refused_http=4 refused_timeout=1"*)
 		pass=$((pass + 1)); echo "  ok   listener counters" ;;
 	*)	fail=$((fail + 1)); echo "  FAIL listener counters: $stats"; cat "$log" ;;
 	esac

@@ -153,11 +153,45 @@ bip_fdt(void *arg, app_fdt_emit_fn emit_fn, void *ea)
 	emit_fn(ea, &e);
 }
 
+static void
+sc_failed(void *arg, app_conn_emit_fn emit_fn, void *ea)
+{
+	struct app_sc_conn c;
+
+	(void)arg;
+	one_peer(&c);
+	c.no_uuid = true;
+	c.has_error = true;
+	c.err_class = APP_ERRC_COMMUNICATION;
+	c.err_code = 151;
+	emit_fn(ea, &c);
+}
+
+static void
+bip_routes(void *arg, app_route_emit_fn emit_fn, void *ea)
+{
+	struct app_route r = { 7, { 192, 168, 0, 9, 0xBA, 0xC0 }, 6, 0,
+		false, 0 };
+
+	(void)arg;
+	emit_fn(ea, &r);
+	r.net = 8;
+	r.status = 2;
+	r.has_perf = true;
+	r.perf = 5;
+	emit_fn(ea, &r);
+}
+
 static const struct app_netport_ops sc_ops = {
-	sc_refresh, NULL, NULL, sc_hub_fn_conns, sc_direct_conns,
+	.refresh = sc_refresh,
+	.hub_fn_conns = sc_hub_fn_conns,
+	.direct_conns = sc_direct_conns,
+	.failed_reqs = sc_failed,
 };
 static const struct app_netport_ops bip_ops = {
-	NULL, bip_bdt, bip_fdt, NULL, NULL,
+	.bdt = bip_bdt,
+	.fdt = bip_fdt,
+	.routes = bip_routes,
 };
 
 static int
@@ -530,6 +564,15 @@ test_netport_values(void)
 	    " 1901 2EA47E0B1A04B40A0000002F 3EA4FFFFFFFFB4FFFFFFFF3F"
 	    " 4E 0E1C7F0000010F 1A115B 4F 5D06020000000001"
 	    " 6D1011111111111111111111111111111111 3F");
+	/* SC_Failed_Connection_Requests: no UUID, error required. */
+	req("00052A0C0C0E000002 1B40000B");
+	expect1("302A0C0C0E0000021B40000B 3E 0EA47E0B1A04B40A0000000F"
+	    " 1E 0E1C7F0000010F 1A115B 1F 2D06020000000001"
+	    " 4E910791974F 3F");
+	/* Routing_Table (BACnetRouterEntry, performance index optional). */
+	req("00052B0C0C0E000001 1A01AC");
+	expect1("302B0C0C0E0000011A01AC 3E 0907 1D06C0A80009BAC0 2900"
+	    " 0908 1D06C0A80009BAC0 2902 3905 3F");
 	/* Accept URIs array: size, element. */
 	req("0005290C0C0E000002 1B40000F 2900");
 	expect1("30290C0C0E0000021B40000F2900 3E21013F");

@@ -517,6 +517,28 @@ test_rtr_nl_table(void)
 	run_table(nl_cases, N(nl_cases));
 }
 
+/* An unchanged route is passed on again, but not within 10 s (so an
+ * announcement cannot circle a loop of routers forever). */
+static void
+test_rtr_i_am_relay_hold(void)
+{
+	const uint8_t r20[6] = { 0x02, 0, 0, 0, 0, 0xaa };
+	struct npdu_rx rx = { .src_mac = r20, .src_mac_len = 6,
+	    .broadcast = true, .npdu = (const uint8_t *)"\x01\x80\x01\x00\x28",
+	    .npdu_len = 5 };
+
+	std_router(NULL, false);
+	rtr_receive(R, 1, &rx, T0);
+	CU_ASSERT_EQUAL(lg.n, 2);		/* new: passed on */
+	rtr_receive(R, 1, &rx, T0 + CLK_SEC(9));
+	CU_ASSERT_EQUAL(lg.n, 2);		/* echo: held back */
+	rtr_receive(R, 1, &rx, T0 + CLK_SEC(10));
+	CU_ASSERT_EQUAL(lg.n, 4);		/* again after 10 s */
+	rtr_receive(R, 1, &rx, T0 + CLK_SEC(11));
+	CU_ASSERT_EQUAL(lg.n, 4);
+	done();
+}
+
 static void
 test_rtr_nl_learning_effects(void)
 {
@@ -547,7 +569,8 @@ test_rtr_nl_learning_effects(void)
 	rtr_tp_rx(&tp[0], D1, false, "01 20 00 14 00 FF 10 08", NULL);
 	{
 		static const struct rt_out o[] = {
-			{ 1, BC, "01 80 00 00 14" }, { 2, BC, "01 80 00 00 14" },
+			{ 1, BC, "01 80 00 00 14" },
+			{ 2, BC, "01 80 00 00 14" },
 			{ 0, NULL, NULL } };
 		expect_sent("search after Reject 1", 0, o);
 	}
@@ -566,7 +589,8 @@ test_rtr_busy(void)
 	static const struct rt_out rej[] = {
 		{ 0, D1, "01 80 03 02 00 14" }, { 0, NULL, NULL } };
 	static const struct rt_out fwd[] = {
-		{ 1, R20, "01 28 00 14 00 00 05 06 C0 A8 01 0A BA C0 FE 10 08" },
+		{ 1, R20, "01 28 00 14 00 00 05 06 C0 A8 01 0A BA C0 FE "
+		  "10 08" },
 		{ 0, NULL, NULL } };
 	static const struct rt_out avail[] = {
 		{ 0, BC, "01 80 05 00 14" }, { 2, BC, "01 80 05 00 14" },
@@ -616,7 +640,8 @@ test_rtr_too_long(void)
 	/* 501-octet limit on network 9: header 11 + APDU 491 = 502. */
 	n = (size_t)snprintf(hex, sizeof(hex), "01 24 00 09 01 10 FF");
 	for (i = 0; i < 491; i++)
-		n += (size_t)snprintf(hex + n, sizeof(hex) - n, " 0%X", (unsigned)(i & 7));
+		n += (size_t)snprintf(hex + n, sizeof(hex) - n, " 0%X",
+		    (unsigned)(i & 7));
 	rtr_tp_rx(&tp[1], NODEB, false, hex, NULL);
 	{
 		static const struct rt_out o[] = {
@@ -651,7 +676,8 @@ test_rtr_search_found(void)
 		{ 1, BC, "01 80 00 00 63" }, { 2, BC, "01 80 00 00 63" },
 		{ 0, NULL, NULL } };
 	static const struct rt_out found[] = {
-		{ 2, "55", "01 28 00 63 00 00 05 06 C0 A8 01 0A BA C0 FE 10 08" },
+		{ 2, "55", "01 28 00 63 00 00 05 06 C0 A8 01 0A BA C0 FE "
+		  "10 08" },
 		{ 2, "55", "01 2C 00 63 01 07 00 05 06 C0 A8 01 0A BA C0 FE "
 		  "00 05 02 0C" },
 		{ 0, BC, "01 80 01 00 63" },
@@ -925,6 +951,43 @@ test_rtr_learning_refused(void)
 	rtr_tp_rx(&tp[1], R20, true, "01 80 01 00 14", NULL);
 	CU_ASSERT_PTR_NOT_NULL(rtr_table_find(rtr_table(R), 20));
 	done();
+}
+
+/* A request from network 20 teaches the way back: the reply needs no
+ * search (return route, as REF learns it). */
+static void
+test_rtr_return_route(void)
+{
+	static const struct rt_out o[] = {
+		{ 0, D1, "01 0C 00 14 01 33 00 05 01 0C" },
+		{ 1, R20, "01 28 00 14 01 33 00 05 06 C0 A8 01 0A BA C0 FE 20 "
+		  "05 0C" },
+		{ 0, NULL, NULL } };
+	static const struct rt_out o_refused[] = {
+		{ 0, D1, "01 0C 00 14 01 33 00 05 01 0C" },
+		{ 1, BC, "01 80 00 00 14" },
+		{ 2, BC, "01 80 00 00 14" },
+		{ 0, NULL, NULL } };
+	struct rtr_config c;
+	int refused;
+
+	for (refused = 0; refused < 2; refused++) {
+		rtr_config_defaults(&c);
+		c.nports = 3;
+		c.port[0].net = 5;
+		c.port[1].net = 7;
+		c.port[2].net = 9;
+		c.port[1].learn = refused == 0;
+		std_router(&c, false);
+		rtr_tp_rx(&tp[1], R20, false, "01 2C 00 05 06 C0 A8 01 0A BA C0 "
+		    "00 14 01 33 0A 00 05 01 0C", NULL);
+		rtr_tp_rx(&tp[0], D1, false, "01 20 00 14 01 33 FF 20 05 0C",
+		    NULL);
+		expect_sent(refused ? "no return route" : "return route", 0,
+		    refused ? o_refused : o);
+		CU_ASSERT_EQUAL(rtr_stats(R)->learn_return, refused ? 0 : 1);
+		done();
+	}
 }
 
 static void
@@ -1304,6 +1367,7 @@ static const struct ut_case cases[] = {
 	UT_CASE(test_rtr_digest_e8_e9),
 	UT_CASE(test_rtr_digest_e11),
 	UT_CASE(test_rtr_nl_table),
+	UT_CASE(test_rtr_i_am_relay_hold),
 	UT_CASE(test_rtr_nl_learning_effects),
 	UT_CASE(test_rtr_busy),
 	UT_CASE(test_rtr_too_long),
@@ -1314,6 +1378,7 @@ static const struct ut_case cases[] = {
 	UT_CASE(test_rtr_announce_split),
 	UT_CASE(test_rtr_unconfigured_port),
 	UT_CASE(test_rtr_learning_refused),
+	UT_CASE(test_rtr_return_route),
 	UT_CASE(test_rtr_init_rt_update),
 	UT_CASE(test_rtr_nl_rate_limit),
 	UT_CASE(test_rtr_config_checks),

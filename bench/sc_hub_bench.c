@@ -1,0 +1,328 @@
+/*
+ * Hub relay benchmark: a bacsc-hub process and two of our nodes (one
+ * process, one event_base) on 127.0.0.1 over TLS 1.3.
+ *
+ *   sc_hub_bench PKI_DIR HUB_BIN [MESSAGES] [PORT]
+ *
+ * 1. relay rate: node A sends MESSAGES unicast Encapsulated-NPDUs of 30 and
+ *    of 1400 octets to node B through the hub, with at most WINDOW_BYTES
+ *    in flight (the hub drops what a full receiver cannot take, so an
+ *    unbounded sender would only measure drops); rate = messages received
+ *    by B / time from the first send to the last receipt;
+ * 2. round trip: A sends a 30-octet NPDU to B, B answers at once, 5000
+ *    times; median, p99 and mean.
+ * The hub's CPU time per relayed message comes from /proc.  One line of
+ * results is printed as "RESULT ..." for bench/results.md.
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "lib/clock.h"
+#include "lib/log.h"
+#include "npdu/port.h"
+#include "sc/sc_node.h"
+#include "sc/sc_tls.h"
+
+#define WINDOW_BYTES	(192u * 1024u)	/* in flight, below every watermark */
+
+static struct event_base *base;
+static struct sc_node *na, *nb;
+static uint64_t rx_b, rx_a;
+static bool echo;
+static uint8_t buf_a[1400];
+
+static void
+on_rx_b(void *arg, struct npdu_port *p, const struct npdu_rx *rx)
+{
+	(void)arg;
+	(void)p;
+	rx_b++;
+	if (echo) {
+		struct npdu_port *pb = sc_node_port(nb);
+		struct npdu_iov iov = { rx->npdu, rx->npdu_len, NULL, 0 };
+
+		(void)pb->ops->send_unicast(pb, rx->src_mac, rx->src_mac_len,
+		    &iov, NULL);
+	}
+}
+
+static void
+on_rx_a(void *arg, struct npdu_port *p, const struct npdu_rx *rx)
+{
+	(void)arg;
+	(void)p;
+	(void)rx;
+	rx_a++;
+}
+
+static struct sc_node *
+mk(const char *pki, const char *cert, unsigned port, uint8_t tag,
+    struct sc_tls_ctx **tlsp)
+{
+	struct sc_tls_config tc;
+	struct sc_node_cfg cfg;
+	char c[512], k[512], ca[512], uri[64], err[256];
+	struct sc_node *n;
+
+	snprintf(c, sizeof(c), "%s/%s.pem", pki, cert);
+	snprintf(k, sizeof(k), "%s/%s.key", pki, cert);
+	snprintf(ca, sizeof(ca), "%s/ca.pem", pki);
+	memset(&tc, 0, sizeof(tc));
+	tc.cert_file = c;
+	tc.key_file = k;
+	tc.ca_files[0] = ca;
+	tc.n_ca_files = 1;
+	*tlsp = sc_tls_ctx_new(&tc, err, sizeof(err));
+	if (*tlsp == NULL) {
+		fprintf(stderr, "tls: %s\n", err);
+		exit(1);
+	}
+	snprintf(uri, sizeof(uri), "wss://127.0.0.1:%u/", port);
+	sc_node_cfg_default(&cfg);
+	cfg.name = cert;
+	memset(cfg.uuid, tag, sizeof(cfg.uuid));
+	cfg.primary_uri = uri;
+	cfg.tls = *tlsp;
+	n = sc_node_new(base, NULL, &cfg, err, sizeof(err));
+	if (n == NULL) {
+		fprintf(stderr, "node: %s\n", err);
+		exit(1);
+	}
+	sc_node_start(n);
+	return n;
+}
+
+static uint64_t
+proc_cpu_us(pid_t pid)
+{
+	char path[64], line[1024];
+	unsigned long ut = 0, st = 0;
+	FILE *f;
+	char *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return 0;
+	if (fgets(line, sizeof(line), f) == NULL) {
+		fclose(f);
+		return 0;
+	}
+	fclose(f);
+	p = strrchr(line, ')');
+	if (p == NULL || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u "
+	    "%*u %*u %lu %lu", &ut, &st) != 2)
+		return 0;
+	return (uint64_t)(ut + st) * 1000000u / (uint64_t)sysconf(_SC_CLK_TCK);
+}
+
+static void
+tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+}
+
+/* Run the loop until something happened (at most 100 ms). */
+static void
+once(void)
+{
+	event_base_loop(base, EVLOOP_ONCE);
+}
+
+/* Relay rate for size-octet NPDUs; returns messages per second. */
+static double
+rate(size_t size, uint64_t count, pid_t hub, double *cpu_us_per_msg,
+    uint64_t *lost)
+{
+	struct npdu_port *pa = sc_node_port(na);
+	struct npdu_iov iov;
+	uint64_t sent = 0, t0, t1, c0, last_rx = 0, stall = 0;
+	uint64_t window = WINDOW_BYTES / (size + 10);
+	size_t i;
+
+	for (i = 0; i < size; i++)
+		buf_a[i] = (uint8_t)i;
+	buf_a[0] = 0x01;
+	buf_a[1] = 0x00;
+	iov.hdr = buf_a;
+	iov.hdr_len = 2;
+	iov.body = buf_a + 2;
+	iov.body_len = size - 2;
+	rx_b = 0;
+	c0 = proc_cpu_us(hub);
+	t0 = clk_now_us();
+	stall = t0;
+	while (rx_b < count) {
+		while (sent < count && sent - rx_b < window) {
+			if (pa->ops->send_unicast(pa, sc_node_vmac(nb), 6,
+			    &iov, NULL) != 0)
+				break;
+			sent++;
+		}
+		once();
+		if (rx_b != last_rx) {
+			last_rx = rx_b;
+			stall = clk_now_us();
+		} else if (clk_now_us() - stall > CLK_SEC(2)) {
+			break;	/* lost in the hub: stop waiting */
+		}
+	}
+	t1 = clk_now_us();
+	*cpu_us_per_msg = rx_b > 0 ?
+	    (double)(proc_cpu_us(hub) - c0) / (double)rx_b : 0;
+	*lost = sent - rx_b;
+	return (double)rx_b * 1e6 / (double)(t1 - t0);
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+rtt(unsigned n, double *med, double *p99, double *mean)
+{
+	struct npdu_port *pa = sc_node_port(na);
+	uint8_t m[30] = { 0x01, 0x00 };
+	struct npdu_iov iov = { m, sizeof(m), NULL, 0 };
+	uint64_t *v = calloc(n, sizeof(*v)), sum = 0, t;
+	unsigned i;
+
+	echo = true;
+	for (i = 0; i < n; i++) {
+		rx_a = 0;
+		t = clk_now_us();
+		if (pa->ops->send_unicast(pa, sc_node_vmac(nb), 6, &iov,
+		    NULL) != 0)
+			continue;
+		while (rx_a == 0)
+			once();
+		v[i] = clk_now_us() - t;
+		sum += v[i];
+	}
+	echo = false;
+	qsort(v, n, sizeof(*v), cmp_u64);
+	*med = (double)v[n / 2];
+	*p99 = (double)v[n * 99 / 100];
+	*mean = (double)sum / n;
+	free(v);
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *pki, *hub_bin;
+	uint64_t count = 200000, lost30, lost1400;
+	unsigned port = 47990;
+	struct sc_tls_ctx *ta, *tb;
+	char ps[16], cert[512], key[512], ca[512];
+	pid_t hub;
+	double r30, r1400, cpu30, cpu1400, med, p99, mean;
+	uint64_t end;
+	struct event *tick;
+	struct timeval tick_tv = { 0, 100000 };
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: sc_hub_bench PKI_DIR HUB_BIN "
+		    "[MESSAGES] [PORT]\n");
+		return 2;
+	}
+	pki = argv[1];
+	hub_bin = argv[2];
+	if (argc > 3)
+		count = strtoull(argv[3], NULL, 10);
+	if (argc > 4)
+		port = (unsigned)strtoul(argv[4], NULL, 10);
+	signal(SIGPIPE, SIG_IGN);
+	log_open("sc_hub_bench", LOG_TARGET_STDERR);
+	log_set_level(LOG_LVL_WARNING);
+	snprintf(ps, sizeof(ps), "%u", port);
+	snprintf(cert, sizeof(cert), "%s/hub.pem", pki);
+	snprintf(key, sizeof(key), "%s/hub.key", pki);
+	snprintf(ca, sizeof(ca), "%s/ca.pem", pki);
+	hub = fork();
+	if (hub == 0) {
+		int fd = open("/dev/null", 1);
+
+		dup2(fd, 1);
+		execl(hub_bin, hub_bin, "-c", cert, "-k", key, "-a", ca,
+		    "-p", ps, "-q", (char *)NULL);
+		_exit(127);
+	}
+	usleep(300000);
+	base = event_base_new();
+	na = mk(pki, "node1", port, 0xa1, &ta);
+	nb = mk(pki, "node2", port, 0xb2, &tb);
+	tick = event_new(base, -1, EV_PERSIST, tick_cb, NULL);
+	event_add(tick, &tick_tv);
+	sc_node_port(na)->user.receive = on_rx_a;
+	sc_node_port(nb)->user.receive = on_rx_b;
+	end = clk_now_us() + CLK_SEC(10);
+	while ((!sc_node_port(na)->up || !sc_node_port(nb)->up) &&
+	    clk_now_us() < end) {
+		struct timeval tv = { 0, 50000 };
+
+		event_base_loopexit(base, &tv);
+		event_base_dispatch(base);
+	}
+	if (!sc_node_port(na)->up || !sc_node_port(nb)->up) {
+		fprintf(stderr, "nodes did not connect\n");
+		kill(hub, SIGKILL);
+		return 1;
+	}
+	(void)rate(30, count / 10, hub, &cpu30, &lost30);	/* warm up */
+	r30 = rate(30, count, hub, &cpu30, &lost30);
+	r1400 = rate(1400, count / 4, hub, &cpu1400, &lost1400);
+	rtt(5000, &med, &p99, &mean);
+	{
+		struct sc_node_status st;
+
+		sc_node_get_status(na, &st);
+		fprintf(stderr, "A: tx %llu busy %llu nohub %llu toobig %llu\n",
+		    (unsigned long long)st.ctr.npdu_tx,
+		    (unsigned long long)st.ctr.tx_busy,
+		    (unsigned long long)st.ctr.tx_no_hub,
+		    (unsigned long long)st.ctr.tx_too_big);
+	}
+	printf("relay 30 B:   %.0f msgs/s (hub CPU %.2f us/msg, %llu lost)\n",
+	    r30, cpu30, (unsigned long long)lost30);
+	printf("relay 1400 B: %.0f msgs/s (%.1f MB/s, hub CPU %.2f us/msg, "
+	    "%llu lost)\n", r1400, r1400 * 1400 / 1e6, cpu1400,
+	    (unsigned long long)lost1400);
+	printf("round trip A->hub->B->hub->A (30 B): median %.0f us, p99 %.0f "
+	    "us, mean %.0f us\n", med, p99, mean);
+	printf("RESULT relay30=%.0f/s relay1400=%.0f/s hubcpu30=%.2fus "
+	    "rtt_median=%.0fus rtt_p99=%.0fus msgs=%llu\n", r30, r1400, cpu30,
+	    med, p99, (unsigned long long)count);
+	sc_node_stop(na);
+	sc_node_stop(nb);
+	{
+		struct timeval tv = { 0, 200000 };
+
+		event_base_loopexit(base, &tv);
+		event_base_dispatch(base);
+	}
+	kill(hub, SIGTERM);
+	waitpid(hub, NULL, 0);
+	event_free(tick);
+	sc_node_free(na);
+	sc_node_free(nb);
+	sc_tls_ctx_free(ta);
+	sc_tls_ctx_free(tb);
+	event_base_free(base);
+	return 0;
+}

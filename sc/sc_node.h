@@ -1,0 +1,114 @@
+/*
+ * BACnet/SC node (digest §1.1, §1.8, §1.11, §1.13): one SC port on the
+ * process's event_base.  It owns the VMAC (configured or random, re-chosen
+ * after a NODE_DUPLICATE_VMAC refusal), carries the Device UUID the
+ * caller passes in (persisting it is the daemon's job), runs the hub
+ * connector (primary and failover hub, sc_hubconn_fsm.h) over the SC
+ * WebSocket transport (sc_ws.h), and implements the router's port
+ * contract (npdu/port.h): NPDUs go out as Encapsulated-NPDU through the
+ * active hub connection without being copied, and received ones go up with
+ * their source VMAC and data options.  It answers Advertisement-Solicitation
+ * and refuses Address-Resolution (no node switch yet: NAK
+ * OPTIONAL_FUNCTIONALITY_NOT_SUPPORTED, digest §1.5.4).
+ */
+#ifndef SC_SC_NODE_H
+#define SC_SC_NODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "npdu/port.h"
+#include "sc/sc_hubconn_fsm.h"
+#include "sc/sc_vmac.h"
+
+struct event_base;
+struct evdns_base;
+struct sc_tls_ctx;
+struct sc_node;
+
+#define SC_NODE_URI_MAX	300
+#define SC_NODE_ERR_MAX	160
+
+struct sc_node_cfg {
+	const char	*name;		/* for logs (copied) */
+	bool		 has_vmac;	/* else a Random-48 VMAC is drawn */
+	uint8_t		 vmac[SC_VMAC_LEN];
+	uint8_t		 uuid[SC_UUID_LEN];	/* the Device UUID */
+	const char	*primary_uri;	/* "wss://..." (copied) */
+	const char	*failover_uri;	/* NULL or "" if none (copied) */
+	const struct sc_tls_ctx *tls;	/* borrows; must outlive the node */
+	uint16_t	 max_bvlc;	/* announced; 0: 1600 */
+	uint16_t	 max_npdu;	/* announced; 0: 1497 */
+	unsigned	 connect_wait_ms;	/* 0: 10000 */
+	unsigned	 disconnect_wait_ms;	/* 0: 10000 */
+	unsigned	 heartbeat_ms;		/* 0: 300000 */
+	unsigned	 min_reconnect_ms;	/* 0: 2000 */
+	unsigned	 max_reconnect_ms;	/* 0: 30000 */
+};
+
+/* Fill *cfg with zeroes and the defaults named above. */
+void sc_node_cfg_default(struct sc_node_cfg *cfg);
+
+/* Counters of a node (status output). */
+struct sc_node_counters {
+	uint64_t	npdu_tx;	/* Encapsulated-NPDUs sent */
+	uint64_t	npdu_rx;	/* delivered up */
+	uint64_t	tx_no_hub;	/* dropped: no hub connection */
+	uint64_t	tx_busy;	/* dropped: transport output full */
+	uint64_t	tx_too_big;	/* dropped: over the hub's limits */
+	uint64_t	rx_invalid;	/* refused by the codec or hop rules */
+	uint64_t	naks_tx;
+	uint64_t	naks_rx;	/* BVLC-Result NAKs received */
+	uint64_t	dup_vmac;	/* VMAC re-chosen */
+	uint64_t	adverts_tx;
+	uint64_t	heartbeats_tx;
+};
+
+/* Node status for the control socket. */
+struct sc_node_status {
+	uint8_t			 vmac[SC_VMAC_LEN];
+	uint8_t			 uuid[SC_UUID_LEN];
+	enum sc_hc_state	 hc_state;
+	uint8_t			 hub_status;	/* 0 none, 1 primary, 2 failover */
+	char			 uri[SC_HC_NSLOTS][SC_NODE_URI_MAX];
+	struct sc_hc_hub_status	 hub[SC_HC_NSLOTS];
+	char			 last_error_detail[SC_HC_NSLOTS][SC_NODE_ERR_MAX];
+	bool			 hub_peer_known;	/* Connect-Accept seen */
+	uint8_t			 hub_vmac[SC_VMAC_LEN];	/* of the hub device */
+	uint8_t			 hub_uuid[SC_UUID_LEN];
+	uint16_t		 hub_max_bvlc;
+	uint16_t		 hub_max_npdu;
+	struct sc_node_counters	 ctr;
+};
+
+/*
+ * Create a node (not started) on base; dns (borrows, may be NULL: the
+ * transport makes its own resolver).  cfg is copied except cfg->tls.
+ * Return owned, or NULL with err set.
+ */
+struct sc_node *sc_node_new(struct event_base *base, struct evdns_base *dns,
+    const struct sc_node_cfg *cfg, char *err, size_t errlen);
+/* Tear down at once (no Disconnect-Request; see sc_node_stop).  NULL ok. */
+void sc_node_free(struct sc_node *n);
+
+/* Start the hub connector (connects to the primary hub first). */
+void sc_node_start(struct sc_node *n);
+/*
+ * Stop: Disconnect-Request on every hub connection (each closes after its
+ * Disconnect-ACK or the disconnect wait).  The port goes down.
+ */
+void sc_node_stop(struct sc_node *n);
+
+/*
+ * The router's view of this node (owned by the node; valid until
+ * sc_node_free).  The router sets port->user, net and name; the node sets
+ * mac, mac_len, max_npdu, ops and up.
+ */
+struct npdu_port *sc_node_port(struct sc_node *n);
+
+void sc_node_get_status(const struct sc_node *n, struct sc_node_status *out);
+/* The current VMAC (changes after a duplicate-VMAC refusal). */
+const uint8_t *sc_node_vmac(const struct sc_node *n);
+
+#endif
