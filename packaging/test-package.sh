@@ -109,6 +109,15 @@ echo "Depends: $(field Depends)"
 check "Depends: runtime libraries and adduser only" deps_ok
 check "conffiles: exactly $conf" \
 	test "$(dpkg-deb --ctrl-tarfile "$deb" | tar -xOf - ./conffiles)" = "$conf"
+# The service's life cycle (cannot be run here without systemd as PID 1):
+# enabled on install but not started; on upgrade not stopped before and
+# try-restarted after; stopped on removal.
+ctl() { dpkg-deb --ctrl-tarfile "$deb" | tar -xOf - "./$1" 2>/dev/null || true; }
+check "postinst enables the unit" grep -q "deb-systemd-helper enable 'bacsc-router.service'" < <(ctl postinst)
+check "postinst starts nothing" test -z "$(ctl postinst | grep -E 'deb-systemd-invoke (start|restart)')"
+check "postinst try-restarts on upgrade" grep -q "deb-systemd-invoke try-restart 'bacsc-router.service'" < <(ctl postinst)
+check "preinst does not stop on upgrade" test -z "$(ctl preinst | grep 'deb-systemd-invoke stop')"
+check "prerm stops the unit on remove" grep -q 'deb-systemd-invoke stop bacsc-router.service' < <(ctl prerm)
 
 # -------------------------------------------------------------- install
 echo "== dpkg -i"
