@@ -25,6 +25,7 @@
  *   base (no router): B -> hub -> E, E answers -> hub -> B.
  * For each mode and size (30 and 1400 octets, whole NPDU):
  *   - zero-loss rate: round trips started at a paced rate for STEP_MS,
+ *     all answered and the last within 100 ms of the end of sending,
  *     then a drain; the rate steps up until something is lost or a send
  *     is refused; the highest zero-loss step is reported;
  *   - latency: SAMPLES round trips one at a time; p50, p99, p99.9.
@@ -340,12 +341,15 @@ once(void)
 
 /*
  * Paced run at rate round trips/s for ms milliseconds, then drain.
- * Return 0 if nothing was lost or refused.
+ * Return 0 if nothing was lost or refused and the last answer came within
+ * DRAIN_OK_US of the end of sending (else the rate was not sustained: the
+ * backlog only sat in TCP buffers).
  */
+#define DRAIN_OK_US	100000u
 static int
-run_rate(double rate, unsigned ms, uint64_t *lost)
+run_rate(double rate, unsigned ms, uint64_t *lost, uint64_t *drain_us)
 {
-	uint64_t t0, now, end, target, last_rx, stall;
+	uint64_t t0, now, end, target, last_rx, stall, t_end;
 
 	n_rx = n_sent = n_fail = 0;
 	t0 = clk_now_us();
@@ -367,7 +371,7 @@ run_rate(double rate, unsigned ms, uint64_t *lost)
 		once();
 	}
 	last_rx = n_rx;
-	stall = clk_now_us();
+	stall = t_end = clk_now_us();
 	while (n_rx < n_sent && clk_now_us() - stall < 300000u) {
 		once();
 		if (n_rx != last_rx) {
@@ -376,7 +380,8 @@ run_rate(double rate, unsigned ms, uint64_t *lost)
 		}
 	}
 	*lost = n_sent - n_rx + n_fail;
-	return *lost == 0 ? 0 : -1;
+	*drain_us = stall - t_end;
+	return *lost == 0 && *drain_us <= DRAIN_OK_US ? 0 : -1;
 }
 
 static int
@@ -633,7 +638,7 @@ main(int argc, char **argv)
 	char ps[16], cert[512], key[512], ca[512];
 	pid_t hub, rtr_pid;
 	double best[3][2], pct[3][2][3];
-	uint64_t lost, lat_lost[3][2], deadline;
+	uint64_t lost, drain, lat_lost[3][2], deadline;
 
 	if (argc >= 5 && strcmp(argv[1], "--router") == 0) {
 		signal(SIGPIPE, SIG_IGN);
@@ -744,15 +749,17 @@ main(int argc, char **argv)
 		mode = (enum bf_mode)m;
 		for (si = 0; si < 2; si++) {
 			msg_size = sizes[si];
-			(void)run_rate(2000, 200, &lost);	/* warm up */
+			(void)run_rate(2000, 200, &lost, &drain);	/* warm up */
 			best[m][si] = 0;
 			for (k = 0; k < sizeof(steps) / sizeof(steps[0]);
 			    k++) {
-				if (run_rate(steps[k], step_ms, &lost) != 0) {
+				if (run_rate(steps[k], step_ms, &lost,
+				    &drain) != 0) {
 					fprintf(stderr, "%s %zu B: %.0f/s: "
-					    "%llu lost\n", mode_name[m],
-					    msg_size, steps[k],
-					    (unsigned long long)lost);
+					    "%llu lost, drain %llu ms\n",
+					    mode_name[m], msg_size, steps[k],
+					    (unsigned long long)lost,
+					    (unsigned long long)drain / 1000);
 					break;
 				}
 				best[m][si] = steps[k];
