@@ -8,7 +8,11 @@
  * PKI_DIR needs node1 (router), node2 (echo node), node3 (baseline node)
  * and hub certificates (tools/bacsc-testpki -n 3).  Processes:
  *   - the hub: HUB_BIN (tools/bacsc-hub) on BASEPORT;
- *   - the router: this program with --router: the router engine
+ *   - the router: if the environment variable BENCH_FWD_DAEMON names the
+ *     bacsc-router daemon, the real daemon with a generated configuration
+ *     (B/IP network 1 on 127.0.0.1:BASEPORT+1, SC network 2 with node1's
+ *     certificate, no hub function of its own); otherwise
+ *     this program with --router: the router engine
  *     (router/rtr.h) over a B/IP port (bip/bip_io.h) on 127.0.0.1:
  *     BASEPORT+1, network 1, and an SC node (sc/sc_node.h, network 2)
  *     connected to the hub -- the same pieces the daemon glues together,
@@ -44,6 +48,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -576,6 +581,61 @@ router_main(const char *pki, unsigned hub_port, unsigned port)
 	return 0;
 }
 
+/* Write a configuration for the daemon into dir; return 0 or -1. */
+static int
+write_conf(const char *dir, const char *pki, unsigned hub_port,
+    char *path, size_t plen)
+{
+	char apki[1024];
+	FILE *f;
+
+	if (realpath(pki, apki) == NULL)
+		return -1;
+	snprintf(path, plen, "%s/bench.conf", dir);
+	f = fopen(path, "w");
+	if (f == NULL)
+		return -1;
+	fprintf(f, "device = { instance = 4190; name = \"bench-router\"; "
+	    "uuid = \"generate\"; };\n"
+	    "bip = ( { name = \"bip-bench\"; network = %u; bind = "
+	    "\"127.0.0.1\"; port = %u; broadcast = \"127.255.255.255\"; "
+	    "mode = \"plain\"; } );\n"
+	    "sc = ( { name = \"sc-bench\"; network = %u; vmac = "
+	    "\"02:be:4c:00:00:01\"; primary_hub = "
+	    "\"wss://127.0.0.1:%u/\";\n"
+	    "  tls = { certificate = \"%s/node1.pem\"; key = "
+	    "\"%s/node1.key\"; ca = [ \"%s/ca.pem\" ]; };\n"
+	    "  timers = { min_reconnect = 1; max_reconnect = 2; }; } );\n"
+	    "log = { level = \"warning\"; target = \"stderr\"; };\n"
+	    "control = { socket = \"%s/control.sock\"; mode = \"0600\"; };\n"
+	    "state_dir = \"%s/state\";\n", NET_BIP, (unsigned)rt_port,
+	    NET_SC, hub_port, apki, apki, apki, dir, dir);
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+static char daemon_dir[64];
+
+static pid_t
+spawn_daemon(const char *bin, const char *pki, unsigned hub_port)
+{
+	char conf[1024], state[128];
+	pid_t pid;
+
+	snprintf(daemon_dir, sizeof(daemon_dir), "/tmp/bench_fwd.XXXXXX");
+	if (mkdtemp(daemon_dir) == NULL)
+		return -1;
+	snprintf(state, sizeof(state), "%s/state", daemon_dir);
+	(void)mkdir(state, 0700);
+	if (write_conf(daemon_dir, pki, hub_port, conf, sizeof(conf)) != 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		execl(bin, bin, "-c", conf, "-f", (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
 static pid_t
 spawn_router(const char *self, const char *pki, unsigned hub_port)
 {
@@ -628,7 +688,7 @@ main(int argc, char **argv)
 	static const double steps[] = { 1000, 2000, 5000, 10000, 20000, 30000,
 	    40000, 50000, 70000, 100000, 130000, 160000, 200000 };
 	static const size_t sizes[] = { 30, 1400 };
-	const char *pki, *hub_bin;
+	const char *pki, *hub_bin, *daemon_bin;
 	unsigned port = 47950, step_ms = 1000;
 	size_t samples = 5000, si, k, m;
 	struct sc_tls_ctx *te, *tb;
@@ -688,7 +748,16 @@ main(int argc, char **argv)
 		_exit(127);
 	}
 	usleep(300000);
-	rtr_pid = spawn_router(argv[0], pki, port);
+	daemon_bin = getenv("BENCH_FWD_DAEMON");
+	if (daemon_bin != NULL && *daemon_bin != '\0')
+		rtr_pid = spawn_daemon(daemon_bin, pki, port);
+	else
+		rtr_pid = spawn_router(argv[0], pki, port);
+	if (rtr_pid < 0) {
+		fprintf(stderr, "bench_fwd: cannot start the router\n");
+		kill(hub, SIGTERM);
+		return 1;
+	}
 
 	base = event_base_new();
 	udp_fd = socket(AF_INET, SOCK_DGRAM, 0);
@@ -783,8 +852,9 @@ main(int argc, char **argv)
 	    "\n", pct[0][0][0] - pct[2][0][0], pct[0][0][1] - pct[2][0][1],
 	    pct[0][0][2] - pct[2][0][2], pct[0][1][0] - pct[2][1][0],
 	    pct[0][1][1] - pct[2][1][1], pct[0][1][2] - pct[2][1][2]);
-	printf("RESULT router=engine+bip_io+sc_node(one process) "
-	    "bip30=%.0frt/s(%.0f NPDU/s via router) bip1400=%.0frt/s "
+	printf("RESULT router=%s ", daemon_bin != NULL && *daemon_bin != '\0' ?
+	    "bacsc-router-daemon" : "engine+bip_io+sc_node(one-process)");
+	printf("bip30=%.0frt/s(%.0f NPDU/s via router) bip1400=%.0frt/s "
 	    "sc30=%.0frt/s sc1400=%.0frt/s base30=%.0frt/s base1400=%.0frt/s "
 	    "rtt30_p50/p99/p999=%.0f/%.0f/%.0fus(base %.0f/%.0f/%.0f) "
 	    "rtt1400_p50/p99/p999=%.0f/%.0f/%.0fus(base %.0f/%.0f/%.0f) "
@@ -801,6 +871,12 @@ main(int argc, char **argv)
 
 	kill(rtr_pid, SIGTERM);
 	waitpid(rtr_pid, NULL, 0);
+	if (daemon_dir[0] != '\0') {
+		char cmd[128];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", daemon_dir);
+		(void)!system(cmd);
+	}
 	sc_node_free(ne);
 	sc_node_free(nb);
 	kill(hub, SIGTERM);

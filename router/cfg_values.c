@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "router/cfg.h"
+#include "sc/sc_uri.h"
 
 /* Parse a decimal number of 1..maxdig digits at *s; advance *s. */
 static int
@@ -204,18 +205,6 @@ cfg_parse_uuid(const char *s, struct cfg_uuid *out)
 	return 0;
 }
 
-static char *
-dup_n(const char *s, size_t n)
-{
-	char *d = malloc(n + 1);
-
-	if (d != NULL) {
-		memcpy(d, s, n);
-		d[n] = '\0';
-	}
-	return d;
-}
-
 static bool
 host_char_ok(int c)
 {
@@ -308,49 +297,18 @@ cfg_uri_fini(struct cfg_uri *u)
 int
 cfg_parse_uri(const char *s, struct cfg_uri *out, const char **why)
 {
+	struct sc_uri su;
 	struct cfg_uri u;
-	const char *auth, *slash, *h;
-	size_t hlen, alen;
-	bool v6;
-	long port;
-	const char *p;
 
+	/* One URI grammar for the whole tree: the transport's. */
+	if (sc_uri_parse(s, &su, why) != 0)
+		return -1;
 	memset(&u, 0, sizeof(u));
-	if (strncmp(s, "wss://", 6) == 0) {
-		u.tls = true;
-		auth = s + 6;
-	} else if (strncmp(s, "ws://", 5) == 0) {
-		auth = s + 5;
-	} else {
-		*why = "expected a wss:// URI";
-		return -1;
-	}
-	for (p = s; *p != '\0'; p++)
-		if (!isgraph((unsigned char)*p)) {
-			*why = "spaces or control characters in URI";
-			return -1;
-		}
-	if (strchr(s, '#') != NULL) {
-		*why = "a fragment (#) is not allowed";
-		return -1;
-	}
-	slash = strchr(auth, '/');
-	alen = slash != NULL ? (size_t)(slash - auth) : strlen(auth);
-	if (memchr(auth, '@', alen) != NULL) {
-		*why = "user information (@) is not allowed";
-		return -1;
-	}
-	if (memchr(auth, '?', alen) != NULL) {
-		*why = "a query needs a path (/?...)";
-		return -1;
-	}
-	if (split_host_port(auth, alen, &h, &hlen, &v6, &port, why) != 0 ||
-	    check_host(h, hlen, v6, why) != 0)
-		return -1;
+	u.tls = su.tls;
+	u.port = su.port;
 	u.text = strdup(s);
-	u.host = dup_n(h, hlen);
-	u.path = strdup(slash != NULL ? slash : "/");
-	u.port = (uint16_t)(port >= 0 ? port : (u.tls ? 443 : 80));
+	u.host = strdup(su.host);
+	u.path = strdup(su.path);
 	if (u.text == NULL || u.host == NULL || u.path == NULL) {
 		cfg_uri_fini(&u);
 		*why = "out of memory";

@@ -8,7 +8,6 @@
  */
 #include "config.h"
 
-#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -96,6 +95,17 @@ static void rtr_local(struct rtr *, const struct rtr_src *,
 static void rtr_search_found(struct rtr *, uint16_t, uint64_t);
 
 static const struct npdu_opts rtr_no_opts = { NULL, 0 };
+/* Secure Path (AB.2.3), Must Understand 0 as in the AB.2.17 example. */
+static const uint8_t rtr_secure_path[1] = { 0x01 };
+static const struct npdu_opts rtr_secure_path_opts = { rtr_secure_path, 1 };
+
+/* The data options of what the router itself originates on port qi. */
+static const struct npdu_opts *
+rtr_own_opts(const struct rtr *r, unsigned qi)
+{
+	return r->cfg.port[qi].secure_path ? &rtr_secure_path_opts :
+	    &rtr_no_opts;
+}
 
 /* ------------------------------------------------------------------ */
 /* Set-up */
@@ -257,100 +267,6 @@ rtr_deadline(struct rtr *r, uint64_t t)
 }
 
 /* ------------------------------------------------------------------ */
-/* Counters by name */
-
-#define RTR_STAT(f)	{ #f, offsetof(struct rtr_stats, f) }
-
-static const struct {
-	const char	*name;
-	size_t		 off;
-} rtr_stat_tab[] = {
-	RTR_STAT(rx),
-	RTR_STAT(rx_malformed),
-	RTR_STAT(rx_from_self),
-	RTR_STAT(local_apdu),
-	RTR_STAT(local_no_handler),
-	RTR_STAT(local_nl),
-	RTR_STAT(fwd),
-	RTR_STAT(fwd_last_hop),
-	RTR_STAT(fwd_global),
-	RTR_STAT(drop_hop_count),
-	RTR_STAT(drop_wrong_port),
-	RTR_STAT(drop_busy),
-	RTR_STAT(drop_too_long),
-	RTR_STAT(drop_no_route),
-	RTR_STAT(drop_bad_dadr),
-	RTR_STAT(drop_routed_netnum),
-	RTR_STAT(drop_queue_full),
-	RTR_STAT(drop_search_full),
-	RTR_STAT(drop_nl_ratelim),
-	RTR_STAT(drop_nl_malformed),
-	RTR_STAT(drop_port_down),
-	RTR_STAT(search_started),
-	RTR_STAT(search_found),
-	RTR_STAT(search_failed),
-	RTR_STAT(held),
-	RTR_STAT(released),
-	{ "reject_sent_0", offsetof(struct rtr_stats, reject_sent) +
-	    0 * sizeof(uint64_t) },
-	{ "reject_sent_1", offsetof(struct rtr_stats, reject_sent) +
-	    1 * sizeof(uint64_t) },
-	{ "reject_sent_2", offsetof(struct rtr_stats, reject_sent) +
-	    2 * sizeof(uint64_t) },
-	{ "reject_sent_3", offsetof(struct rtr_stats, reject_sent) +
-	    3 * sizeof(uint64_t) },
-	{ "reject_sent_4", offsetof(struct rtr_stats, reject_sent) +
-	    4 * sizeof(uint64_t) },
-	{ "reject_sent_5", offsetof(struct rtr_stats, reject_sent) +
-	    5 * sizeof(uint64_t) },
-	{ "reject_sent_6", offsetof(struct rtr_stats, reject_sent) +
-	    6 * sizeof(uint64_t) },
-	RTR_STAT(reject_rx),
-	RTR_STAT(nl_unknown),
-	RTR_STAT(learn_new),
-	RTR_STAT(learn_changed),
-	RTR_STAT(learn_return),
-	RTR_STAT(learn_refused),
-	RTR_STAT(learn_conflict),
-	RTR_STAT(learn_full),
-	RTR_STAT(netnum_conflict),
-	RTR_STAT(netnum_learned),
-	RTR_STAT(init_rt_refused),
-};
-
-const char *
-rtr_stat_name(size_t i)
-{
-	return i < sizeof(rtr_stat_tab) / sizeof(rtr_stat_tab[0]) ?
-	    rtr_stat_tab[i].name : NULL;
-}
-
-uint64_t
-rtr_stat_value(const struct rtr_stats *st, size_t i)
-{
-	uint64_t v;
-
-	if (rtr_stat_name(i) == NULL)
-		return 0;
-	memcpy(&v, (const char *)st + rtr_stat_tab[i].off, sizeof(v));
-	return v;
-}
-
-const char *
-rtr_reach_name(enum rtr_reach reach)
-{
-	switch (reach) {
-	case RTR_REACH_OK:
-		return "reachable";
-	case RTR_REACH_BUSY:
-		return "busy";
-	case RTR_REACH_UNREACHABLE:
-		return "unreachable";
-	}
-	return "?";
-}
-
-/* ------------------------------------------------------------------ */
 /* Sending */
 
 /* Send hdr + body on port qi (mac NULL: local broadcast). */
@@ -401,7 +317,7 @@ rtr_send_nl(struct rtr *r, unsigned qi, const uint8_t *mac, size_t mac_len,
 	if (nlm_encode(&w, hdr, m) != 0)
 		return -1;
 	return rtr_xmit(r, qi, mac, mac_len, buf, w.len, NULL, 0,
-	    &rtr_no_opts);
+	    rtr_own_opts(r, qi));
 }
 
 /*
@@ -1470,7 +1386,8 @@ rtr_send_view(struct rtr *r, const struct npdu_view *v,
 			if (r->ports[qi]->up && w.len + o.payload_len <=
 			    r->ports[qi]->max_npdu &&
 			    rtr_xmit(r, (unsigned)qi, NULL, 0, hdr, w.len,
-			    o.payload, o.payload_len, opts) == 0)
+			    o.payload, o.payload_len,
+			    rtr_own_opts(r, (unsigned)qi)) == 0)
 				sent++;
 		return sent > 0 ? RTR_SEND_OK : RTR_SEND_FAILED;
 	}
@@ -1512,7 +1429,7 @@ rtr_send_view(struct rtr *r, const struct npdu_view *v,
 	if (w.len + o.payload_len > r->ports[qi]->max_npdu)
 		return RTR_SEND_TOO_LONG;
 	if (rtr_xmit(r, (unsigned)qi, mac, mac_len, hdr, w.len, o.payload,
-	    o.payload_len, opts) != 0)
+	    o.payload_len, rtr_own_opts(r, (unsigned)qi)) != 0)
 		return RTR_SEND_FAILED;
 	return RTR_SEND_OK;
 }
@@ -1547,7 +1464,7 @@ rtr_send_apdu(struct rtr *r, const struct rtr_addr *dst, uint8_t control,
 	if (w.len + apdu_len > r->ports[dst->port]->max_npdu)
 		return RTR_SEND_TOO_LONG;
 	if (rtr_xmit(r, dst->port, dst->len > 0 ? dst->mac : NULL, dst->len,
-	    hdr, w.len, apdu, apdu_len, &rtr_no_opts) != 0)
+	    hdr, w.len, apdu, apdu_len, rtr_own_opts(r, dst->port)) != 0)
 		return RTR_SEND_FAILED;
 	return RTR_SEND_OK;
 }

@@ -28,6 +28,9 @@
 
 struct rtr_port_config {
 	uint16_t	net;		/* 0: not configured (learn it) */
+	bool		secure_path;	/* SC port: add the Secure Path
+					   data option to what the router
+					   itself originates here */
 	bool		learn;		/* learn routes from this port
 					   (I-Am-Router, Init-RT, and return
 					   routes from SNET of traffic) */

@@ -239,7 +239,7 @@ sc_uri_parse(const char *s, struct sc_uri *out, const char **why)
 		if (*hend != ':' ||
 		    uri_parse_port(hend + 1, (size_t)(end - hend - 1),
 		    &u.port) != 0)
-			URI_FAIL("bad port");
+			URI_FAIL("port must be a number 1..65535");
 		u.port_given = true;
 	} else {
 		u.port = u.tls ? 443 : 80;

@@ -339,6 +339,52 @@ test_rtr_data_options(void)
 	done();
 }
 
+/* With secure_path on the SC port, what the router originates there
+ * carries Secure Path; what it forwards from B/IP never does. */
+static void
+test_rtr_secure_path_own(void)
+{
+	static const uint8_t apdu[] = { 0x10, 0x08 };
+	struct rtr_config c;
+	struct rtr_addr a;
+
+	rtr_config_defaults(&c);
+	c.nports = 3;
+	c.port[0].net = 5;
+	c.port[1].net = 7;
+	c.port[2].net = 9;
+	c.port[1].secure_path = true;
+	std_router(&c, true);
+	rtr_start(R, T0);
+	/* Network-Number-Is and I-Am-Router on each port. */
+	CU_ASSERT_EQUAL_FATAL(lg.n, 6);
+	CU_ASSERT_EQUAL(lg.sent[0].opts_len, 0);
+	CU_ASSERT_EQUAL(lg.sent[2].opts_len, 1);
+	CU_ASSERT_EQUAL(lg.sent[2].opts[0], 0x01);
+	CU_ASSERT_EQUAL(lg.sent[3].opts_len, 1);
+	CU_ASSERT_EQUAL(lg.sent[4].opts_len, 0);
+	/* A Reject on SC. */
+	rtr_tp_log_clear(&lg);
+	rtr_tp_rx(&tp[1], NODEB, false, "01 80 14", NULL);
+	CU_ASSERT_EQUAL_FATAL(lg.n, 1);
+	CU_ASSERT_EQUAL(lg.sent[0].opts_len, 1);
+	/* Forwarded from B/IP onto SC: none invented. */
+	rtr_tp_log_clear(&lg);
+	rtr_tp_rx(&tp[0], D1, false, "01 20 00 07 00 FF 10 08", NULL);
+	CU_ASSERT_EQUAL_FATAL(lg.n, 1);
+	CU_ASSERT_PTR_EQUAL(lg.sent[0].tp, &tp[1]);
+	CU_ASSERT_EQUAL(lg.sent[0].opts_len, 0);
+	/* The application's own APDU on SC: Secure Path. */
+	rtr_tp_log_clear(&lg);
+	memset(&a, 0, sizeof(a));
+	a.port = 1;
+	CU_ASSERT_EQUAL(rtr_send_apdu(R, &a, 0, apdu, sizeof(apdu), T0),
+	    RTR_SEND_OK);
+	CU_ASSERT_EQUAL_FATAL(lg.n, 1);
+	CU_ASSERT_EQUAL(lg.sent[0].opts_len, 1);
+	done();
+}
+
 /* The digest's worked examples. */
 static void
 test_rtr_digest_e8_e9(void)
@@ -1364,6 +1410,7 @@ static const struct ut_case cases[] = {
 	UT_CASE(test_rtr_forwarding_table),
 	UT_CASE(test_rtr_local_delivery),
 	UT_CASE(test_rtr_data_options),
+	UT_CASE(test_rtr_secure_path_own),
 	UT_CASE(test_rtr_digest_e8_e9),
 	UT_CASE(test_rtr_digest_e11),
 	UT_CASE(test_rtr_nl_table),
