@@ -1,16 +1,10 @@
 #!/usr/bin/env bash
 # The project's test command (the README's second Quick start command):
 # install dependencies, build with --enable-werror, run `make check`, run
-<<<<<<< HEAD
 # the unit tests again under ASan+UBSan, run `make distcheck`, a short
-# libFuzzer run of every fuzz target and the end-to-end tests.  Exits
-# non-zero when anything fails.
-=======
-# the unit tests again under ASan+UBSan, run `make distcheck` and the
-# end-to-end tests, then build, install, check and purge the Debian
-# package (packaging/test-package.sh, as root).  Exits non-zero when
-# anything fails.
->>>>>>> packaging
+# libFuzzer run of every fuzz target and the end-to-end tests, then build,
+# install, check and purge the Debian package (packaging/test-package.sh,
+# as root).  Exits non-zero when anything fails.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
