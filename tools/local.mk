@@ -19,3 +19,8 @@ tools_cfg_check_SOURCES = tools/cfg-check.c
 # bacsc-testpki: the test PKI generator (shell over the openssl CLI) used
 # by the tests, the demo and the certificate tooling.
 dist_noinst_SCRIPTS = tools/bacsc-testpki
+
+# bacsc-scdev: a small BACnet/SC device (Device + Analog Value) on the
+# application layer and the SC node, for the end-to-end tests and the demo.
+bin_PROGRAMS += tools/bacsc-scdev
+tools_bacsc_scdev_SOURCES = tools/bacsc-scdev.c
