@@ -11,6 +11,11 @@
  *    by B / time from the first send to the last receipt;
  * 2. round trip: A sends a 30-octet NPDU to B, B answers at once, 5000
  *    times; median, p99 and mean.
+ * 3. split relay rate: the receiver is a node in a second process (so the
+ *    two TLS endpoints of the client side no longer share one core with
+ *    each other); the sender sends MESSAGES 30-octet NPDUs as fast as its
+ *    connection takes them; rate = received / time from the first send to
+ *    the last receipt; losses are what the hub dropped on a full receiver.
  * The hub's CPU time per relayed message comes from /proc.  One line of
  * results is printed as "RESULT ..." for bench/results.md.
  */
@@ -21,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -64,9 +70,11 @@ on_rx_a(void *arg, struct npdu_port *p, const struct npdu_rx *rx)
 	rx_a++;
 }
 
+static const uint8_t vmac_c[6] = { 0x02, 0x00, 0x00, 0x00, 0x0c, 0x0c };
+
 static struct sc_node *
 mk(const char *pki, const char *cert, unsigned port, uint8_t tag,
-    struct sc_tls_ctx **tlsp)
+    const uint8_t *vmac, struct sc_tls_ctx **tlsp)
 {
 	struct sc_tls_config tc;
 	struct sc_node_cfg cfg;
@@ -92,6 +100,10 @@ mk(const char *pki, const char *cert, unsigned port, uint8_t tag,
 	memset(cfg.uuid, tag, sizeof(cfg.uuid));
 	cfg.primary_uri = uri;
 	cfg.tls = *tlsp;
+	if (vmac != NULL) {
+		cfg.has_vmac = true;
+		memcpy(cfg.vmac, vmac, 6);
+	}
 	n = sc_node_new(base, NULL, &cfg, err, sizeof(err));
 	if (n == NULL) {
 		fprintf(stderr, "node: %s\n", err);
@@ -185,6 +197,125 @@ rate(size_t size, uint64_t count, pid_t hub, double *cpu_us_per_msg,
 	return (double)rx_b * 1e6 / (double)(t1 - t0);
 }
 
+static uint64_t split_rx, split_t1, split_count;
+
+static void
+on_rx_split(void *arg, struct npdu_port *p, const struct npdu_rx *rx)
+{
+	(void)arg;
+	(void)p;
+	(void)rx;
+	split_t1 = clk_now_us();
+	if (++split_rx >= split_count)
+		event_base_loopbreak(base);
+}
+
+/* The receiving process: report "received time_of_last_us" on fd. */
+static void
+split_child(const char *pki, unsigned port, int fd)
+{
+	struct sc_tls_ctx *tc;
+	struct sc_node *nc;
+	struct event *tick;
+	struct timeval tv = { 0, 100000 };
+	uint64_t last = 0, stall;
+	char line[64];
+	int k;
+
+	base = event_base_new();
+	tick = event_new(base, -1, EV_PERSIST, tick_cb, NULL);
+	event_add(tick, &tv);
+	nc = mk(pki, "node2", port, 0xc3, vmac_c, &tc);
+	sc_node_port(nc)->user.receive = on_rx_split;
+	while (!sc_node_port(nc)->up)
+		once();
+	k = snprintf(line, sizeof(line), "U");
+	(void)!write(fd, line, (size_t)k);
+	stall = clk_now_us();
+	while (split_rx < split_count) {
+		once();
+		if (split_rx != last) {
+			last = split_rx;
+			stall = clk_now_us();
+		} else if (clk_now_us() - stall > CLK_SEC(3)) {
+			break;
+		}
+	}
+	/* The monotonic clock is shared by both processes. */
+	k = snprintf(line, sizeof(line), "%llu %llu\n",
+	    (unsigned long long)split_rx, (unsigned long long)split_t1);
+	(void)!write(fd, line, (size_t)k);
+	_exit(0);
+}
+
+static double
+split_rate(const char *pki, unsigned port, size_t size, uint64_t count,
+    pid_t hub, double *cpu_us_per_msg, uint64_t *lost)
+{
+	struct npdu_port *pa = sc_node_port(na);
+	struct npdu_iov iov = { buf_a, 2, buf_a + 2, size - 2 };
+	struct pollfd pfd;
+	unsigned long long rx = 0, t_last = 0;
+	uint64_t sent = 0, c0, t_first;
+	char buf[64];
+	size_t got = 0;
+	pid_t child;
+	int fds[2];
+
+	split_count = count;
+	split_rx = 0;
+	memset(buf_a, 0x55, size);
+	buf_a[0] = 0x01;
+	buf_a[1] = 0x00;
+	if (pipe(fds) != 0)
+		return 0;
+	child = fork();
+	if (child == 0) {
+		close(fds[0]);
+		split_child(pki, port, fds[1]);
+	}
+	close(fds[1]);
+	/* Wait until the receiver is up, serving our own loop meanwhile. */
+	pfd.fd = fds[0];
+	pfd.events = POLLIN;
+	while (poll(&pfd, 1, 0) == 0)
+		once();
+	if (read(fds[0], buf, 1) != 1)
+		return 0;
+	c0 = proc_cpu_us(hub);
+	t_first = clk_now_us();
+	while (sent < count) {
+		if (pa->ops->send_unicast(pa, vmac_c, 6, &iov, NULL) != 0) {
+			once();	/* output full: let it drain */
+			continue;
+		}
+		if ((++sent & 255) == 0)
+			event_base_loop(base, EVLOOP_NONBLOCK);
+	}
+	while (got == 0 || buf[got - 1] != '\n') {
+		if (poll(&pfd, 1, 0) == 1) {
+			ssize_t k = read(fds[0], buf + got,
+			    sizeof(buf) - 1 - got);
+
+			if (k <= 0)
+				break;
+			got += (size_t)k;
+			continue;
+		}
+		once();
+	}
+	buf[got] = '\0';
+	close(fds[0]);
+	waitpid(child, NULL, 0);
+	if (sscanf(buf, "%llu %llu", &rx, &t_last) != 2 || rx == 0 ||
+	    t_last <= t_first)
+		return 0;
+	*cpu_us_per_msg = (double)(proc_cpu_us(hub) - c0) / (double)rx;
+	*lost = count - rx;
+	/* From our first send to the receiver's last receipt. */
+	return (double)rx * 1e6 / (double)(t_last - t_first);
+}
+
 static int
 cmp_u64(const void *a, const void *b)
 {
@@ -231,7 +362,9 @@ main(int argc, char **argv)
 	struct sc_tls_ctx *ta, *tb;
 	char ps[16], cert[512], key[512], ca[512];
 	pid_t hub;
-	double r30, r1400, cpu30, cpu1400, med, p99, mean;
+	double r30, r1400, cpu30, cpu1400, med, p99, mean, rs, cpus = 0;
+	uint64_t losts = 0, losts14 = 0;
+	double rs14, cpus14 = 0;
 	uint64_t end;
 	struct event *tick;
 	struct timeval tick_tv = { 0, 100000 };
@@ -265,8 +398,8 @@ main(int argc, char **argv)
 	}
 	usleep(300000);
 	base = event_base_new();
-	na = mk(pki, "node1", port, 0xa1, &ta);
-	nb = mk(pki, "node2", port, 0xb2, &tb);
+	na = mk(pki, "node1", port, 0xa1, NULL, &ta);
+	nb = mk(pki, "node2", port, 0xb2, NULL, &tb);
 	tick = event_new(base, -1, EV_PERSIST, tick_cb, NULL);
 	event_add(tick, &tick_tv);
 	sc_node_port(na)->user.receive = on_rx_a;
@@ -288,6 +421,8 @@ main(int argc, char **argv)
 	r30 = rate(30, count, hub, &cpu30, &lost30);
 	r1400 = rate(1400, count / 4, hub, &cpu1400, &lost1400);
 	rtt(5000, &med, &p99, &mean);
+	rs = split_rate(pki, port, 30, count, hub, &cpus, &losts);
+	rs14 = split_rate(pki, port, 1400, count / 5, hub, &cpus14, &losts14);
 	{
 		struct sc_node_status st;
 
@@ -305,9 +440,19 @@ main(int argc, char **argv)
 	    (unsigned long long)lost1400);
 	printf("round trip A->hub->B->hub->A (30 B): median %.0f us, p99 %.0f "
 	    "us, mean %.0f us\n", med, p99, mean);
+	printf("relay 30 B, receiver in its own process: %.0f msgs/s (hub "
+	    "CPU %.2f us/msg, %llu of %llu dropped by the hub)\n", rs, cpus,
+	    (unsigned long long)losts, (unsigned long long)count);
+	printf("relay 1400 B, receiver in its own process: %.0f msgs/s (%.1f "
+	    "MB/s, hub CPU %.2f us/msg, %llu of %llu dropped by the hub)\n",
+	    rs14, rs14 * 1400 / 1e6, cpus14, (unsigned long long)losts14,
+	    (unsigned long long)(count / 5));
 	printf("RESULT relay30=%.0f/s relay1400=%.0f/s hubcpu30=%.2fus "
-	    "rtt_median=%.0fus rtt_p99=%.0fus msgs=%llu\n", r30, r1400, cpu30,
-	    med, p99, (unsigned long long)count);
+	    "rtt_median=%.0fus rtt_p99=%.0fus split30=%.0f/s "
+	    "split_hubcpu=%.2fus split_lost=%llu split1400=%.0f/s "
+	    "split1400_hubcpu=%.2fus split1400_lost=%llu msgs=%llu\n", r30,
+	    r1400, cpu30, med, p99, rs, cpus, (unsigned long long)losts, rs14,
+	    cpus14, (unsigned long long)losts14, (unsigned long long)count);
 	sc_node_stop(na);
 	sc_node_stop(nb);
 	{

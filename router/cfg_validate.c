@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -513,6 +514,17 @@ cfg_validate(const struct cfg *c, struct cfg_errs *e)
 
 /* ------------------------------------------------------------- files */
 
+/* True if uid is the configured user (the daemon changes to it). */
+static bool
+is_service_user(const struct cfg *c, uid_t uid)
+{
+	struct passwd *pw;
+
+	if (c->user == NULL || (pw = getpwnam(c->user)) == NULL)
+		return false;
+	return pw->pw_uid == uid;
+}
+
 static void
 check_file(const struct cfg *c, const char *path, const char *file,
     bool secret, struct cfg_errs *e)
@@ -540,7 +552,8 @@ check_file(const struct cfg *c, const char *path, const char *file,
 		VERR(e, c, path, "private key \"%s\" is accessible by group or "
 		    "others (mode %04lo); allowed: 0600 or 0400", file,
 		    (unsigned long)(st.st_mode & 07777));
-	else if (st.st_uid != 0 && st.st_uid != geteuid())
+	else if (st.st_uid != 0 && st.st_uid != geteuid() &&
+	    !is_service_user(c, st.st_uid))
 		VERR(e, c, path, "private key \"%s\" is owned by uid %lu; "
 		    "allowed: owned by root or by the daemon (uid %lu)", file,
 		    (unsigned long)st.st_uid, (unsigned long)geteuid());

@@ -58,3 +58,17 @@ tests_fuzz_fuzz_cfg_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 endif
 
 dist_man_MANS += man/bacsc-router.conf.5
+
+# The daemon: life cycle, SC glue, the router's device, control socket.
+librouter_a_SOURCES += \
+	router/daemon.c router/daemon.h router/daemon_int.h \
+	router/dmn_sc.c router/dmn_app.c router/dmn_status.c \
+	router/ctl.c router/ctl.h
+sbin_PROGRAMS += router/bacsc-router
+router_bacsc_router_SOURCES = router/main.c
+bin_PROGRAMS += tools/bacsc-routerctl
+tools_bacsc_routerctl_SOURCES = tools/bacsc-routerctl.c
+UNIT_SOURCES += tests/unit/test_daemon.c
+E2E_TESTS += tests/e2e/daemon.sh
+EXTRA_DIST += tests/e2e/daemon.sh tests/e2e/bip_who_is_router.py
+dist_man_MANS += man/bacsc-router.8 man/bacsc-routerctl.8

@@ -77,8 +77,17 @@ sc_tls_err(char *err, size_t errlen, const char *what, const char *file)
 	ERR_clear_error();
 }
 
+static int key_file_check(const char *path, uid_t also, char *err,
+    size_t errlen);
+
 int
 sc_tls_key_file_check(const char *path, char *err, size_t errlen)
+{
+	return key_file_check(path, 0, err, errlen);
+}
+
+static int
+key_file_check(const char *path, uid_t also, char *err, size_t errlen)
 {
 	struct stat st;
 
@@ -96,7 +105,7 @@ sc_tls_key_file_check(const char *path, char *err, size_t errlen)
 		    (unsigned)(st.st_mode & 07777));
 		return -1;
 	}
-	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+	if (st.st_uid != 0 && st.st_uid != geteuid() && st.st_uid != also) {
 		snprintf(err, errlen, "%s: private key is owned by uid %u, "
 		    "not by us", path, (unsigned)st.st_uid);
 		return -1;
@@ -180,7 +189,7 @@ sc_tls_ctx_new(const struct sc_tls_config *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "need a certificate and a key file");
 		return NULL;
 	}
-	if (sc_tls_key_file_check(cfg->key_file, err, errlen) != 0)
+	if (key_file_check(cfg->key_file, cfg->key_owner, err, errlen) != 0)
 		return NULL;
 	if ((c = SSL_CTX_new(TLS_method())) == NULL) {
 		sc_tls_err(err, errlen, "SSL_CTX_new", NULL);
@@ -238,6 +247,16 @@ sc_tls_ctx_free(struct sc_tls_ctx *ctx)
 		return;
 	SSL_CTX_free(ctx->ssl_ctx);
 	free(ctx);
+}
+
+void
+sc_tls_ctx_replace(struct sc_tls_ctx *dst, struct sc_tls_ctx *src)
+{
+	SSL_CTX *old = dst->ssl_ctx;
+
+	dst->ssl_ctx = src->ssl_ctx;
+	src->ssl_ctx = old;
+	sc_tls_ctx_free(src);
 }
 
 SSL *

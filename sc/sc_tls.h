@@ -15,7 +15,7 @@
  *  - no session tickets, no renegotiation, no compression.
  *
  * A private key file readable or writable by group or others, or owned by
- * another user (root excepted), is refused.
+ * another user (root and sc_tls_config.key_owner excepted), is refused.
  *
  * Test builds (configure --enable-test-keylog) append TLS secrets to the
  * file named by SSLKEYLOGFILE when that is set, so captures can be
@@ -27,6 +27,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include <openssl/ssl.h>
@@ -41,6 +42,9 @@ struct sc_tls_config {
 	size_t		 n_ca_files;	/* 1..SC_TLS_MAX_CA */
 	const char	*crl_file;	/* optional PEM CRL(s), or NULL; with
 					   it, every issuer needs a CRL */
+	uid_t		 key_owner;	/* also allowed to own the key file
+					   (the user a daemon started as
+					   root changes to); 0: none */
 };
 
 struct sc_tls_ctx;
@@ -68,6 +72,12 @@ struct sc_tls_ctx *sc_tls_ctx_new(const struct sc_tls_config *cfg, char *err,
  * owner may free (or replace, on reload) its context at any time.
  */
 void sc_tls_ctx_free(struct sc_tls_ctx *ctx);
+/*
+ * Reload: give dst the certificates, key, issuers and CRL of src (takes
+ * src, which is freed).  Connections made from dst from now on use them;
+ * connections already made keep the ones they started with.
+ */
+void sc_tls_ctx_replace(struct sc_tls_ctx *dst, struct sc_tls_ctx *src);
 /* Take a reference (for the transport); return ctx. */
 struct sc_tls_ctx *sc_tls_ctx_ref(const struct sc_tls_ctx *ctx);
 

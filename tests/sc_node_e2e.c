@@ -18,7 +18,10 @@
  *  4. the primary is restarted: every node returns to it (closing the
  *     failover connection) and traffic flows again;
  *  5. idle for two heartbeat periods: Heartbeat-Requests keep every link;
- *  6. nodes stop gracefully; the hubs exit on SIGTERM.
+ *  6. nodes stop gracefully; the hubs exit on SIGTERM;
+ *  7. the hosting model: a hub function in this process (sc_hub) whose
+ *     device's own node joins it over loopback with the device's VMAC and
+ *     UUID; another device claiming that VMAC is refused and recovers.
  * Exits 0 if every check passed.
  *
  *   sc_node_e2e serve PKI_DIR PORT VMAC
@@ -43,11 +46,12 @@
 #include "lib/clock.h"
 #include "lib/log.h"
 #include "npdu/port.h"
+#include "sc/sc_hub.h"
 #include "sc/sc_node.h"
 #include "sc/sc_tls.h"
 #include "sc/sc_vmac.h"
 
-#define NNODES	4
+#define NNODES	6
 #define MAXRX	64
 
 static const char *pki, *hub_bin;
@@ -407,6 +411,97 @@ exchange(int n, const char *phase)
 	}
 }
 
+static bool
+pair_up(void *arg)
+{
+	(void)arg;
+	return sc_node_port(nodes[4].node)->up &&
+	    sc_node_port(nodes[5].node)->up;
+}
+
+static bool
+got_two(void *arg)
+{
+	(void)arg;
+	return nodes[4].nrx >= 1 && nodes[5].nrx >= 1;
+}
+
+/* Phase 7: our hub in this process, the device's own node joins it. */
+static void
+hosted(void)
+{
+	static const uint8_t own[SC_VMAC_LEN] = { 0x02, 0, 0, 0, 0, 0x55 };
+	struct sc_tls_config tc;
+	struct sc_tls_ctx *tls;
+	struct sc_hub_conf hc;
+	struct sc_hub_status hs;
+	struct sc_hub_peer_status ps[4];
+	struct sc_hub *hub;
+	struct sc_node_status st;
+	char certf[512], keyf[512], caf[512], err[256];
+	uint8_t m[30];
+	size_t n;
+
+	snprintf(certf, sizeof(certf), "%s/hub.pem", pki);
+	snprintf(keyf, sizeof(keyf), "%s/hub.key", pki);
+	snprintf(caf, sizeof(caf), "%s/ca.pem", pki);
+	memset(&tc, 0, sizeof(tc));
+	tc.cert_file = certf;
+	tc.key_file = keyf;
+	tc.ca_files[0] = caf;
+	tc.n_ca_files = 1;
+	tls = sc_tls_ctx_new(&tc, err, sizeof(err));
+	CHECK(tls != NULL, "hub tls: %s", err);
+	if (tls == NULL)
+		return;
+	memset(&hc, 0, sizeof(hc));
+	hc.name = "hosted";
+	hc.bind_addr = "127.0.0.1";
+	hc.tls = tls;
+	memcpy(hc.vmac, own, SC_VMAC_LEN);
+	memset(hc.uuid, 0x50, SC_UUID_LEN);	/* node index 4's UUID */
+	hub = sc_hub_new(base, &hc, err, sizeof(err));
+	CHECK(hub != NULL, "sc_hub_new: %s", err);
+	if (hub == NULL)
+		return;
+	port1 = port2 = sc_hub_listen_port(hub);
+	mknode(4, own, "node1");	/* the hosting device's own node */
+	mknode(5, own, "node2");	/* another device with the same VMAC */
+	CHECK(run_until(pair_up, NULL, 10000), "hosted nodes not up");
+	sc_node_get_status(nodes[4].node, &st);
+	CHECK(st.ctr.dup_vmac == 0 && memcmp(st.vmac, own, 6) == 0,
+	    "the device's own node was refused its VMAC");
+	sc_node_get_status(nodes[5].node, &st);
+	CHECK(st.ctr.dup_vmac >= 1 && memcmp(st.vmac, own, 6) != 0,
+	    "a foreign node got the hub device's VMAC");
+	mknpdu(m, sizeof(m), 0x77);
+	CHECK(send_uc(5, 4, m, sizeof(m), NULL, 0) == 0, "send 6->5");
+	CHECK(send_bc(4, m, sizeof(m)) == 0, "broadcast from 5");
+	CHECK(run_until(got_two, NULL, 3000), "hosted traffic lost");
+	CHECK(nodes[4].nrx >= 1 && rx_is(&nodes[4].rx[0], 5, false, m,
+	    sizeof(m)), "hosted unicast content");
+	CHECK(nodes[5].nrx >= 1 && rx_is(&nodes[5].rx[0], 4, true, m,
+	    sizeof(m)), "hosted broadcast content");
+	sc_hub_get_status(hub, &hs);
+	n = sc_hub_get_peers(hub, ps, 4);
+	CHECK(hs.n_peers == 2 && n == 2 && hs.ctr.refused_dup_vmac >= 1,
+	    "hub status: %zu peers, %llu refused", hs.n_peers,
+	    (unsigned long long)hs.ctr.refused_dup_vmac);
+	sc_node_stop(nodes[4].node);
+	sc_node_stop(nodes[5].node);
+	run_for(300);
+	sc_node_get_status(nodes[5].node, &st);
+	CHECK(!sc_node_port(nodes[5].node)->up, "node6 still up");
+	sc_hub_get_status(hub, &hs);
+	CHECK(hs.n_peers == 0, "hub still has %zu peers", hs.n_peers);
+	sc_node_free(nodes[4].node);
+	sc_node_free(nodes[5].node);
+	sc_tls_ctx_free(nodes[4].tls);
+	sc_tls_ctx_free(nodes[5].tls);
+	sc_hub_free(hub);
+	sc_tls_ctx_free(tls);
+}
+
 static volatile sig_atomic_t stop_serving;
 
 static void
@@ -576,6 +671,9 @@ main(int argc, char **argv)
 		sc_node_free(nodes[i].node);
 		sc_tls_ctx_free(nodes[i].tls);
 	}
+
+	printf("phase 7: hub function hosted in this process\n");
+	hosted();
 	event_base_free(base);
 	log_close();
 	printf("%s: %d failure(s)\n", failures == 0 ? "PASS" : "FAIL",

@@ -1,0 +1,40 @@
+/*
+ * The bacsc-router daemon: joins the configured ports, the router core and
+ * the router's own BACnet device on one libevent loop, with signals,
+ * reloads, systemd readiness and the control socket.  main() (router/main.c)
+ * parses the command line and calls dmn_run().
+ */
+#ifndef ROUTER_DAEMON_H
+#define ROUTER_DAEMON_H
+
+#include <stdbool.h>
+
+#define DMN_DEFAULT_CONF	"/etc/bacsc-router.conf"
+
+struct dmn_opts {
+	const char	*conf_path;	/* borrows */
+	bool		 conf_given;	/* -c was on the command line */
+	bool		 debug;		/* -d: log level debug, to stderr */
+};
+
+/*
+ * Run the daemon until SIGTERM/SIGINT: validate, open logs, load keys and
+ * bind sockets, drop privileges, run.  Return the process exit status
+ * (0 after a clean shutdown, 1 on a start-up error, which is logged).
+ */
+int dmn_run(const struct dmn_opts *o);
+
+/*
+ * Write the "the file is missing" message for path to stderr: where the
+ * sample and the demo configurations are.  Never starts the demo.
+ */
+void dmn_explain_missing(const char *path);
+
+/*
+ * Send one systemd notification ("READY=1", ...) to $NOTIFY_SOCKET if it
+ * is set (a path or an abstract name starting with '@').  Return 0 (also
+ * when not under systemd) or -1.
+ */
+int dmn_sd_notify(const char *state);
+
+#endif

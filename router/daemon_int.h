@@ -1,0 +1,142 @@
+/*
+ * Internals of the daemon shared by its files: daemon.c (life cycle,
+ * signals, reload), dmn_sc.c (SC ports), dmn_app.c (the router's device)
+ * and dmn_status.c (the control socket's answers).
+ */
+#ifndef ROUTER_DAEMON_INT_H
+#define ROUTER_DAEMON_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "app/app.h"
+#include "app/app_obj.h"
+#include "lib/jsonw.h"
+#include "npdu/port.h"
+#include "router/cfg.h"
+#include "router/ctl.h"
+#include "router/rtr.h"
+
+struct event;
+struct event_base;
+struct bip_port;
+struct sc_node;
+struct sc_hub;
+struct sc_tls_ctx;
+
+enum dmn_kind {
+	DMN_BIP = 0,
+	DMN_SC,
+};
+
+/* What we know of a loaded operational certificate (status output). */
+struct dmn_cert {
+	char		file[256];
+	char		subject[256];
+	char		not_before[32];	/* "2026-11-26T16:00:00Z" */
+	char		not_after[32];
+	char		sha256[100];	/* hex pairs with ":" */
+	time_t		loaded;
+};
+
+struct dmn_sc {
+	struct sc_tls_ctx	*tls;
+	struct sc_node		*node;
+	struct sc_hub		*hub;	/* NULL: no hub function */
+	struct dmn_cert		 cert;
+};
+
+/* One router port: index i of ports[] and of the router. */
+struct dmn_port {
+	enum dmn_kind		 kind;
+	size_t			 ci;	/* index into cfg->bip or cfg->sc */
+	struct npdu_port	*np;	/* owned by the datalink */
+	struct bip_port		*bip;	/* kind DMN_BIP */
+	struct dmn_sc		 sc;	/* kind DMN_SC */
+	struct npdu_port_user	 rtr_user; /* the router's callbacks */
+	char			 name[CFG_NAME_MAX + 1];
+	struct app_netport	 netport;
+	uint64_t		 up_since_us;
+	uint64_t		 link_changes;
+};
+
+struct dmn {
+	struct event_base	*base;
+	struct cfg		*cfg;		/* running configuration */
+	char			*conf_path;
+	bool			 debug;
+	uint8_t			 uuid[16];	/* Device UUID */
+	uid_t			 key_owner;	/* configured user, or 0 */
+	uint64_t		 started_us;
+	time_t			 started_wall;
+
+	struct dmn_port		 port[RTR_PORTS_MAX];
+	size_t			 nports;
+	struct npdu_port	*nps[RTR_PORTS_MAX];
+	struct rtr		*rtr;
+
+	struct app_db		 db;
+	struct app		*app;
+
+	struct event		*tick;
+	bool			 tick_armed;
+	uint64_t		 tick_at;
+	struct event		*sigs[6];
+	size_t			 nsigs;
+	struct event		*stop_poll;
+	bool			 stopping;
+	uint64_t		 stop_deadline_us;
+	struct ctl		*ctl;
+
+	uint64_t		 reloads_ok;
+	uint64_t		 reloads_failed;
+	time_t			 last_reload;
+	char			 last_reload_result[512];
+};
+
+/* dmn_sc.c: SC ports (the SC node with its hub connector, the hub). */
+int dmn_sc_open(struct dmn *d, struct dmn_port *p, const struct cfg_sc *c,
+    char *err, size_t errlen);
+void dmn_sc_start(struct dmn *d, struct dmn_port *p);
+void dmn_sc_stop(struct dmn_port *p);
+/* True when the port's connections are all closed (after dmn_sc_stop). */
+bool dmn_sc_is_stopped(const struct dmn_port *p);
+void dmn_sc_close(struct dmn_port *p);
+/* Load new TLS files for new connections; 0, or -1 with err (unchanged). */
+int dmn_sc_reload_tls(struct dmn_port *p, const struct cfg_sc *c, char *err,
+    size_t errlen);
+void dmn_sc_status(struct dmn *d, const struct dmn_port *p, struct jw *w);
+void dmn_sc_peers(struct dmn *d, const struct dmn_port *p, struct jw *w);
+void dmn_sc_log_counters(const struct dmn_port *p);
+void dmn_sc_netport_refresh(struct dmn_port *p,
+    struct app_netport_info *info);
+void dmn_sc_hub_conns(struct dmn_port *p, app_conn_emit_fn emit, void *ea);
+
+/* Read the certificate at path; 0 or -1 with err. */
+int dmn_cert_read(const char *path, struct dmn_cert *out, char *err,
+    size_t errlen);
+
+/* dmn_app.c: the router's own BACnet device. */
+int dmn_app_open(struct dmn *d, char *err, size_t errlen);
+void dmn_app_close(struct dmn *d);
+void dmn_app_start(struct dmn *d);
+/* The router's local handler (rtr_set_local_handler). */
+void dmn_app_local(void *arg, const struct rtr_apdu *a, uint64_t now_us);
+
+/* dmn_status.c: answers of the control socket. */
+void dmn_ctl_handle(void *arg, const char *cmd, struct jw *w);
+void dmn_log_counters(struct dmn *d);
+
+/* daemon.c */
+/* Run a reload; true if applied.  Writes every error to the result. */
+bool dmn_reload(struct dmn *d, struct jw *w);
+/* Re-arm the tick timer for the router's and the application's deadlines. */
+void dmn_schedule(struct dmn *d);
+/* Wall-clock time of a monotonic time (for "since" stamps). */
+time_t dmn_wall_of(const struct dmn *d, uint64_t mono_us);
+void dmn_fmt_time(time_t t, char *out, size_t len);
+
+#endif

@@ -1,0 +1,244 @@
+/*
+ * The router as a BACnet device (issue 11's app/): the daemon's thin
+ * glue.  APDUs addressed to the router come from the router core's local
+ * handler; the application's answers go out through rtr_send_apdu.  Each
+ * port is a Network Port object whose live values come from the ports.
+ *
+ * Port numbers: the application's port p is router port index p - 1, so
+ * that port 0 keeps its meaning "every port" for destinations.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "app/app_ids.h"
+#include "bip/bip_io.h"
+#include "lib/clock.h"
+#include "lib/log.h"
+#include "router/daemon_int.h"
+
+static void
+app_send(void *arg, const struct app_addr *dst, const uint8_t *apdu,
+    size_t len, bool expecting_reply, uint8_t prio)
+{
+	struct dmn *d = arg;
+	struct rtr_addr ra;
+	uint8_t control = (uint8_t)((expecting_reply ? 0x04 : 0) |
+	    (prio & 0x03));
+	uint64_t now = clk_now_us();
+	size_t i;
+
+	memset(&ra, 0, sizeof(ra));
+	ra.net = dst->net;
+	ra.len = dst->mac_len > NPDU_PORT_MAC_MAX ? 0 : dst->mac_len;
+	memcpy(ra.mac, dst->mac, ra.len);
+	if (dst->net == APP_NET_LOCAL && dst->port == 0) {
+		/* Local broadcast (or MAC) on every port. */
+		for (i = 0; i < d->nports; i++) {
+			ra.port = (unsigned)i;
+			(void)rtr_send_apdu(d->rtr, &ra, control, apdu, len,
+			    now);
+		}
+	} else {
+		ra.port = dst->port > 0 ? dst->port - 1 : 0;
+		(void)rtr_send_apdu(d->rtr, &ra, control, apdu, len, now);
+	}
+	dmn_schedule(d);
+}
+
+void
+dmn_app_local(void *arg, const struct rtr_apdu *a, uint64_t now_us)
+{
+	struct dmn *d = arg;
+	struct app_addr src;
+
+	if (d->app == NULL)
+		return;
+	memset(&src, 0, sizeof(src));
+	src.net = a->src.net;
+	src.mac_len = a->src.len > APP_MAC_MAX ? APP_MAC_MAX : a->src.len;
+	memcpy(src.mac, a->src.mac, src.mac_len);
+	src.port = a->src.port + 1;
+	app_receive(d->app, &src, a->apdu, a->apdu_len, now_us);
+}
+
+/* ------------------------------------------------------ Network Port */
+
+static void
+np_refresh(void *arg, struct app_netport_info *info)
+{
+	struct dmn_port *p = arg;
+
+	info->out_of_service = false;
+	info->reliability = 0;
+	if (p->kind == DMN_SC) {
+		dmn_sc_netport_refresh(p, info);
+		return;
+	}
+	{
+		struct bvlc_addr self, bcast;
+
+		bip_port_addr(p->bip, &self, &bcast);
+		info->ip[0] = (uint8_t)(self.ip >> 24);
+		info->ip[1] = (uint8_t)(self.ip >> 16);
+		info->ip[2] = (uint8_t)(self.ip >> 8);
+		info->ip[3] = (uint8_t)self.ip;
+		info->udp_port = self.port;
+		memcpy(info->mac, info->ip, 4);
+		info->mac[4] = (uint8_t)(self.port >> 8);
+		info->mac[5] = (uint8_t)self.port;
+	}
+}
+
+static void
+np_bdt(void *arg, app_bdt_emit_fn emit, void *ea)
+{
+	struct dmn_port *p = arg;
+	const struct bip_bbmd *b;
+	struct app_bdt_entry e;
+	size_t i;
+
+	if (p->kind != DMN_BIP || (b = bip_port_bbmd(p->bip)) == NULL)
+		return;
+	for (i = 0; i < b->n_bdt; i++) {
+		const struct bvlc_bdt_entry *x = &b->bdt[i];
+
+		e.ip[0] = (uint8_t)(x->addr.ip >> 24);
+		e.ip[1] = (uint8_t)(x->addr.ip >> 16);
+		e.ip[2] = (uint8_t)(x->addr.ip >> 8);
+		e.ip[3] = (uint8_t)x->addr.ip;
+		e.port = x->addr.port;
+		e.mask[0] = (uint8_t)(x->mask >> 24);
+		e.mask[1] = (uint8_t)(x->mask >> 16);
+		e.mask[2] = (uint8_t)(x->mask >> 8);
+		e.mask[3] = (uint8_t)x->mask;
+		emit(ea, &e);
+	}
+}
+
+static void
+np_hub_conns(void *arg, app_conn_emit_fn emit, void *ea)
+{
+	struct dmn_port *p = arg;
+
+	if (p->kind == DMN_SC)
+		dmn_sc_hub_conns(p, emit, ea);
+}
+
+static const struct app_netport_ops np_ops = {
+	.refresh = np_refresh,
+	.bdt = np_bdt,
+	.fdt = NULL,
+	.hub_fn_conns = np_hub_conns,
+	.direct_conns = NULL,
+};
+
+static void
+np_fill(struct dmn *d, struct dmn_port *p)
+{
+	struct app_netport_info *in = &p->netport.info;
+
+	in->network_number_quality = APP_NNQ_CONFIGURED;
+	in->apdu_length = 1476;
+	if (p->kind == DMN_BIP) {
+		const struct cfg_bip *b = &d->cfg->bip[p->ci];
+
+		in->network_number = b->network;
+		in->ip_mode = b->mode == CFG_BIP_BBMD ? APP_IPMODE_BBMD :
+		    b->mode == CFG_BIP_FOREIGN ? APP_IPMODE_FOREIGN :
+		    APP_IPMODE_NORMAL;
+		in->bbmd_accept_fd = b->mode == CFG_BIP_BBMD &&
+		    (!b->has_fdt_limit || b->fdt_limit > 0);
+		if (b->has_foreign) {
+			memcpy(in->fd_bbmd.ip, b->foreign.bbmd.addr, 4);
+			in->fd_bbmd.ip_len = 4;
+			in->fd_bbmd.port = b->foreign.bbmd.port;
+			in->fd_ttl = b->foreign.ttl;
+		}
+	} else {
+		const struct cfg_sc *s = &d->cfg->sc[p->ci];
+
+		in->network_number = s->network;
+		in->max_bvlc = s->max_bvlc;
+		in->max_npdu = s->max_npdu;
+		in->primary_uri = s->primary_hub.text;
+		in->failover_uri = s->failover_hub.text;
+		in->min_reconnect_s = s->timers.min_reconnect;
+		in->max_reconnect_s = s->timers.max_reconnect;
+		in->connect_wait_s = s->timers.connect_wait;
+		in->disconnect_wait_s = s->timers.disconnect_wait;
+		in->heartbeat_s = s->timers.heartbeat;
+		in->hub_fn_enable = s->hub_function.enabled;
+		in->hub_fn_binding = s->hub_function.listen.text;
+		in->dc_initiate_enable = false;
+		in->dc_accept_enable = false;
+	}
+	np_refresh(p, in);
+}
+
+int
+dmn_app_open(struct dmn *d, char *err, size_t errlen)
+{
+	const struct cfg_device *dc = &d->cfg->device;
+	struct app_device_cfg ac;
+	size_t i;
+
+	if (!dc->enabled) {
+		log_notice(LD_APP, "device.enabled is false: the router "
+		    "answers no application requests");
+		return 0;
+	}
+	memset(&ac, 0, sizeof(ac));
+	ac.instance = dc->instance;
+	ac.name = dc->name;
+	ac.description = dc->description;
+	ac.location = dc->location;
+	ac.vendor_id = APP_VENDOR_ID_PLACEHOLDER;
+	memcpy(ac.uuid, d->uuid, 16);
+	ac.segmented_transmit = true;
+	if (app_db_init(&d->db, &ac) != 0) {
+		snprintf(err, errlen, "device: the application refused the "
+		    "device settings");
+		return -1;
+	}
+	for (i = 0; i < d->nports; i++) {
+		struct dmn_port *p = &d->port[i];
+
+		app_netport_init(&p->netport, (uint32_t)i + 1, p->name,
+		    p->kind == DMN_SC ? APP_NP_SC : APP_NP_BIP);
+		p->netport.ops = &np_ops;
+		p->netport.ops_arg = p;
+		np_fill(d, p);
+		if (app_db_add(&d->db, &p->netport.obj) != 0) {
+			snprintf(err, errlen, "device: Network Port %s "
+			    "refused (name used twice?)", p->name);
+			return -1;
+		}
+	}
+	d->app = app_new(&d->db, app_send, d);
+	if (d->app == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+void
+dmn_app_start(struct dmn *d)
+{
+	struct app_addr dst;
+
+	if (d->app == NULL)
+		return;
+	memset(&dst, 0, sizeof(dst));
+	dst.net = APP_NET_GLOBAL;
+	app_send_i_am(d->app, &dst);
+}
+
+void
+dmn_app_close(struct dmn *d)
+{
+	app_free(d->app);
+	d->app = NULL;
+}

@@ -1,0 +1,522 @@
+/*
+ * The daemon's SC ports: one SC node (hub connector) per configured SC
+ * port, the hub function when enabled (the node then may use it as its
+ * hub over loopback like any other node), the TLS context both borrow,
+ * and what the control socket and the Network Port object show of them.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "lib/clock.h"
+#include "lib/log.h"
+#include "router/daemon_int.h"
+#include "sc/sc_hub.h"
+#include "sc/sc_node.h"
+#include "sc/sc_tls.h"
+#include "sc/sc_vmac.h"
+
+#define DMN_PEERS_MAX	256
+
+/* ------------------------------------------------------- certificates */
+
+static void
+asn1_time_text(const ASN1_TIME *t, char *out, size_t len)
+{
+	struct tm tm;
+
+	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1) {
+		snprintf(out, len, "unknown");
+		return;
+	}
+	strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int
+dmn_cert_read(const char *path, struct dmn_cert *out, char *err,
+    size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	X509 *x;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0, i;
+	size_t n = 0;
+
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: cannot open", path);
+		return -1;
+	}
+	x = PEM_read_X509(f, NULL, NULL, NULL);
+	fclose(f);
+	if (x == NULL) {
+		snprintf(err, errlen, "%s: no PEM certificate", path);
+		return -1;
+	}
+	memset(out, 0, sizeof(*out));
+	snprintf(out->file, sizeof(out->file), "%s", path);
+	X509_NAME_oneline(X509_get_subject_name(x), out->subject,
+	    (int)sizeof(out->subject));
+	asn1_time_text(X509_get0_notBefore(x), out->not_before,
+	    sizeof(out->not_before));
+	asn1_time_text(X509_get0_notAfter(x), out->not_after,
+	    sizeof(out->not_after));
+	if (X509_digest(x, EVP_sha256(), md, &mdlen) == 1)
+		for (i = 0; i < mdlen && n + 3 < sizeof(out->sha256); i++)
+			n += (size_t)snprintf(out->sha256 + n,
+			    sizeof(out->sha256) - n, "%s%02X", i ? ":" : "",
+			    md[i]);
+	out->loaded = time(NULL);
+	X509_free(x);
+	return 0;
+}
+
+static struct sc_tls_ctx *
+tls_open(const struct cfg_sc *c, uid_t key_owner, struct dmn_cert *cert,
+    char *err, size_t errlen)
+{
+	struct sc_tls_config tc;
+	struct sc_tls_ctx *t;
+	size_t i;
+
+	memset(&tc, 0, sizeof(tc));
+	tc.cert_file = c->tls.certificate;
+	tc.key_file = c->tls.key;
+	for (i = 0; i < c->tls.ca.n && i < SC_TLS_MAX_CA; i++)
+		tc.ca_files[i] = c->tls.ca.v[i];
+	tc.n_ca_files = i;
+	tc.crl_file = c->tls.crl;
+	tc.key_owner = key_owner;
+	if (dmn_cert_read(c->tls.certificate, cert, err, errlen) != 0)
+		return NULL;
+	t = sc_tls_ctx_new(&tc, err, errlen);
+	return t;
+}
+
+/* --------------------------------------------------------- life cycle */
+
+int
+dmn_sc_open(struct dmn *d, struct dmn_port *p, const struct cfg_sc *c,
+    char *err, size_t errlen)
+{
+	struct sc_node_cfg nc;
+	struct sc_hub_conf hc;
+
+	p->sc.tls = tls_open(c, d->key_owner, &p->sc.cert, err, errlen);
+	if (p->sc.tls == NULL)
+		return -1;
+	sc_node_cfg_default(&nc);
+	nc.name = c->name;
+	nc.has_vmac = !c->vmac.random;
+	memcpy(nc.vmac, c->vmac.mac, SC_VMAC_LEN);
+	memcpy(nc.uuid, d->uuid, SC_UUID_LEN);
+	nc.primary_uri = c->primary_hub.text;
+	nc.failover_uri = c->failover_hub.text;
+	nc.tls = p->sc.tls;
+	nc.max_bvlc = (uint16_t)c->max_bvlc;
+	nc.max_npdu = (uint16_t)c->max_npdu;
+	nc.connect_wait_ms = c->timers.connect_wait * 1000u;
+	nc.disconnect_wait_ms = c->timers.disconnect_wait * 1000u;
+	nc.heartbeat_ms = c->timers.heartbeat * 1000u;
+	nc.min_reconnect_ms = c->timers.min_reconnect * 1000u;
+	nc.max_reconnect_ms = c->timers.max_reconnect * 1000u;
+	p->sc.node = sc_node_new(d->base, NULL, &nc, err, errlen);
+	if (p->sc.node == NULL)
+		goto fail;
+	p->np = sc_node_port(p->sc.node);
+	if (c->node_switch.enabled) {
+		snprintf(err, errlen, "node_switch: direct connections are "
+		    "not built yet; set node_switch.enabled = false");
+		goto fail;
+	}
+	if (c->hub_function.enabled) {
+		memset(&hc, 0, sizeof(hc));
+		hc.name = c->name;
+		hc.bind_addr = c->hub_function.listen.host;
+		hc.port = c->hub_function.listen.port;
+		hc.tls = p->sc.tls;
+		memcpy(hc.vmac, sc_node_vmac(p->sc.node), SC_VMAC_LEN);
+		memcpy(hc.uuid, d->uuid, SC_UUID_LEN);
+		hc.max_bvlc = (uint16_t)c->max_bvlc;
+		hc.max_npdu = (uint16_t)c->max_npdu;
+		hc.max_conns = c->hub_function.max_connections;
+		hc.accept_orig_vmac = c->hub_function.accept_originating_vmac;
+		hc.connect_wait_ms = c->timers.connect_wait * 1000u;
+		hc.disconnect_wait_ms = c->timers.disconnect_wait * 1000u;
+		hc.heartbeat_ms = c->timers.heartbeat * 1000u;
+		p->sc.hub = sc_hub_new(d->base, &hc, err, errlen);
+		if (p->sc.hub == NULL)
+			goto fail;
+		log_notice(LD_SC, "sc port %s: hub function listening on %s",
+		    c->name, c->hub_function.listen.text);
+	}
+	return 0;
+fail:
+	dmn_sc_close(p);
+	p->np = NULL;
+	return -1;
+}
+
+void
+dmn_sc_start(struct dmn *d, struct dmn_port *p)
+{
+	(void)d;
+	sc_node_start(p->sc.node);
+}
+
+void
+dmn_sc_stop(struct dmn_port *p)
+{
+	sc_node_stop(p->sc.node);
+	if (p->sc.hub != NULL)
+		sc_hub_shutdown(p->sc.hub);
+}
+
+bool
+dmn_sc_is_stopped(const struct dmn_port *p)
+{
+	struct sc_node_status ns;
+	struct sc_hub_status hs;
+
+	sc_node_get_status(p->sc.node, &ns);
+	if (ns.hc_state != SC_HC_STOPPED)
+		return false;
+	if (p->sc.hub != NULL) {
+		sc_hub_get_status(p->sc.hub, &hs);
+		if (hs.n_conns > 0)
+			return false;
+	}
+	return true;
+}
+
+void
+dmn_sc_close(struct dmn_port *p)
+{
+	sc_hub_free(p->sc.hub);
+	sc_node_free(p->sc.node);
+	sc_tls_ctx_free(p->sc.tls);
+	p->sc.hub = NULL;
+	p->sc.node = NULL;
+	p->sc.tls = NULL;
+}
+
+int
+dmn_sc_reload_tls(struct dmn_port *p, const struct cfg_sc *c, char *err,
+    size_t errlen)
+{
+	struct dmn_cert cert;
+	struct sc_tls_ctx *t;
+	char e[400];
+
+	/* After the change of user the key belongs to us: no exception. */
+	t = tls_open(c, 0, &cert, e, sizeof(e));
+	if (t == NULL) {
+		snprintf(err, errlen, "sc port %s: %s", p->name, e);
+		return -1;
+	}
+	sc_tls_ctx_replace(p->sc.tls, t);
+	p->sc.cert = cert;
+	log_notice(LD_TLS, "sc port %s: certificate %s (valid until %s, "
+	    "sha256 %.23s...) for new connections", p->name,
+	    c->tls.certificate, cert.not_after, cert.sha256);
+	return 0;
+}
+
+/* ------------------------------------------------------------- status */
+
+static const char *
+conn_status_name(enum sc_hc_conn_status s)
+{
+	switch (s) {
+	case SC_HC_ST_NOT_CONNECTED:
+		return "not-connected";
+	case SC_HC_ST_CONNECTED:
+		return "connected";
+	case SC_HC_ST_DISCONNECTED_WITH_ERRORS:
+		return "disconnected-with-errors";
+	case SC_HC_ST_FAILED_TO_CONNECT:
+		return "failed-to-connect";
+	}
+	return "?";
+}
+
+static void
+kv_time(struct dmn *d, struct jw *w, const char *key, uint64_t mono)
+{
+	char buf[32];
+
+	dmn_fmt_time(dmn_wall_of(d, mono), buf, sizeof(buf));
+	jw_kv_str(w, key, buf);
+}
+
+static void
+kv_vmac(struct jw *w, const char *key, const uint8_t *v)
+{
+	char s[SC_VMAC_STRLEN];
+
+	sc_vmac_format(v, s, sizeof(s));
+	jw_kv_str(w, key, s);
+}
+
+static void
+kv_uuid(struct jw *w, const char *key, const uint8_t *u)
+{
+	char s[SC_UUID_STRLEN];
+
+	sc_uuid_format(u, s, sizeof(s));
+	jw_kv_str(w, key, s);
+}
+
+static void
+hub_slot(struct dmn *d, struct jw *w, const struct sc_node_status *ns,
+    int slot)
+{
+	const struct sc_hc_hub_status *h = &ns->hub[slot];
+
+	jw_obj_begin(w);
+	jw_kv_str(w, "uri", ns->uri[slot]);
+	jw_kv_str(w, "status", conn_status_name(h->status));
+	kv_time(d, w, "connected_since", h->status == SC_HC_ST_CONNECTED ?
+	    h->connect_us : 0);
+	kv_time(d, w, "last_connect", h->connect_us);
+	kv_time(d, w, "last_disconnect", h->disconnect_us);
+	jw_kv_uint(w, "attempts", h->attempts);
+	jw_kv_uint(w, "failures", h->failures);
+	jw_kv_uint(w, "last_error_code", h->error);
+	jw_kv_str(w, "last_error", ns->last_error_detail[slot]);
+	jw_obj_end(w);
+}
+
+static void
+cert_json(struct jw *w, const struct dmn_cert *c)
+{
+	char buf[32];
+
+	jw_obj_begin(w);
+	jw_kv_str(w, "file", c->file);
+	jw_kv_str(w, "subject", c->subject);
+	jw_kv_str(w, "not_before", c->not_before);
+	jw_kv_str(w, "not_after", c->not_after);
+	jw_kv_str(w, "sha256", c->sha256);
+	dmn_fmt_time(c->loaded, buf, sizeof(buf));
+	jw_kv_str(w, "loaded", buf);
+	jw_obj_end(w);
+}
+
+static void
+peers_json(struct dmn *d, struct jw *w, const struct sc_hub *hub)
+{
+	struct sc_hub_peer_status *ps;
+	size_t n, i;
+
+	jw_arr_begin(w);
+	ps = calloc(DMN_PEERS_MAX, sizeof(*ps));
+	if (ps == NULL) {
+		jw_arr_end(w);
+		return;
+	}
+	n = sc_hub_get_peers(hub, ps, DMN_PEERS_MAX);
+	for (i = 0; i < n && i < DMN_PEERS_MAX; i++) {
+		jw_obj_begin(w);
+		kv_vmac(w, "vmac", ps[i].vmac);
+		kv_uuid(w, "uuid", ps[i].uuid);
+		jw_kv_str(w, "address", ps[i].addr);
+		kv_time(d, w, "since", ps[i].since_us);
+		jw_kv_uint(w, "max_bvlc", ps[i].max_bvlc);
+		jw_kv_uint(w, "max_npdu", ps[i].max_npdu);
+		jw_kv_uint(w, "rx_msgs", ps[i].rx_msgs);
+		jw_kv_uint(w, "tx_msgs", ps[i].tx_msgs);
+		jw_obj_end(w);
+	}
+	free(ps);
+	jw_arr_end(w);
+}
+
+void
+dmn_sc_peers(struct dmn *d, const struct dmn_port *p, struct jw *w)
+{
+	if (p->sc.hub == NULL) {
+		jw_null(w);
+		return;
+	}
+	peers_json(d, w, p->sc.hub);
+}
+
+void
+dmn_sc_status(struct dmn *d, const struct dmn_port *p, struct jw *w)
+{
+	const struct cfg_sc *c = &d->cfg->sc[p->ci];
+	struct sc_node_status ns;
+	const struct sc_node_counters *k = &ns.ctr;
+
+	sc_node_get_status(p->sc.node, &ns);
+	kv_vmac(w, "vmac", ns.vmac);
+	kv_uuid(w, "uuid", ns.uuid);
+	jw_key(w, "hub_connector");
+	jw_obj_begin(w);
+	jw_kv_str(w, "state", sc_hc_state_name(ns.hc_state));
+	jw_kv_str(w, "connected_to", ns.hub_status == 1 ? "primary" :
+	    ns.hub_status == 2 ? "failover" : "none");
+	jw_key(w, "primary");
+	hub_slot(d, w, &ns, SC_HC_PRIMARY);
+	if (c->failover_hub.text != NULL) {
+		jw_key(w, "failover");
+		hub_slot(d, w, &ns, SC_HC_FAILOVER);
+	}
+	if (ns.hub_peer_known) {
+		jw_key(w, "hub");
+		jw_obj_begin(w);
+		kv_vmac(w, "vmac", ns.hub_vmac);
+		kv_uuid(w, "uuid", ns.hub_uuid);
+		jw_kv_uint(w, "max_bvlc", ns.hub_max_bvlc);
+		jw_kv_uint(w, "max_npdu", ns.hub_max_npdu);
+		jw_obj_end(w);
+	}
+	jw_obj_end(w);
+	jw_key(w, "hub_function");
+	if (p->sc.hub == NULL) {
+		jw_null(w);
+	} else {
+		struct sc_hub_status hs;
+
+		sc_hub_get_status(p->sc.hub, &hs);
+		jw_obj_begin(w);
+		jw_kv_str(w, "listen", c->hub_function.listen.text);
+		jw_kv_uint(w, "port", hs.port);
+		jw_kv_uint(w, "peers", hs.n_peers);
+		jw_kv_uint(w, "connections", hs.n_conns);
+		jw_key(w, "counters");
+		jw_obj_begin(w);
+		jw_kv_uint(w, "admitted", hs.ctr.admitted);
+		jw_kv_uint(w, "replaced", hs.ctr.replaced);
+		jw_kv_uint(w, "refused_dup_vmac", hs.ctr.refused_dup_vmac);
+		jw_kv_uint(w, "refused_full", hs.ctr.refused_full);
+		jw_kv_uint(w, "relayed_unicast", hs.ctr.relayed_unicast);
+		jw_kv_uint(w, "relayed_broadcast", hs.ctr.relayed_broadcast);
+		jw_kv_uint(w, "broadcast_copies", hs.ctr.broadcast_copies);
+		jw_kv_uint(w, "dropped_unknown_dest",
+		    hs.ctr.dropped_unknown_dest);
+		jw_kv_uint(w, "dropped_too_big", hs.ctr.dropped_too_big);
+		jw_kv_uint(w, "dropped_busy", hs.dropped_busy);
+		jw_kv_uint(w, "naks", hs.ctr.naks);
+		jw_obj_end(w);
+		jw_key(w, "connected_peers");
+		peers_json(d, w, p->sc.hub);
+		jw_obj_end(w);
+	}
+	/* The node switch is not built yet: no direct connections exist. */
+	jw_key(w, "direct_connections");
+	jw_arr_begin(w);
+	jw_arr_end(w);
+	jw_key(w, "certificate");
+	cert_json(w, &p->sc.cert);
+	jw_key(w, "counters");
+	jw_obj_begin(w);
+	jw_kv_uint(w, "npdu_tx", k->npdu_tx);
+	jw_kv_uint(w, "npdu_rx", k->npdu_rx);
+	jw_kv_uint(w, "tx_no_hub", k->tx_no_hub);
+	jw_kv_uint(w, "tx_busy", k->tx_busy);
+	jw_kv_uint(w, "tx_too_big", k->tx_too_big);
+	jw_kv_uint(w, "rx_invalid", k->rx_invalid);
+	jw_kv_uint(w, "naks_tx", k->naks_tx);
+	jw_kv_uint(w, "naks_rx", k->naks_rx);
+	jw_kv_uint(w, "dup_vmac", k->dup_vmac);
+	jw_kv_uint(w, "heartbeats_tx", k->heartbeats_tx);
+	jw_obj_end(w);
+}
+
+void
+dmn_sc_log_counters(const struct dmn_port *p)
+{
+	struct sc_node_status ns;
+
+	sc_node_get_status(p->sc.node, &ns);
+	log_notice(LD_SC, "sc port %s: %s npdu tx %llu rx %llu, dropped "
+	    "no-hub %llu busy %llu too-big %llu, invalid %llu, naks rx %llu",
+	    p->name, sc_hc_state_name(ns.hc_state),
+	    (unsigned long long)ns.ctr.npdu_tx,
+	    (unsigned long long)ns.ctr.npdu_rx,
+	    (unsigned long long)ns.ctr.tx_no_hub,
+	    (unsigned long long)ns.ctr.tx_busy,
+	    (unsigned long long)ns.ctr.tx_too_big,
+	    (unsigned long long)ns.ctr.rx_invalid,
+	    (unsigned long long)ns.ctr.naks_rx);
+	if (p->sc.hub != NULL) {
+		struct sc_hub_status hs;
+
+		sc_hub_get_status(p->sc.hub, &hs);
+		log_notice(LD_SC, "sc port %s hub: %zu peers, unicast %llu, "
+		    "broadcast %llu, unknown destination %llu", p->name,
+		    hs.n_peers, (unsigned long long)hs.ctr.relayed_unicast,
+		    (unsigned long long)hs.ctr.relayed_broadcast,
+		    (unsigned long long)hs.ctr.dropped_unknown_dest);
+	}
+}
+
+/* ---------------------------------------------- Network Port (app) */
+
+static void
+conn_of(struct dmn *dm, const struct sc_hc_hub_status *h,
+    struct app_sc_conn *out)
+{
+	(void)dm;
+	memset(out, 0, sizeof(*out));
+	out->state = (uint8_t)h->status;	/* same numbering */
+	app_datetime_unspecified(&out->connect_ts);
+	app_datetime_unspecified(&out->disconnect_ts);
+	if (h->connect_us != 0)
+		app_datetime_from_time(dmn_wall_of(NULL, h->connect_us),
+		    &out->connect_ts);
+	if (h->disconnect_us != 0)
+		app_datetime_from_time(dmn_wall_of(NULL, h->disconnect_us),
+		    &out->disconnect_ts);
+	if (h->error != 0) {
+		out->has_error = true;
+		out->err_class = 7;	/* communication */
+		out->err_code = h->error;
+	}
+}
+
+void
+dmn_sc_netport_refresh(struct dmn_port *p, struct app_netport_info *info)
+{
+	struct sc_node_status ns;
+
+	sc_node_get_status(p->sc.node, &ns);
+	memcpy(info->mac, ns.vmac, 6);
+	info->hub_connector_state = ns.hub_status;	/* same numbering */
+	conn_of(NULL, &ns.hub[SC_HC_PRIMARY], &info->primary_status);
+	conn_of(NULL, &ns.hub[SC_HC_FAILOVER], &info->failover_status);
+}
+
+void
+dmn_sc_hub_conns(struct dmn_port *p, app_conn_emit_fn emit, void *ea)
+{
+	struct sc_hub_peer_status *ps;
+	struct app_sc_conn c;
+	size_t n, i;
+
+	if (p->sc.hub == NULL)
+		return;
+	ps = calloc(DMN_PEERS_MAX, sizeof(*ps));
+	if (ps == NULL)
+		return;
+	n = sc_hub_get_peers(p->sc.hub, ps, DMN_PEERS_MAX);
+	for (i = 0; i < n && i < DMN_PEERS_MAX; i++) {
+		memset(&c, 0, sizeof(c));
+		c.state = 1;	/* connected */
+		app_datetime_from_time(dmn_wall_of(NULL, ps[i].since_us),
+		    &c.connect_ts);
+		app_datetime_unspecified(&c.disconnect_ts);
+		memcpy(c.vmac, ps[i].vmac, 6);
+		memcpy(c.uuid, ps[i].uuid, 16);
+		emit(ea, &c);
+	}
+	free(ps);
+}

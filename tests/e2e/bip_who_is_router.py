@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+"""Ask a B/IP router over raw UDP, the way a BACnet/IP device would.
+
+usage: bip_who_is_router.py ROUTER_IP PORT SELF_IP [who-is-router NET | who-is INSTANCE]
+
+who-is-router NET: send Who-Is-Router-To-Network (Original-Unicast-NPDU)
+  to ROUTER_IP:PORT and wait for an I-Am-Router-To-Network (a local
+  broadcast, heard on 127.255.255.255:PORT) that lists network NET.
+who-is INSTANCE: send a Who-Is (unconfirmed, no range) and wait for the
+  I-Am of device INSTANCE.
+Prints what arrived; exit 0 if the expected answer came within 5 s.
+"""
+import socket
+import struct
+import sys
+import time
+
+
+def open_socks(self_ip, port):
+    uni = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    uni.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    uni.bind((self_ip, port))
+    bc = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    bc.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    bc.bind(("127.255.255.255", port))
+    return uni, bc
+
+
+def bvll_unicast(npdu):
+    return struct.pack("!BBH", 0x81, 0x0A, 4 + len(npdu)) + npdu
+
+
+def npdu_body(data):
+    """Return (is_nl, body) of a B/IP datagram's NPDU, or None."""
+    if len(data) < 6 or data[0] != 0x81 or data[1] not in (0x0A, 0x0B, 0x04):
+        return None
+    off = 4 if data[1] != 0x04 else 10
+    n = data[off:]
+    if len(n) < 2 or n[0] != 0x01:
+        return None
+    ctl = n[1]
+    i = 2
+    if ctl & 0x20:  # DNET, DLEN, DADR
+        dlen = n[i + 2]
+        i += 3 + dlen
+    if ctl & 0x08:  # SNET, SLEN, SADR
+        slen = n[i + 2]
+        i += 3 + slen
+    if ctl & 0x20:
+        i += 1  # hop count
+    return bool(ctl & 0x80), n[i:]
+
+
+def wait(socks, pred, timeout=5.0):
+    end = time.time() + timeout
+    while time.time() < end:
+        for s in socks:
+            s.settimeout(0.05)
+            try:
+                data, src = s.recvfrom(2000)
+            except socket.timeout:
+                continue
+            r = npdu_body(data)
+            if r is None:
+                continue
+            out = pred(r[0], r[1], src)
+            if out is not None:
+                return out
+    return None
+
+
+def main():
+    router, port, self_ip, what, arg = sys.argv[1], int(sys.argv[2]), \
+        sys.argv[3], sys.argv[4], int(sys.argv[5])
+    uni, bc = open_socks(self_ip, port)
+    if what == "who-is-router":
+        uni.sendto(bvll_unicast(bytes([0x01, 0x80, 0x00])), (router, port))
+
+        def pred(nl, body, src):
+            if not nl or len(body) < 1 or body[0] != 0x01:
+                return None
+            nets = [struct.unpack("!H", body[k:k + 2])[0]
+                    for k in range(1, len(body) - 1, 2)]
+            print("I-Am-Router-To-Network from %s:%d: %s" %
+                  (src[0], src[1], " ".join(map(str, nets))))
+            return nets if arg in nets else None
+    else:
+        uni.sendto(bvll_unicast(bytes([0x01, 0x00, 0x10, 0x08])),
+                   (router, port))
+
+        def pred(nl, body, src):
+            # I-Am: 10 00 C4 <object id> ...
+            if nl or len(body) < 7 or body[0] != 0x10 or body[1] != 0x00:
+                return None
+            if body[2] != 0xC4:
+                return None
+            oid = struct.unpack("!I", body[3:7])[0]
+            inst = oid & 0x3FFFFF
+            print("I-Am device %d from %s:%d" % (inst, src[0], src[1]))
+            return inst if inst == arg and (oid >> 22) == 8 else None
+    got = wait([uni, bc], pred)
+    if got is None:
+        print("no matching answer within 5 s", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
