@@ -133,6 +133,9 @@ struct cfg_tls {
 	char			*key;		/* PEM, required, mode 0600 */
 	struct cfg_strlist	 ca;		/* PEM issuers, >= 1 */
 	char			*crl;		/* NULL: none */
+	uint32_t		 expiry_warn_days; /* warn this many days
+					   before a certificate expires
+					   (0..365, default 30) */
 };
 
 /* Seconds; ranges and defaults from the digest §1.14. */

@@ -122,6 +122,8 @@ static const struct cfg_field tls_fields[] = {
 	{ FLD(struct cfg_tls, ca, "ca", CK_STRLIST),
 	  .flags = CF_REQ, .min = 1, .max = 16 },
 	{ FLD(struct cfg_tls, crl, "crl", CK_STR), .min = 1, .max = 4095 },
+	{ FLD(struct cfg_tls, expiry_warn_days, "expiry_warn_days", CK_U32),
+	  .min = 0, .max = 365, .def = 30 },
 };
 static const struct cfg_table tls_table =
     TABLE("tls", struct cfg_tls, tls_fields);
