@@ -6,9 +6,11 @@
  * until SIGTERM/SIGINT.
  *
  *   bacsc-scdev -H URI [-F URI] -c CERT -k KEY -a CA [-v VMAC] [-U UUID]
- *               [-i INSTANCE] [-n NAME] [-V VALUE] [-s NET:MAC:APDU]...
- *               [-d] [-q]
+ *               [-i INSTANCE] [-n NAME] [-V VALUE] [-A COUNT]
+ *               [-s NET:MAC:APDU]... [-d] [-q]
  *
+ * -A adds COUNT more Analog Value objects (instances 2.., "av-N"), so a
+ * ReadPropertyMultiple ALL over them gives large answers.
  * Prints "UP vmac=..." on stdout each time the hub connection comes up.
  * -s sends one raw APDU (hex) once the node is up, to network NET (0: the
  * local network, 65535: global) and MAC (hex VMAC; empty: broadcast), so
@@ -46,6 +48,7 @@
 
 #define SD_ROUTES_MAX	16
 #define SD_SENDS_MAX	16
+#define SD_EXTRA_MAX	32
 
 /* A remote network and the router (VMAC) it was last heard through. */
 struct sd_route {
@@ -80,7 +83,7 @@ usage(void)
 	    "usage: bacsc-scdev -H URI [-F URI] -c CERT -k KEY -a CA "
 	    "[-v VMAC] [-U UUID]\n"
 	    "                   [-i INSTANCE] [-n NAME] [-V VALUE] "
-	    "[-s NET:MAC:APDU]... [-d] [-q]\n");
+	    "[-A COUNT] [-s NET:MAC:APDU]... [-d] [-q]\n");
 	exit(2);
 }
 
@@ -358,6 +361,9 @@ main(int argc, char **argv)
 	static struct app_db db;
 	static struct app_av av;
 	static struct app_netport np;
+	static struct app_av extra[SD_EXTRA_MAX];
+	static char extra_name[SD_EXTRA_MAX][16];
+	unsigned long n_extra = 0, k;
 	struct app_device_cfg dc;
 	struct sc_tls_config tc;
 	struct sc_tls_ctx *tls;
@@ -374,7 +380,7 @@ main(int argc, char **argv)
 	sc_node_cfg_default(&nc);
 	nc.name = "scdev";
 	random_uuid(nc.uuid);
-	while ((ch = getopt(argc, argv, "H:F:c:k:a:v:U:i:n:V:s:dqh")) != -1) {
+	while ((ch = getopt(argc, argv, "H:F:c:k:a:v:U:i:n:V:A:s:dqh")) != -1) {
 		switch (ch) {
 		case 'H':
 			nc.primary_uri = optarg;
@@ -412,6 +418,11 @@ main(int argc, char **argv)
 			break;
 		case 'V':
 			value = strtof(optarg, NULL);
+			break;
+		case 'A':
+			n_extra = strtoul(optarg, NULL, 10);
+			if (n_extra > SD_EXTRA_MAX)
+				usage();
 			break;
 		case 's':
 			if (n_sends == SD_SENDS_MAX ||
@@ -455,6 +466,13 @@ main(int argc, char **argv)
 	np.info.failover_uri = nc.failover_uri;
 	if (app_db_add(&db, &av.obj) < 0 || app_db_add(&db, &np.obj) < 0)
 		return 1;
+	for (k = 0; k < n_extra; k++) {
+		snprintf(extra_name[k], sizeof(extra_name[k]), "av-%lu", k + 2);
+		app_av_init(&extra[k], (uint32_t)(k + 2), extra_name[k], 62,
+		    (float)k, false);
+		if (app_db_add(&db, &extra[k].obj) < 0)
+			return 1;
+	}
 
 	tls = sc_tls_ctx_new(&tc, err, sizeof(err));
 	if (tls == NULL) {

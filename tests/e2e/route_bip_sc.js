@@ -1,5 +1,7 @@
 // B/IP client (@bacnet-js/client) -> bacsc-router -> SC device (bacsc-scdev).
-//   node route_bip_sc.js PORT SC_NET INSTANCE VMAC_HEX NAME VALUE
+//   node route_bip_sc.js PORT SC_NET INSTANCE VMAC_HEX NAME VALUE [NAV]
+// With NAV, one more ReadPropertyMultiple ALL of Analog Values 1..NAV (a
+// large answer; the shell script checks its size in the capture).
 // Checks, on what arrives: a local Who-Is does not find the SC device; a
 // remote-broadcast Who-Is (DNET = SC network) and a global Who-Is do, with
 // SNET = SC network and SADR = its VMAC; ReadProperty of present value and
@@ -9,7 +11,8 @@
 
 const { makeClient } = require('./bacjs.js');
 
-const [portT, netT, instT, vmacHex, name, valueT] = process.argv.slice(2);
+const [portT, netT, instT, vmacHex, name, valueT, navT] =
+    process.argv.slice(2);
 const port = parseInt(portT, 10), scNet = parseInt(netT, 10);
 const inst = parseInt(instT, 10), value = parseFloat(valueT);
 const vmac = Buffer.from(vmacHex, 'hex');
@@ -67,6 +70,19 @@ async function run() {
     const n = all.values[0].values.length;
     say({ step: 'read-property-multiple ALL of the Device', properties: n });
     if (n < 20) fail('too few properties');
+    if (navT) {
+        const nav = parseInt(navT, 10), req = [];
+        for (let i = 1; i <= nav; i++)
+            req.push({ objectId: { type: 2, instance: i },
+                properties: [{ id: 8 }] });
+        const big = await client.readPropertyMultiple(rx, req);
+        const objs = big.values.length;
+        const props = big.values.reduce((a, o) => a + o.values.length, 0);
+        say({ step: `read-property-multiple ALL of ${nav} Analog Values`,
+            objects: objs, properties: props });
+        if (objs !== nav || big.values.some((o) => o.values.length < 10))
+            fail('large answer incomplete');
+    }
     say({ ok: true, hopFixed: client.hopFixed });
     client.close();
     process.exit(0);
