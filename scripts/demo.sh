@@ -8,7 +8,6 @@
 #   - show `bacsc-routerctl status`;
 #   - ask the router from the B/IP side, as a BACnet/IP device would, which
 #     networks it routes to (Who-Is-Router-To-Network) and who it is (Who-Is);
-#   - stop it with SIGTERM.
 #   - two SC devices (tools/bacsc-scdev) on the router's hub, and a B/IP
 #     device simulated with @bacnet-js/client (npm), which is also the
 #     B/IP client of the demo: a global Who-Is finds the SC devices through
@@ -16,7 +15,8 @@
 #     object name, WriteProperty read back;
 #   - the other direction: an SC client (bacsc-scdev -s) finds and reads the
 #     B/IP device through the router;
-#   - `bacsc-routerctl status` again, with the counters of all that.
+#   - `bacsc-routerctl status` and `peers` again, with the counters;
+#   - stop everything (SIGTERM).
 # Exits 0 only when every step worked; stops every process it started.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -138,8 +138,9 @@ else
 	cat scclient.out; echo "demo: the SC client's ReadProperty was not answered"; exit 1
 fi
 
-step "bacsc-routerctl status (after the traffic)"
+step "bacsc-routerctl status and peers (after the traffic)"
 ctl status
+ctl peers
 
 step "stop (SIGTERM)"
 for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
