@@ -8,21 +8,28 @@
 #   - show `bacsc-routerctl status`;
 #   - ask the router from the B/IP side, as a BACnet/IP device would, which
 #     networks it routes to (Who-Is-Router-To-Network) and who it is (Who-Is);
-#   - connect a small scripted SC node (tests/e2e/daemon_routed.py) to the
-#     router's hub and route a Who-Is from B/IP to it and an I-Am back;
-#   - stop it with SIGTERM.
-# What it does not show yet: full SC devices on the hub and BACnet clients
-# from npm (a later demo).  Exits 0 only when every step worked; stops
-# every process it started.
+#   - two SC devices (tools/bacsc-scdev) on the router's hub, and a B/IP
+#     device simulated with @bacnet-js/client (npm), which is also the
+#     B/IP client of the demo: a global Who-Is finds the SC devices through
+#     the router (SNET/SADR printed), ReadProperty of present value and
+#     object name, WriteProperty read back;
+#   - the other direction: an SC client (bacsc-scdev -s) finds and reads the
+#     B/IP device through the router;
+#   - `bacsc-routerctl status` and `peers` again, with the counters;
+#   - stop everything (SIGTERM).
+# Exits 0 only when every step worked; stops every process it started.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 jobs=$(nproc 2>/dev/null || echo 2)
 run="$top/build/demo-run"
 daemon_pid=
+pids=()
 
 step() { echo; echo "==== $*"; }
 cleanup() {
+	local p
+	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
 	if [ -n "$daemon_pid" ] && kill -0 "$daemon_pid" 2>/dev/null; then
 		kill -TERM "$daemon_pid" 2>/dev/null || true
 		sleep 1
@@ -45,12 +52,16 @@ if [ ! -x build/router/bacsc-router ] || [ ! -f build/Makefile ]; then
 	(cd build && ../configure >/dev/null)
 fi
 make -C build -j"$jobs" >/dev/null
-echo "built build/router/bacsc-router and build/tools/bacsc-routerctl"
+echo "built build/router/bacsc-router, build/tools/bacsc-routerctl, build/tools/bacsc-scdev"
+if [ ! -d node_modules/@bacnet-js/client ]; then
+	npm ci --no-audit --no-fund >/dev/null
+fi
+echo "npm packages (package-lock.json): @bacnet-js/client $(node -p 'require("@bacnet-js/client/package.json").version')"
 
 step "demo PKI and folders ($run/demo)"
 rm -rf "$run"
 mkdir -p "$run/demo/state"
-sh tools/bacsc-testpki -q "$run/demo/pki"
+sh tools/bacsc-testpki -q -n 3 "$run/demo/pki"
 # The names etc/demo.conf uses: the router presents the hub certificate
 # (it is the hub of the demo site and a node on it).
 cp "$run/demo/pki/ca.pem" "$run/demo/pki/ca.crt"
@@ -82,12 +93,59 @@ step "from the B/IP side (127.0.0.9): Who-Is-Router-To-Network, Who-Is"
 python3 "$top/tests/e2e/bip_who_is_router.py" 127.0.0.2 47809 127.0.0.9 who-is-router 2
 python3 "$top/tests/e2e/bip_who_is_router.py" 127.0.0.2 47809 127.0.0.9 who-is 4000
 
-step "routed round trip: B/IP client <-> router <-> its hub <-> an SC node (demo/pki/node1)"
-vmac=$(ctl --json status | python3 -c 'import json,sys; s=json.load(sys.stdin); print([p for p in s["ports"] if p["type"]=="sc"][0]["vmac"])')
-python3 "$top/tests/e2e/daemon_routed.py" demo/pki 47843 "$vmac" 127.0.0.2 47809 127.0.0.9 1 2
+step "two SC devices (bacsc-scdev) on the router's hub wss://127.0.0.1:47843/"
+scdev() {	# node-number instance vmac
+	../tools/bacsc-scdev -H wss://127.0.0.1:47843/ -c "demo/pki/node$1.pem" \
+		-k "demo/pki/node$1.key" -a demo/pki/ca.pem -v "$3" -i "$2" \
+		-n "sc-device-$2" -V 21.5 -q >"scdev-$2.out" 2>"scdev-$2.log" &
+	pids+=($!)
+	for _ in $(seq 1 100); do
+		grep -q '^UP' "scdev-$2.out" && break
+		sleep 0.1
+	done
+	grep -q '^UP' "scdev-$2.out" || { cat "scdev-$2.log"; echo "demo: SC device $2 did not connect"; exit 1; }
+	echo "SC device $2 (\"sc-device-$2\", VMAC $3) is connected to the hub"
+}
+scdev 1 2001 02:00:00:00:20:01
+scdev 2 2002 02:00:00:00:20:02
+
+step "the B/IP side with @bacnet-js/client (B/IP device 1001 and client, 0.0.0.0:47809)"
+top_srcdir=$top node "$top/scripts/demo_bip.js" 47809 2 1001 \
+	2001:020000002001 2002:020000002002 >bip.out 2>&1 &
+bip_pid=$!
+pids+=($bip_pid)
+for _ in $(seq 1 200); do
+	grep -q '^CLIENT-DONE' bip.out && break
+	sleep 0.1
+done
+grep -v '^CLIENT-DONE' bip.out || true
+grep -q '^CLIENT-DONE ok' bip.out || { echo "demo: the B/IP client part failed"; exit 1; }
+
+step "the other direction: an SC client (bacsc-scdev -s) reads the B/IP device"
+# The B/IP device reaches the router from 127.0.0.1:47809 (MAC 7f000001bac1).
+timeout -s TERM 4 ../tools/bacsc-scdev -H wss://127.0.0.1:47843/ \
+	-c demo/pki/node3.pem -k demo/pki/node3.key -a demo/pki/ca.pem \
+	-i 2099 -n sc-client -q -s 65535::10080a03e91a03e9 \
+	-s 1:7f000001bac1:0005010c0c020003e9194d >scclient.out 2>scclient.log || true
+if grep -q '^RX net=1 mac=7f000001bac1 apdu=1000c4020003e9' scclient.out; then
+	echo "  Who-Is 1001 (global) from SC: I-Am of device 1001 from SNET 1, SADR 127.0.0.1:47809"
+else
+	cat scclient.out; echo "demo: the SC client did not find the B/IP device"; exit 1
+fi
+if grep -q '^RX net=1 mac=7f000001bac1 apdu=30010c0c020003e9194d3e75' scclient.out; then
+	echo "  ReadProperty object-name of device 1001 from SC: \"bip-device-1001\""
+else
+	cat scclient.out; echo "demo: the SC client's ReadProperty was not answered"; exit 1
+fi
+
+step "bacsc-routerctl status and peers (after the traffic)"
+ctl status
 ctl peers
 
 step "stop (SIGTERM)"
+for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+wait "${pids[@]}" 2>/dev/null || true
+pids=()
 kill -TERM "$daemon_pid"
 rc=0
 wait "$daemon_pid" || rc=$?

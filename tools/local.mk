@@ -31,3 +31,8 @@ tools_bacsc_cert_CPPFLAGS = $(AM_CPPFLAGS) \
 dist_man_MANS += tools/bacsc-cert.1
 TESTS += tests/tools/test-bacsc-cert.sh
 EXTRA_DIST += tests/tools/test-bacsc-cert.sh
+
+# bacsc-scdev: a small BACnet/SC device (Device + Analog Value) on the
+# application layer and the SC node, for the end-to-end tests and the demo.
+bin_PROGRAMS += tools/bacsc-scdev
+tools_bacsc_scdev_SOURCES = tools/bacsc-scdev.c

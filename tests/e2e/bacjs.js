@@ -1,0 +1,47 @@
+// Shared helpers for the end-to-end scripts that use @bacnet-js/client.
+//   makeClient(port, { fixHop }) : a client on 0.0.0.0:port broadcasting to
+//   127.255.255.255:port.  With fixHop, every NPDU it sends with a DNET and
+//   hop count 0 (what 3.3.2 writes in answers to remote networks) is sent
+//   with hop count 255 instead, as clause 6.2.2 wants of an originator.
+'use strict';
+
+const path = require('path');
+const Bacnet = require(path.join(process.env.top_srcdir || '.',
+    'node_modules', '@bacnet-js/client'));
+
+// Offset of the hop count in a B/IP datagram's NPDU, or -1 if none.
+function hopOffset(buf, len) {
+    if (len < 6 || buf[0] !== 0x81) return -1;
+    let i = buf[1] === 0x04 ? 10 : 4;
+    if (buf[i] !== 0x01) return -1;
+    const ctl = buf[i + 1];
+    i += 2;
+    if (!(ctl & 0x20)) return -1;
+    i += 3 + buf[i + 2];
+    if (ctl & 0x08) i += 3 + buf[i + 2];
+    return i < len ? i : -1;
+}
+
+function makeClient(port, opts = {}) {
+    const client = new Bacnet.default({
+        port,
+        broadcastAddress: `127.255.255.255:${port}`,
+        apduTimeout: opts.apduTimeout || 3000,
+    });
+    client.hopFixed = 0;
+    if (opts.fixHop) {
+        const t = client._transport;
+        const send = t.send.bind(t);
+        t.send = (buffer, offset, receiver) => {
+            const h = hopOffset(buffer, offset);
+            if (h >= 0 && buffer[h] === 0) {
+                buffer[h] = 255;
+                client.hopFixed++;
+            }
+            send(buffer, offset, receiver);
+        };
+    }
+    return client;
+}
+
+module.exports = { Bacnet, makeClient, hopOffset };

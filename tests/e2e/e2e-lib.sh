@@ -1,0 +1,153 @@
+# Shared parts of the routed end-to-end scenarios (sourced, not run):
+# a work folder, a test PKI, free loopback addresses and ports, the real
+# bacsc-router with its own SC hub, bacsc-scdev devices, a tshark capture
+# (TLS decrypted with the key log) that fails on malformed packets, and a
+# cleanup that stops every process started here (by pid).
+set -euo pipefail
+top_srcdir=$(cd "${top_srcdir:-$(dirname "${BASH_SOURCE[0]}")/../..}" && pwd)
+top_builddir=$(cd "${top_builddir:-$top_srcdir/build}" && pwd)
+export top_srcdir top_builddir
+E_ROUTER=$top_builddir/router/bacsc-router
+E_CTL=$top_builddir/tools/bacsc-routerctl
+E_SCDEV=$top_builddir/tools/bacsc-scdev
+for f in "$E_ROUTER" "$E_CTL" "$E_SCDEV"; do
+	[ -x "$f" ] || { echo "missing $f (run make first)"; exit 1; }
+done
+command -v node >/dev/null || { echo "node missing (scripts/install-deps.sh)"; exit 1; }
+if [ ! -d "$top_srcdir/node_modules/@bacnet-js/client" ]; then
+	(cd "$top_srcdir" && npm ci --no-audit --no-fund >/dev/null) ||
+		{ echo "npm ci failed"; exit 1; }
+fi
+
+W=$(mktemp -d /tmp/bacsc-e2e.XXXXXX)
+E_PIDS=()
+E_KEEP=no
+E_TSHARK=
+e_cleanup() {
+	local p
+	for p in "${E_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+	sleep 0.3
+	for p in "${E_PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	if [ "$E_KEEP" = no ]; then rm -rf "$W"; else echo "kept $W"; fi
+}
+trap e_cleanup EXIT
+e_fail() {
+	echo "FAIL: $*"
+	E_KEEP=yes
+	for f in "$W"/*.log; do
+		case $f in *keys.log) continue;; esac
+		[ -f "$f" ] && { echo "--- $f"; tail -n 15 "$f"; }
+	done
+	exit 1
+}
+e_ok() { echo "ok: $*"; }
+
+export SSLKEYLOGFILE=$W/keys.log
+: >"$SSLKEYLOGFILE"
+sh "$top_srcdir/tools/bacsc-testpki" -q -n 6 "$W/pki"
+
+# Free TCP ports (the kernel picks them), a UDP port away from 47808,
+# and router addresses other than 127.0.0.1.
+e_free_tcp() {
+	python3 -c '
+import socket, sys
+ss = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in ss:
+    s.bind(("127.0.0.1", 0))
+print(*[s.getsockname()[1] for s in ss])' "$1"
+}
+E_N=$(( 20 + RANDOM % 200 ))
+E_UDP=$(( 36000 + (RANDOM % 2000) * 2 ))
+
+# e_router NAME BIP_NET SC_NET BIP_IP HUB_PORT [EXTRA_BIP_CONF]: start a
+# router with its own hub on 127.0.0.1:HUB_PORT and wait until its SC
+# port is connected.  Control socket: $W/NAME.sock.
+e_router() {
+	local name=$1 bnet=$2 snet=$3 ip=$4 hub=$5 extra=${6:-}
+	mkdir -p "$W/$name-state"
+	cat >"$W/$name.conf" <<CONF
+device = { instance = $((4000 + bnet)); name = "$name"; uuid = "generate"; };
+bip = ( { name = "bip0"; network = $bnet; bind = "$ip"; port = $E_UDP;
+          broadcast = "127.255.255.255"; $extra } );
+sc = ( { name = "sc0"; network = $snet; vmac = "random";
+         primary_hub = "wss://127.0.0.1:$hub/";
+         tls = { certificate = "$W/pki/hub.pem"; key = "$W/pki/hub.key";
+                 ca = [ "$W/pki/ca.pem" ]; };
+         timers = { connect_wait = 5; min_reconnect = 2; max_reconnect = 5; };
+         hub_function = { enabled = true; listen = "127.0.0.1:$hub"; };
+       } );
+log = { level = "info"; target = "stderr"; };
+control = { socket = "$W/$name.sock"; mode = "0600"; };
+state_dir = "$W/$name-state";
+CONF
+	"$E_ROUTER" -c "$W/$name.conf" >"$W/$name.log" 2>&1 &
+	E_PIDS+=($!)
+	local i
+	for i in $(seq 100); do
+		if "$E_CTL" -s "$W/$name.sock" --json status 2>/dev/null |
+			grep -q '"connected_to":"primary"'; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	e_fail "router $name did not come up"
+}
+
+# e_status NAME: the router's status JSON.
+e_status() { "$E_CTL" -s "$W/$1.sock" --json status; }
+# e_counter NAME COUNTER: one router counter.
+e_counter() {
+	e_status "$1" | python3 -c '
+import json, sys
+print(json.load(sys.stdin)["counters"][sys.argv[1]])' "$2"
+}
+
+# e_scdev LOGNAME HUB_PORT NODE_N VMAC INSTANCE NAME [args]: start a device.
+e_scdev() {
+	local log=$1 hub=$2 n=$3 vmac=$4 inst=$5 nm=$6
+	shift 6
+	"$E_SCDEV" -H "wss://127.0.0.1:$hub/" -c "$W/pki/node$n.pem" \
+		-k "$W/pki/node$n.key" -a "$W/pki/ca.pem" -v "$vmac" \
+		-i "$inst" -n "$nm" -q "$@" >"$W/$log.out" 2>"$W/$log.log" &
+	E_PIDS+=($!)
+	local i
+	for i in $(seq 100); do
+		grep -q '^UP' "$W/$log.out" && return 0
+		sleep 0.1
+	done
+	e_fail "bacsc-scdev $log did not connect"
+}
+
+# e_capture_start "tshark capture filter" / e_capture_check "-d ..." : a
+# capture on lo; the check fails on any malformed packet and prints a
+# one-line summary.  Without tshark or root, say so and go on.
+e_capture_start() {
+	if ! command -v tshark >/dev/null 2>&1 || [ "$(id -u)" -ne 0 ]; then
+		echo "note: no tshark or not root: no capture"
+		return 0
+	fi
+	tshark -i lo -f "$1" -w "$W/cap.pcap" >"$W/tshark.txt" 2>&1 &
+	E_TSHARK=$!
+	E_PIDS+=($E_TSHARK)
+	local i
+	for i in $(seq 50); do
+		grep -q "Capturing on" "$W/tshark.txt" 2>/dev/null && return 0
+		sleep 0.1
+	done
+}
+e_capture_check() {
+	[ -n "$E_TSHARK" ] || return 0
+	sleep 0.5
+	kill -INT "$E_TSHARK" 2>/dev/null || true
+	wait "$E_TSHARK" 2>/dev/null || true
+	local dec=("$@" -o "tls.keylog_file:$SSLKEYLOGFILE")
+	local bad n_bvlc n_sc
+	bad=$(tshark -r "$W/cap.pcap" "${dec[@]}" -Y '_ws.malformed || malformed' 2>/dev/null || true)
+	n_bvlc=$(tshark -r "$W/cap.pcap" "${dec[@]}" -Y bvlc 2>/dev/null | wc -l)
+	n_sc=$(tshark -r "$W/cap.pcap" "${dec[@]}" -Y bscvlc 2>/dev/null | wc -l)
+	echo "capture: $n_bvlc BACnet/IP and $n_sc BACnet/SC packets decoded"
+	[ -z "$bad" ] || { echo "$bad" | head -n 20; e_fail "tshark flags malformed packets"; }
+	[ "$n_bvlc" -gt 0 ] || e_fail "no BACnet/IP packet in the capture"
+	[ "$n_sc" -gt 0 ] || e_fail "no decrypted BACnet/SC packet in the capture"
+}
