@@ -2,7 +2,8 @@
 # Run every benchmark, print a table, append one dated line per benchmark
 # to bench/results.md.  Called by `make bench`:
 #   run.sh SRCDIR BUILDDIR [NAME ...]
-# NAME limits the run to some of: rtr ws hub hub10 hub100 fwd scale.
+# NAME limits the run to some of: rtr ws hub hub10 hub100 fwd fwd-engine
+# scale (default: all but fwd-engine).
 # Environment: BENCH_NODES (scale test connections, default 10000),
 # BENCH_PORT (first TCP/UDP port on 127.0.0.1, default 47900).
 set -u
@@ -21,7 +22,7 @@ arch=$(uname -m)
 : >"$tmp/table"
 
 want() {
-	[ -z "$only" ] && return 0
+	[ -z "$only" ] && [ "$1" != fwd-engine ] && return 0
 	for w in $only; do [ "$w" = "$1" ] && return 0; done
 	return 1
 }
@@ -63,8 +64,18 @@ fi
 want hub && run hub1 "$bld/bench/sc_hub_bench" "$tmp/pki" "$bld/tools/bacsc-hub" 200000 $((port + 10)) 1
 want hub10 && run hub10 "$bld/bench/sc_hub_bench" "$tmp/pki" "$bld/tools/bacsc-hub" 200000 $((port + 11)) 10
 want hub100 && run hub100 "$bld/bench/sc_hub_bench" "$tmp/pki" "$bld/tools/bacsc-hub" 200000 $((port + 12)) 100
-want fwd && run fwd "$bld/bench/bench_fwd" "$tmp/pki" "$bld/tools/bacsc-hub" $((port + 20)) 1000 5000
-want scale && run scale "$bld/bench/sc_scale_bench" "$tmp/pki" "$bld/tools/bacsc-hub" "$nodes" $((port + 30))
+# Router forwarding through the real daemon when it is built (else the
+# engine + bip_io + sc_node in one process: bench_fwd --router).
+if want fwd; then
+	if [ -x "$bld/router/bacsc-router" ]; then
+		BENCH_FWD_DAEMON="$bld/router/bacsc-router"
+		export BENCH_FWD_DAEMON
+	fi
+	run fwd "$bld/bench/bench_fwd" "$tmp/pki" "$bld/tools/bacsc-hub" $((port + 20)) 1000 5000
+	unset BENCH_FWD_DAEMON
+fi
+want fwd-engine && run fwd-eng "$bld/bench/bench_fwd" "$tmp/pki" "$bld/tools/bacsc-hub" $((port + 25)) 1000 5000
+want scale && run scale "$bld/bench/sc_scale_bench" "$tmp/pki" "$bld/tools/bacsc-hub" "$nodes" $((port + 30)) 32
 
 echo
 echo "== summary (appended to bench/results.md)"
