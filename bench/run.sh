@@ -11,6 +11,7 @@ src=$1
 bld=$2
 shift 2
 only="$*"
+show=
 res="$src/bench/results.md"
 port=${BENCH_PORT:-47900}
 nodes=${BENCH_NODES:-10000}
@@ -42,7 +43,7 @@ run() {
 	if [ -z "$line" ]; then
 		line="FAILED (exit $rc): $(tail -1 "$tmp/err")"
 	fi
-	cmd=$(echo "$*" | sed "s|$tmp/pki|PKI|g; s|$bld/||g; s|$src/||g")
+	cmd=$(echo "${show:-$*}" | sed "s|$tmp/pki|PKI|g; s|$bld/||g; s|$src/||g")
 	printf -- '- %s UTC, %s, %s cores (machine shared with other engineers and a fuzzer; load avg %s -> %s), `%s`: %s\n' \
 	    "$(date -u '+%Y-%m-%d %H:%M')" "$arch" "$cores" "$load0" "$load1" \
 	    "$cmd" "$line" >>"$res"
@@ -53,7 +54,9 @@ if want rtr; then
 	# bench-rtr prints one "what ... ns/NPDU" line per case.
 	"$bld/bench/bench-rtr" 2000000 >"$tmp/rtr" 2>&1
 	{ cat "$tmp/rtr"; printf 'RESULT %s\n' "$(sed 's/  */ /g' "$tmp/rtr" | paste -sd';')"; } >"$tmp/rtr2"
+	show="bench/bench-rtr 2000000"
 	run rtr cat "$tmp/rtr2"
+	show=
 fi
 if want ws; then
 	# sc_ws_bench appends its own line; keep it in the table only.
