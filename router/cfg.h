@@ -88,6 +88,9 @@ struct cfg_router {
 	uint32_t	 search_timeout_ms; /* Who-Is-Router search */
 	uint32_t	 search_queue;	/* NPDUs held while searching */
 	uint32_t	 nl_rate;	/* network messages per peer per s */
+	uint32_t	 broadcast_rate; /* broadcasts forwarded per arrival
+					    port per s (0: no limit) */
+	uint32_t	 broadcast_burst; /* ... at once, before the rate */
 	bool		 init_rt_updates; /* accept Initialize-Routing-Table
 					     changes (else Reject) */
 };
@@ -133,6 +136,9 @@ struct cfg_tls {
 	char			*key;		/* PEM, required, mode 0600 */
 	struct cfg_strlist	 ca;		/* PEM issuers, >= 1 */
 	char			*crl;		/* NULL: none */
+	uint32_t		 expiry_warn_days; /* warn this many days
+					   before a certificate expires
+					   (0..365, default 30) */
 };
 
 /* Seconds; ranges and defaults from the digest §1.14. */

@@ -17,5 +17,17 @@ noinst_PROGRAMS += tools/cfg-check
 tools_cfg_check_SOURCES = tools/cfg-check.c
 
 # bacsc-testpki: the test PKI generator (shell over the openssl CLI) used
-# by the tests, the demo and the certificate tooling.
-dist_noinst_SCRIPTS = tools/bacsc-testpki
+# by the tests, the demo and the certificate tooling; installed in
+# pkglibexecdir, where `bacsc-cert testpki` finds it.
+dist_pkglibexec_SCRIPTS = tools/bacsc-testpki
+
+# bacsc-cert: keys, CSRs, install checks, show, and the lab PKI (runs
+# bacsc-testpki, which is installed in pkglibexecdir for it).
+bin_PROGRAMS += tools/bacsc-cert
+tools_bacsc_cert_SOURCES = tools/bacsc-cert.c
+tools_bacsc_cert_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DBACSC_PKGLIBEXECDIR='"$(pkglibexecdir)"' \
+	-DBACSC_DEFAULT_CONF='"$(sysconfdir)/bacsc-router.conf"'
+dist_man_MANS += tools/bacsc-cert.1
+TESTS += tests/tools/test-bacsc-cert.sh
+EXTRA_DIST += tests/tools/test-bacsc-cert.sh
