@@ -40,6 +40,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -586,7 +587,7 @@ static int
 write_conf(const char *dir, const char *pki, unsigned hub_port,
     char *path, size_t plen)
 {
-	char apki[1024];
+	char apki[PATH_MAX];
 	FILE *f;
 
 	if (realpath(pki, apki) == NULL)
@@ -605,7 +606,7 @@ write_conf(const char *dir, const char *pki, unsigned hub_port,
 	    "\"wss://127.0.0.1:%u/\";\n"
 	    "  tls = { certificate = \"%s/node1.pem\"; key = "
 	    "\"%s/node1.key\"; ca = [ \"%s/ca.pem\" ]; };\n"
-	    "  timers = { min_reconnect = 1; max_reconnect = 2; }; } );\n"
+	    "  timers = { min_reconnect = 2; max_reconnect = 4; }; } );\n"
 	    "log = { level = \"warning\"; target = \"stderr\"; };\n"
 	    "control = { socket = \"%s/control.sock\"; mode = \"0600\"; };\n"
 	    "state_dir = \"%s/state\";\n", NET_BIP, (unsigned)rt_port,

@@ -7,7 +7,7 @@
 noinst_PROGRAMS += bench/bench_fwd bench/sc_scale_bench
 bench_bench_fwd_SOURCES = bench/bench_fwd.c
 bench_sc_scale_bench_SOURCES = bench/sc_scale_bench.c
-EXTRA_DIST += bench/run.sh
+EXTRA_DIST += bench/run.sh bench/README.md
 
 BENCH_PROGS = bench/bench_fwd bench/sc_scale_bench bench/sc_hub_bench \
 	bench/sc_ws_bench bench/bench-rtr tools/bacsc-hub
