@@ -29,6 +29,12 @@
 #define CFG_SC_NPDU_MAX		61327	/* Table 6-1 for BACnet/SC */
 #define CFG_SC_BVLC_MAX		65535
 #define CFG_SC_BVLC_OVERHEAD	16	/* 4 + two VMACs: Encapsulated-NPDU */
+/* Limits of the SC layer (checked against it in router/dmn_sc.c). */
+#define CFG_SC_MAX_CA		8	/* tls.ca: SC_TLS_MAX_CA */
+#define CFG_NS_MAX_PEERS	32	/* node_switch.peers:
+					   SC_NODESW_MAX_CFG_PEERS */
+#define CFG_NS_MAX_ACCEPT_URIS	4	/* node_switch.accept_uris:
+					   SC_NODESW_MAX_ADV */
 
 /* ------------------------------------------------------------ values */
 

@@ -279,7 +279,7 @@ open_ports(struct dmn *d, char *err, size_t errlen)
 {
 	const struct cfg *c = d->cfg;
 	struct bip_port_config bc;
-	char e[256];
+	char e[512];
 	size_t i;
 
 	if (c->n_bip + c->n_sc > RTR_PORTS_MAX) {
@@ -727,7 +727,7 @@ dmn_reload(struct dmn *d, struct jw *w)
 	struct reload_out o = { w, NULL, 0 };
 	struct cfg_errs e;
 	struct cfg *next = NULL;
-	char err[512];
+	char err[1024];
 	size_t i;
 	bool ok = false;
 
@@ -956,7 +956,7 @@ int
 dmn_run(const struct dmn_opts *o)
 {
 	struct dmn *d;
-	char err[512];
+	char err[1024];
 	int rc = 1;
 
 	d = calloc(1, sizeof(*d));

@@ -25,6 +25,8 @@ struct event_base;
 struct bip_port;
 struct sc_node;
 struct sc_hub;
+struct sc_nodesw;
+struct sc_cert_watch;
 struct sc_tls_ctx;
 
 enum dmn_kind {
@@ -46,6 +48,8 @@ struct dmn_sc {
 	struct sc_tls_ctx	*tls;
 	struct sc_node		*node;
 	struct sc_hub		*hub;	/* NULL: no hub function */
+	struct sc_nodesw	*nodesw; /* NULL: no node switch */
+	struct sc_cert_watch	*watch;	/* certificate expiry */
 	struct dmn_cert		 cert;
 };
 
@@ -110,6 +114,8 @@ int dmn_sc_reload_tls(struct dmn_port *p, const struct cfg_sc *c, char *err,
     size_t errlen);
 void dmn_sc_status(struct dmn *d, const struct dmn_port *p, struct jw *w);
 void dmn_sc_peers(struct dmn *d, const struct dmn_port *p, struct jw *w);
+/* The node switch's direct connections as a JSON array (empty without). */
+void dmn_sc_dconns(struct dmn *d, const struct dmn_port *p, struct jw *w);
 void dmn_sc_log_counters(const struct dmn_port *p);
 void dmn_sc_netport_refresh(struct dmn_port *p,
     struct app_netport_info *info);

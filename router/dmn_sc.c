@@ -18,12 +18,22 @@
 #include "lib/clock.h"
 #include "lib/log.h"
 #include "router/daemon_int.h"
+#include "sc/sc_cert.h"
+#include "sc/sc_cert_watch.h"
 #include "sc/sc_hub.h"
 #include "sc/sc_node.h"
+#include "sc/sc_nodesw.h"
 #include "sc/sc_tls.h"
 #include "sc/sc_vmac.h"
 
 #define DMN_PEERS_MAX	256
+#define DMN_DCONNS_MAX	256
+
+_Static_assert(CFG_SC_MAX_CA == SC_TLS_MAX_CA, "cfg tls.ca limit");
+_Static_assert(CFG_NS_MAX_PEERS == SC_NODESW_MAX_CFG_PEERS,
+    "cfg node_switch.peers limit");
+_Static_assert(CFG_NS_MAX_ACCEPT_URIS == SC_NODESW_MAX_ADV,
+    "cfg node_switch.accept_uris limit");
 
 /* ------------------------------------------------------- certificates */
 
@@ -77,34 +87,107 @@ dmn_cert_read(const char *path, struct dmn_cert *out, char *err,
 	return 0;
 }
 
+static void
+tls_config_of(const struct cfg_sc *c, uid_t key_owner,
+    struct sc_tls_config *tc)
+{
+	size_t i;
+
+	memset(tc, 0, sizeof(*tc));
+	tc->cert_file = c->tls.certificate;
+	tc->key_file = c->tls.key;
+	for (i = 0; i < c->tls.ca.n && i < SC_TLS_MAX_CA; i++)
+		tc->ca_files[i] = c->tls.ca.v[i];
+	tc->n_ca_files = i;
+	tc->crl_file = c->tls.crl;
+	tc->key_owner = key_owner;
+}
+
+/*
+ * The start-up check (refuses an expired or not yet valid certificate)
+ * and a new TLS context; also used on SIGHUP.
+ */
 static struct sc_tls_ctx *
 tls_open(const struct cfg_sc *c, uid_t key_owner, struct dmn_cert *cert,
     char *err, size_t errlen)
 {
 	struct sc_tls_config tc;
 	struct sc_tls_ctx *t;
-	size_t i;
+	time_t now = time(NULL);
+	char msg[300];
 
 	if (c->tls.ca.n > SC_TLS_MAX_CA) {
 		snprintf(err, errlen, "tls.ca: %zu issuer files, the TLS layer "
 		    "takes at most %d", c->tls.ca.n, SC_TLS_MAX_CA);
 		return NULL;
 	}
-	memset(&tc, 0, sizeof(tc));
-	tc.cert_file = c->tls.certificate;
-	tc.key_file = c->tls.key;
-	for (i = 0; i < c->tls.ca.n && i < SC_TLS_MAX_CA; i++)
-		tc.ca_files[i] = c->tls.ca.v[i];
-	tc.n_ca_files = i;
-	tc.crl_file = c->tls.crl;
-	tc.key_owner = key_owner;
+	tls_config_of(c, key_owner, &tc);
 	if (dmn_cert_read(c->tls.certificate, cert, err, errlen) != 0)
 		return NULL;
-	t = sc_tls_ctx_new(&tc, err, errlen);
+	if (!sc_cert_clock_is_plausible(&tc, now, msg, sizeof(msg)))
+		log_err(LD_TLS, "sc port %s: %s", c->name, msg);
+	t = sc_cert_tls_reload(&tc, now, err, errlen);
 	return t;
 }
 
 /* --------------------------------------------------------- life cycle */
+
+static enum sc_dc_policy
+ns_policy(enum cfg_ns_policy p)
+{
+	switch (p) {
+	case CFG_NS_NEVER:
+		return SC_DC_POLICY_NEVER;
+	case CFG_NS_CONFIGURED:
+		return SC_DC_POLICY_CONFIGURED;
+	case CFG_NS_ON_DEMAND:
+		return SC_DC_POLICY_ON_DEMAND;
+	}
+	return SC_DC_POLICY_NEVER;
+}
+
+/*
+ * The node switch of an SC port.  The configuration has no settings for
+ * the on-demand trigger (N unicasts within a window), the retry delay or
+ * the in-flight window: sc_nodesw's defaults apply (3 in 10 s, 30 s, 1 s).
+ */
+static struct sc_nodesw *
+nodesw_open(struct dmn *d, struct dmn_port *p, const struct cfg_sc *c,
+    char *err, size_t errlen)
+{
+	const struct cfg_node_switch *ns = &c->node_switch;
+	struct sc_nodesw_cfg sc;
+	size_t i;
+
+	sc_nodesw_cfg_default(&sc);
+	sc.name = c->name;
+	sc.accept = ns->listen.text != NULL;
+	if (sc.accept) {
+		sc.listen_addr = ns->listen.host;
+		sc.listen_port = ns->listen.port;
+	}
+	for (i = 0; i < ns->accept_uris.n && i < SC_NODESW_MAX_ADV; i++)
+		sc.accept_uris[i] = ns->accept_uris.v[i];
+	sc.n_accept_uris = i;
+	sc.policy = ns_policy(ns->policy);
+	for (i = 0; i < ns->n_peers && i < SC_NODESW_MAX_CFG_PEERS; i++) {
+		memcpy(sc.peers[i].vmac, ns->peers[i].vmac.mac, SC_VMAC_LEN);
+		sc.peers[i].uri = ns->peers[i].uri.text;
+	}
+	sc.n_peers = i;
+	sc.max_conns = ns->max_connections;
+	sc.idle_ms = ns->idle_timeout * 1000u;
+	sc.resolve_timeout_ms = ns->resolve_timeout * 1000u;
+	sc.cache_ms = ns->resolve_cache * 1000u;
+	sc.tls = p->sc.tls;
+	memcpy(sc.uuid, d->uuid, SC_UUID_LEN);
+	sc.max_bvlc = (uint16_t)c->max_bvlc;
+	sc.max_npdu = (uint16_t)c->max_npdu;
+	sc.connect_wait_ms = c->timers.connect_wait * 1000u;
+	sc.disconnect_wait_ms = c->timers.disconnect_wait * 1000u;
+	sc.heartbeat_ms = c->timers.heartbeat * 1000u;
+	return sc_nodesw_new(d->base, NULL, p->sc.node, &sc, err, errlen);
+}
 
 int
 dmn_sc_open(struct dmn *d, struct dmn_port *p, const struct cfg_sc *c,
@@ -112,10 +195,18 @@ dmn_sc_open(struct dmn *d, struct dmn_port *p, const struct cfg_sc *c,
 {
 	struct sc_node_cfg nc;
 	struct sc_hub_conf hc;
+	struct sc_tls_config tc;
 
 	p->sc.tls = tls_open(c, d->key_owner, &p->sc.cert, err, errlen);
 	if (p->sc.tls == NULL)
 		return -1;
+	tls_config_of(c, d->key_owner, &tc);
+	p->sc.watch = sc_cert_watch_new(d->base, c->name, &tc,
+	    c->tls.expiry_warn_days, SC_CERT_WATCH_DAILY_MS, NULL, NULL);
+	if (p->sc.watch == NULL) {
+		snprintf(err, errlen, "certificate watch: out of memory");
+		goto fail;
+	}
 	sc_node_cfg_default(&nc);
 	nc.name = c->name;
 	nc.has_vmac = !c->vmac.random;
@@ -136,9 +227,17 @@ dmn_sc_open(struct dmn *d, struct dmn_port *p, const struct cfg_sc *c,
 		goto fail;
 	p->np = sc_node_port(p->sc.node);
 	if (c->node_switch.enabled) {
-		snprintf(err, errlen, "node_switch: direct connections are "
-		    "not built yet; set node_switch.enabled = false");
-		goto fail;
+		char e[300];
+
+		p->sc.nodesw = nodesw_open(d, p, c, e, sizeof(e));
+		if (p->sc.nodesw == NULL) {
+			snprintf(err, errlen, "node_switch: %s", e);
+			goto fail;
+		}
+		if (sc_nodesw_accepting(p->sc.nodesw))
+			log_notice(LD_SC, "sc port %s: node switch listening "
+			    "on port %u", c->name,
+			    (unsigned)sc_nodesw_listen_port(p->sc.nodesw));
 	}
 	if (c->hub_function.enabled) {
 		memset(&hc, 0, sizeof(hc));
@@ -204,10 +303,14 @@ void
 dmn_sc_close(struct dmn_port *p)
 {
 	sc_hub_free(p->sc.hub);
+	sc_nodesw_free(p->sc.nodesw);
 	sc_node_free(p->sc.node);
+	sc_cert_watch_free(p->sc.watch);
 	sc_tls_ctx_free(p->sc.tls);
 	p->sc.hub = NULL;
+	p->sc.nodesw = NULL;
 	p->sc.node = NULL;
+	p->sc.watch = NULL;
 	p->sc.tls = NULL;
 }
 
@@ -217,7 +320,7 @@ dmn_sc_reload_tls(struct dmn_port *p, const struct cfg_sc *c, char *err,
 {
 	struct dmn_cert cert;
 	struct sc_tls_ctx *t;
-	char e[400];
+	char e[512];
 
 	/* After the change of user the key belongs to us: no exception. */
 	t = tls_open(c, 0, &cert, e, sizeof(e));
@@ -227,6 +330,15 @@ dmn_sc_reload_tls(struct dmn_port *p, const struct cfg_sc *c, char *err,
 	}
 	sc_tls_ctx_replace(p->sc.tls, t);
 	p->sc.cert = cert;
+	if (p->sc.watch != NULL) {
+		struct sc_tls_config tc;
+
+		tls_config_of(c, 0, &tc);
+		if (sc_cert_watch_update(p->sc.watch, &tc,
+		    c->tls.expiry_warn_days) != 0)
+			log_warnx(LD_TLS, "sc port %s: certificate watch kept "
+			    "the old files (out of memory)", p->name);
+	}
 	log_notice(LD_TLS, "sc port %s: certificate %s (valid until %s, "
 	    "sha256 %.23s...) for new connections", p->name,
 	    c->tls.certificate, cert.not_after, cert.sha256);
@@ -343,6 +455,77 @@ peers_json(struct dmn *d, struct jw *w, const struct sc_hub *hub)
 	jw_arr_end(w);
 }
 
+static void
+dconns_json(struct dmn *d, struct jw *w, const struct sc_nodesw *sw)
+{
+	struct sc_nodesw_conn_status *cs;
+	size_t n, i;
+
+	jw_arr_begin(w);
+	cs = sw != NULL ? calloc(DMN_DCONNS_MAX, sizeof(*cs)) : NULL;
+	if (cs == NULL) {
+		jw_arr_end(w);
+		return;
+	}
+	n = sc_nodesw_get_conns(sw, cs, DMN_DCONNS_MAX);
+	for (i = 0; i < n && i < DMN_DCONNS_MAX; i++) {
+		jw_obj_begin(w);
+		kv_vmac(w, "vmac", cs[i].vmac);
+		kv_uuid(w, "uuid", cs[i].uuid);
+		jw_kv_str(w, cs[i].initiated ? "uri" : "address", cs[i].uri);
+		jw_kv_bool(w, "initiated", cs[i].initiated);
+		jw_kv_str(w, "state", sc_peer_state_name(cs[i].state));
+		kv_time(d, w, "since", cs[i].since_us);
+		jw_kv_uint(w, "tx_msgs", cs[i].tx);
+		jw_kv_uint(w, "rx_msgs", cs[i].rx);
+		jw_obj_end(w);
+	}
+	free(cs);
+	jw_arr_end(w);
+}
+
+static void
+nodesw_json(struct jw *w, const struct cfg_sc *c, const struct sc_nodesw *sw)
+{
+	struct sc_nodesw_status st;
+	const struct sc_nodesw_counters *k = &st.ctr;
+
+	if (sw == NULL) {
+		jw_null(w);
+		return;
+	}
+	sc_nodesw_get_status(sw, &st);
+	jw_obj_begin(w);
+	jw_kv_bool(w, "accepting", st.accepting);
+	if (c->node_switch.listen.text != NULL)
+		jw_kv_str(w, "listen", c->node_switch.listen.text);
+	jw_kv_uint(w, "port", st.listen_port);
+	jw_kv_str(w, "policy", sc_dc_policy_name(st.policy));
+	jw_kv_uint(w, "connections", st.n_conns);
+	jw_kv_uint(w, "max_connections", st.max_conns);
+	jw_key(w, "counters");
+	jw_obj_begin(w);
+	jw_kv_uint(w, "tx_direct", k->tx_direct);
+	jw_kv_uint(w, "tx_hub", k->tx_hub);
+	jw_kv_uint(w, "rx_direct", k->rx_direct);
+	jw_kv_uint(w, "tx_lost", k->tx_lost);
+	jw_kv_uint(w, "tx_busy", k->tx_busy);
+	jw_kv_uint(w, "resolutions_tx", k->res_tx);
+	jw_kv_uint(w, "resolution_acks_rx", k->res_ack_rx);
+	jw_kv_uint(w, "resolution_naks_rx", k->res_nak_rx);
+	jw_kv_uint(w, "resolutions_answered", k->res_answered);
+	jw_kv_uint(w, "opened", k->opened);
+	jw_kv_uint(w, "failed", k->failed);
+	jw_kv_uint(w, "refused_cap", k->refused_cap);
+	jw_kv_uint(w, "refused_dup_vmac", k->refused_dup);
+	jw_kv_uint(w, "replaced", k->replaced);
+	jw_kv_uint(w, "idle_closed", k->idle_closed);
+	jw_kv_uint(w, "rx_broadcast_discarded", k->rx_bcast_discarded);
+	jw_kv_uint(w, "rx_invalid", k->rx_invalid);
+	jw_obj_end(w);
+	jw_obj_end(w);
+}
+
 void
 dmn_sc_peers(struct dmn *d, const struct dmn_port *p, struct jw *w)
 {
@@ -351,6 +534,12 @@ dmn_sc_peers(struct dmn *d, const struct dmn_port *p, struct jw *w)
 		return;
 	}
 	peers_json(d, w, p->sc.hub);
+}
+
+void
+dmn_sc_dconns(struct dmn *d, const struct dmn_port *p, struct jw *w)
+{
+	dconns_json(d, w, p->sc.nodesw);
 }
 
 void
@@ -415,12 +604,17 @@ dmn_sc_status(struct dmn *d, const struct dmn_port *p, struct jw *w)
 		peers_json(d, w, p->sc.hub);
 		jw_obj_end(w);
 	}
-	/* The node switch is not built yet: no direct connections exist. */
+	jw_key(w, "node_switch");
+	nodesw_json(w, c, p->sc.nodesw);
 	jw_key(w, "direct_connections");
-	jw_arr_begin(w);
-	jw_arr_end(w);
+	dconns_json(d, w, p->sc.nodesw);
 	jw_key(w, "certificate");
 	cert_json(w, &p->sc.cert);
+	jw_key(w, "expiry");
+	if (p->sc.watch != NULL)
+		sc_cert_watch_json(p->sc.watch, w);
+	else
+		jw_null(w);
 	jw_key(w, "counters");
 	jw_obj_begin(w);
 	jw_kv_uint(w, "npdu_tx", k->npdu_tx);

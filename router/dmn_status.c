@@ -243,8 +243,7 @@ peers_all(struct dmn *d, struct jw *w)
 		jw_key(w, "hub_function_peers");
 		dmn_sc_peers(d, p, w);
 		jw_key(w, "direct_connections");
-		jw_arr_begin(w);
-		jw_arr_end(w);
+		dmn_sc_dconns(d, p, w);
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
