@@ -134,6 +134,9 @@ files=(/usr/bin/bacsc-decode
 	/usr/share/doc/$pkg/README.Debian
 	/usr/share/doc/$pkg/examples/bacsc-router.conf
 	"$unit" "$conf")
+if [ -f "$top/tools/bacsc-cert.c" ]; then
+	files+=(/usr/bin/bacsc-cert /usr/share/man/man1/bacsc-cert.1.gz)
+fi
 if [ $daemon = yes ]; then
 	files+=(/usr/sbin/bacsc-router /usr/bin/bacsc-routerctl
 		/usr/share/man/man8/bacsc-router.8.gz
@@ -142,7 +145,7 @@ fi
 for f in "${files[@]}"; do
 	check "installed: $f" test -f "$f"
 done
-for f in /usr/bin/bacsc-decode /usr/sbin/bacsc-router /usr/bin/bacsc-routerctl; do
+for f in /usr/bin/bacsc-decode /usr/bin/bacsc-cert /usr/sbin/bacsc-router /usr/bin/bacsc-routerctl; do
 	[ -e "$f" ] || continue
 	check "$f: root-owned 0755" test "$(stat -c '%U:%G %a' "$f")" = "root:root 755"
 done
