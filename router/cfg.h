@@ -88,6 +88,9 @@ struct cfg_router {
 	uint32_t	 search_timeout_ms; /* Who-Is-Router search */
 	uint32_t	 search_queue;	/* NPDUs held while searching */
 	uint32_t	 nl_rate;	/* network messages per peer per s */
+	uint32_t	 broadcast_rate; /* broadcasts forwarded per arrival
+					    port per s (0: no limit) */
+	uint32_t	 broadcast_burst; /* ... at once, before the rate */
 	bool		 init_rt_updates; /* accept Initialize-Routing-Table
 					     changes (else Reject) */
 };

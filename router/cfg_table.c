@@ -63,6 +63,10 @@ static const struct cfg_field router_fields[] = {
 	  .min = 0, .max = 4096, .def = 64 },
 	{ FLD(struct cfg_router, nl_rate, "nl_rate", CK_U32),
 	  .min = 1, .max = 10000, .def = 20 },
+	{ FLD(struct cfg_router, broadcast_rate, "broadcast_rate", CK_U32),
+	  .min = 0, .max = 1000000, .def = 200 },
+	{ FLD(struct cfg_router, broadcast_burst, "broadcast_burst", CK_U32),
+	  .min = 1, .max = 1000000, .def = 500 },
 	{ FLD(struct cfg_router, init_rt_updates, "init_rt_updates",
 	  CK_BOOL), .def = 0 },
 };

@@ -86,6 +86,7 @@ struct rtr {
 	uint64_t		 next_us;	/* next deadline (may be early) */
 	struct rtr_peer		 peers[RTR_PEERS];
 	struct ratelim		 log_rl;
+	struct ratelim		 bcast_rl[RTR_PORTS_MAX]; /* per arrival */
 };
 
 static void rtr_route(struct rtr *, const struct rtr_src *,
@@ -127,6 +128,8 @@ rtr_config_defaults(struct rtr_config *cfg)
 	cfg->queue_bytes_max = 64u * 1497u;
 	cfg->nl_rate_burst = 20;
 	cfg->nl_rate_interval_us = 100000u;	/* 10 per second sustained */
+	cfg->bcast_rate_burst = 500;
+	cfg->bcast_rate_interval_us = 5000u;	/* 200 per second sustained */
 	cfg->init_rt_updates = false;
 }
 
@@ -173,6 +176,9 @@ rtr_new(const struct rtr_config *cfg, struct npdu_port *const *ports)
 	r->nports = cfg->nports;
 	r->next_us = RTR_TIME_NEVER;
 	ratelim_init(&r->log_rl, 5, 10u * 1000000u);
+	for (i = 0; i < RTR_PORTS_MAX; i++)
+		ratelim_init(&r->bcast_rl[i], cfg->bcast_rate_burst,
+		    cfg->bcast_rate_interval_us);
 	if (rtr_table_init(&r->table, cfg->table_max,
 	    cfg->route_max_age_us) != 0)
 		goto fail;
@@ -725,6 +731,29 @@ rtr_fwd(struct rtr *r, const struct rtr_src *src, const struct npdu_view *v,
 	}
 }
 
+static bool rtr_may_log(struct rtr *, uint64_t);
+
+/*
+ * May a broadcast that arrived on src's port be forwarded now?  Counts and
+ * logs (rate-limited) the ones over the port's rate.
+ */
+static bool
+rtr_bcast_allow(struct rtr *r, const struct rtr_src *src, uint64_t now_us)
+{
+	if (r->cfg.bcast_rate_burst == 0 ||
+	    ratelim_allow(&r->bcast_rl[src->port], now_us, NULL))
+		return true;
+	r->st.drop_bcast_ratelim++;
+	if (rtr_may_log(r, now_us))
+		log_warnx(LD_RTR, "port %s: broadcasts arrive faster than the "
+		    "forwarding limit (%u burst, one per %llu us): dropping "
+		    "(%llu so far)", r->ports[src->port]->name != NULL ?
+		    r->ports[src->port]->name : "?", r->cfg.bcast_rate_burst,
+		    (unsigned long long)r->cfg.bcast_rate_interval_us,
+		    (unsigned long long)r->st.drop_bcast_ratelim);
+	return false;
+}
+
 /* DNET 0xFFFF: process here, and broadcast on every other port. */
 static void
 rtr_global(struct rtr *r, const struct rtr_src *src,
@@ -738,6 +767,8 @@ rtr_global(struct rtr *r, const struct rtr_src *src,
 		r->st.drop_hop_count++;
 		return;
 	}
+	if (!rtr_bcast_allow(r, src, now_us))
+		return;
 	if ((hlen = rtr_fwd_header(r, src, v, false, hdr)) == 0)
 		return;
 	for (qi = 0; qi < r->nports; qi++) {
@@ -804,6 +835,8 @@ rtr_route(struct rtr *r, const struct rtr_src *src, const struct npdu_view *v,
 		rtr_reject(r, src, v, NPDU_REJECT_OTHER, v->dnet);
 		return;
 	}
+	if (v->dlen == 0 && !rtr_bcast_allow(r, src, now_us))
+		return;
 	q = r->ports[rt->port];
 	if (rt->direct) {
 		if (v->dlen != 0 && v->dlen != q->mac_len) {

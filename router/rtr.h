@@ -48,6 +48,14 @@ struct rtr_config {
 	size_t			queue_bytes_max; /* their total size */
 	uint32_t		nl_rate_burst;	/* NL messages per peer */
 	uint64_t		nl_rate_interval_us;
+	/*
+	 * Broadcasts (DNET 0xFFFF, or a DNET with DLEN 0) forwarded per
+	 * arrival port: a token bucket of bcast_rate_burst, one token per
+	 * bcast_rate_interval_us (0 burst: no limit).  A storm on one
+	 * side is cut here instead of flooding the other side.
+	 */
+	uint32_t		bcast_rate_burst;
+	uint64_t		bcast_rate_interval_us;
 	bool			init_rt_updates; /* allow Init-RT changes */
 };
 
@@ -72,6 +80,8 @@ struct rtr_stats {
 	uint64_t	drop_queue_full; /* held NPDU dropped, oldest first */
 	uint64_t	drop_search_full; /* no search slot free */
 	uint64_t	drop_nl_ratelim; /* NL messages over a peer's rate */
+	uint64_t	drop_bcast_ratelim; /* broadcasts over the arrival
+					     port's forwarding rate */
 	uint64_t	drop_nl_malformed; /* bad NL message body */
 	uint64_t	drop_port_down;	/* send refused by the port */
 	uint64_t	search_started;

@@ -34,6 +34,7 @@ static const struct {
 	RTR_STAT(drop_queue_full),
 	RTR_STAT(drop_search_full),
 	RTR_STAT(drop_nl_ratelim),
+	RTR_STAT(drop_bcast_ratelim),
 	RTR_STAT(drop_nl_malformed),
 	RTR_STAT(drop_port_down),
 	RTR_STAT(search_started),

@@ -337,6 +337,9 @@ sc_hub_rx(struct sc_hubtab *t, struct sc_hub_peer *from, const uint8_t *buf,
 		return SC_HUB_BROADCAST;
 	}
 	r->to = sc_hubtab_find(t, h.dest);
+	/* Never back to the sender (found by the hubfn fuzz harness). */
+	if (r->to == from)
+		r->to = NULL;
 	if (r->to == NULL) {
 		t->ctr.dropped_unknown_dest++;
 		return SC_HUB_DROP_UNKNOWN;

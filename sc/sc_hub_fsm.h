@@ -57,7 +57,7 @@ struct sc_hub_counters {
 	uint64_t	relayed_unicast;
 	uint64_t	relayed_broadcast;	/* broadcasts received */
 	uint64_t	broadcast_copies;	/* copies sent */
-	uint64_t	dropped_unknown_dest;
+	uint64_t	dropped_unknown_dest;	/* or the sender's own VMAC */
 	uint64_t	dropped_too_big;	/* unicast or one copy */
 	uint64_t	dropped_invalid;	/* refused without a NAK */
 	uint64_t	naks;
@@ -128,7 +128,7 @@ enum sc_hub_verdict {
 	SC_HUB_LOCAL,		/* connection-level: r->msg for the connection */
 	SC_HUB_UNICAST,		/* send r->fixed + r->rest to r->to */
 	SC_HUB_BROADCAST,	/* the same to every other peer it fits */
-	SC_HUB_DROP_UNKNOWN,	/* unicast to a VMAC nobody has */
+	SC_HUB_DROP_UNKNOWN,	/* unicast to a VMAC nobody else has */
 	SC_HUB_DROP_TOO_BIG,	/* longer than the receiver's Max BVLC */
 };
 

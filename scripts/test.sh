@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The project's test command (the README's second Quick start command):
 # install dependencies, build with --enable-werror, run `make check`, run
-# the unit tests again under ASan+UBSan, run `make distcheck` and the
-# end-to-end tests, then build, install, check and purge the Debian
-# package (packaging/test-package.sh, as root).  Exits non-zero when
-# anything fails.
+# the unit tests again under ASan+UBSan, run `make distcheck`, a short
+# libFuzzer run of every fuzz target and the end-to-end tests, then build,
+# install, check and purge the Debian package (packaging/test-package.sh,
+# as root).  Exits non-zero when anything fails.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -63,6 +63,16 @@ distcheck() {
 
 e2e() { make -C build check-e2e; }
 
+# Every libFuzzer target for FUZZ_SECONDS (default 10) in a clang build
+# with ASan+UBSan; a finding fails the step (its input is left in
+# build-fuzz/fuzz-work/NAME/).
+fuzz_smoke() (
+	rm -rf build-fuzz && mkdir build-fuzz && cd build-fuzz &&
+		../configure CC=clang --enable-fuzzing >/dev/null &&
+		make -j"$jobs" >/dev/null &&
+		make fuzz-smoke FUZZ_SECONDS="${FUZZ_SECONDS:-10}"
+)
+
 package() { packaging/test-package.sh; }
 
 step "dependencies" deps
@@ -71,6 +81,7 @@ step "build (--enable-werror)" build_werror
 step "make check" check
 step "make check under ASan+UBSan" sanitizers
 step "make distcheck" distcheck
+step "fuzz smoke" fuzz_smoke
 step "end-to-end tests" e2e
 step "package" package
 echo "all test steps passed in $SECONDS s"

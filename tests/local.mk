@@ -36,6 +36,16 @@ tests_fuzz_fuzz_hex_SOURCES = tests/fuzz/fuzz_hex.c
 tests_fuzz_fuzz_hex_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 endif
 
+## Stateful harness of the SC hub function (several fake connections).
+FUZZ_TARGETS += hubfn
+check_PROGRAMS += tests/fuzz/replay-hubfn
+tests_fuzz_replay_hubfn_SOURCES = tests/fuzz/fuzz_hubfn.c tests/fuzz/replay_main.c
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz-hubfn
+tests_fuzz_fuzz_hubfn_SOURCES = tests/fuzz/fuzz_hubfn.c
+tests_fuzz_fuzz_hubfn_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+endif
+
 ## End-to-end tests (daemons, sockets, npm, tshark, namespaces): not part
 ## of `make check`, so distcheck stays free of root and network needs.
 check-e2e: all

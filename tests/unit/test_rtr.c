@@ -1098,6 +1098,61 @@ test_rtr_nl_rate_limit(void)
 	done();
 }
 
+/* A broadcast storm arriving on one port is cut per arrival port. */
+static void
+test_rtr_bcast_rate_limit(void)
+{
+	struct rtr_config c;
+	unsigned i;
+
+	rtr_config_defaults(&c);
+	c.nports = 3;
+	c.port[0].net = 5;
+	c.port[1].net = 7;
+	c.port[2].net = 9;
+	c.bcast_rate_burst = 10;
+	c.bcast_rate_interval_us = CLK_SEC(1);
+	std_router(&c, false);
+	/* 30 global Who-Is on port 0: 10 go out on ports 1 and 2. */
+	for (i = 0; i < 30; i++)
+		rtr_tp_rx(&tp[0], D1, true, "01 20 FF FF 00 FF 10 08", NULL);
+	CU_ASSERT_EQUAL(lg.n, 20);
+	CU_ASSERT_EQUAL(rtr_stats(R)->drop_bcast_ratelim, 20);
+	CU_ASSERT_EQUAL(rtr_stats(R)->fwd_global, 20);
+	/* Remote broadcasts from port 0 share the exhausted budget. */
+	rtr_tp_rx(&tp[0], D1, false, "01 20 00 07 00 FF 10 08", NULL);
+	CU_ASSERT_EQUAL(lg.n, 20);
+	CU_ASSERT_EQUAL(rtr_stats(R)->drop_bcast_ratelim, 21);
+	/* The other side is not affected: port 1 still forwards. */
+	rtr_tp_rx(&tp[1], NODEB, true, "01 20 FF FF 00 FF 10 08", NULL);
+	CU_ASSERT_EQUAL(lg.n, 22);
+	/* Unicast traffic from the storming port still goes through. */
+	rtr_tp_rx(&tp[0], D1, false, "01 20 00 07 06 3276E4B11D02 FF 10 08",
+	    NULL);
+	CU_ASSERT_EQUAL(lg.n, 23);
+	done();
+}
+
+/* With the limit off (burst 0) nothing is dropped. */
+static void
+test_rtr_bcast_rate_off(void)
+{
+	struct rtr_config c;
+	unsigned i;
+
+	rtr_config_defaults(&c);
+	c.nports = 2;
+	c.port[0].net = 5;
+	c.port[1].net = 7;
+	c.bcast_rate_burst = 0;
+	std_router(&c, false);
+	for (i = 0; i < 1000; i++)
+		rtr_tp_rx(&tp[0], D1, true, "01 20 FF FF 00 FF 10 08", NULL);
+	CU_ASSERT_EQUAL(rtr_stats(R)->fwd_global, 1000);
+	CU_ASSERT_EQUAL(rtr_stats(R)->drop_bcast_ratelim, 0);
+	done();
+}
+
 static void
 test_rtr_config_checks(void)
 {
@@ -1428,6 +1483,8 @@ static const struct ut_case cases[] = {
 	UT_CASE(test_rtr_return_route),
 	UT_CASE(test_rtr_init_rt_update),
 	UT_CASE(test_rtr_nl_rate_limit),
+	UT_CASE(test_rtr_bcast_rate_limit),
+	UT_CASE(test_rtr_bcast_rate_off),
 	UT_CASE(test_rtr_config_checks),
 	UT_CASE(test_rtr_send_apdu),
 	UT_CASE(test_rtr_chain_learned),
