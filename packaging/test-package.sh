@@ -47,8 +47,15 @@ if dpkg-query -W -f='${Status}' $pkg 2>/dev/null | grep -q 'ok installed\|config
 fi
 
 installed=no
+daemon_pid=
+dpid=
 tmp=$(mktemp -d)
 cleanup() {
+	if [ -n "$daemon_pid" ]; then
+		kill -KILL "$daemon_pid" 2>/dev/null || true
+	fi
+	rm -rf /run/bacsc-router /run/bacsc-router-pkgtest \
+		/etc/bacsc-router/pkg-test.conf
 	if [ "$installed" = yes ]; then
 		echo "cleanup: purging $pkg"
 		dpkg --purge $pkg >/dev/null 2>&1 || true
@@ -80,11 +87,18 @@ arch=$(dpkg --print-architecture)
 if [ -f "$top/router/main.c" ]; then daemon=yes; else daemon=no; fi
 
 # ------------------------------------------------------------- build
-echo "== build (DEB_BUILD_OPTIONS=nocheck)"
-t0=$SECONDS
-deb=$(DEB_BUILD_OPTIONS="nocheck${DEB_BUILD_OPTIONS:+ $DEB_BUILD_OPTIONS}" \
-	"$top/packaging/build-deb.sh" "$out" | tail -n 1)
-echo "built $deb in $((SECONDS - t0)) s"
+# PACKAGE_TEST_DEB=FILE tests that .deb instead of building one (to
+# iterate on this script; the test command always builds).
+if [ -n "${PACKAGE_TEST_DEB:-}" ]; then
+	deb=$PACKAGE_TEST_DEB
+	echo "== testing $deb (not built here)"
+else
+	echo "== build (DEB_BUILD_OPTIONS=nocheck)"
+	t0=$SECONDS
+	deb=$(DEB_BUILD_OPTIONS="nocheck${DEB_BUILD_OPTIONS:+ $DEB_BUILD_OPTIONS}" \
+		"$top/packaging/build-deb.sh" "$out" | tail -n 1)
+	echo "built $deb in $((SECONDS - t0)) s"
+fi
 check "file name is ${pkg}_${version}_${arch}.deb" \
 	test "$(basename "$deb")" = "${pkg}_${version}_${arch}.deb"
 
@@ -134,6 +148,9 @@ files=(/usr/bin/bacsc-decode
 	/usr/share/doc/$pkg/README.Debian
 	/usr/share/doc/$pkg/examples/bacsc-router.conf
 	"$unit" "$conf")
+if [ -f "$top/tools/bacsc-cert.c" ]; then
+	files+=(/usr/bin/bacsc-cert /usr/share/man/man1/bacsc-cert.1.gz)
+fi
 if [ $daemon = yes ]; then
 	files+=(/usr/sbin/bacsc-router /usr/bin/bacsc-routerctl
 		/usr/share/man/man8/bacsc-router.8.gz
@@ -142,7 +159,7 @@ fi
 for f in "${files[@]}"; do
 	check "installed: $f" test -f "$f"
 done
-for f in /usr/bin/bacsc-decode /usr/sbin/bacsc-router /usr/bin/bacsc-routerctl; do
+for f in /usr/bin/bacsc-decode /usr/bin/bacsc-cert /usr/sbin/bacsc-router /usr/bin/bacsc-routerctl; do
 	[ -e "$f" ] || continue
 	check "$f: root-owned 0755" test "$(stat -c '%U:%G %a' "$f")" = "root:root 755"
 done
@@ -185,6 +202,96 @@ else
 	fail "systemd-analyze security --offline=yes $unit"
 fi
 
+# Run the installed daemon as the unit would, without systemd: as the
+# user bacsc-router with umask 0077, /run/bacsc-router made as
+# RuntimeDirectory= makes it, NOTIFY_SOCKET a datagram socket read by a
+# small listener.  The configuration is the installed sample moved onto
+# loopback (no eth0; hubs on ports nobody listens on: the hub connector
+# keeps retrying, which does not delay readiness).  Checks READY=1, the
+# generated Device UUID in the state directory, the control socket and
+# bacsc-routerctl, a reload (RELOADING=1, READY=1) and a clean stop.
+notify_dir=/run/bacsc-router-pkgtest
+run_daemon() {
+	local port=$((50000 + RANDOM % 10000)) hub=$((40000 + RANDOM % 5000))
+	local rconf=/etc/bacsc-router/pkg-test.conf nsock=$notify_dir/notify
+	local uid gid lpid i rc n
+	uid=$(id -u $pkg)
+	gid=$(id -g $pkg)
+	sed -e '/^ *interface = /d' \
+		-e 's|^\( *\)bind = "0\.0\.0\.0";|\1bind = "127.0.0.77";\n\1broadcast = "127.255.255.255";|' \
+		-e "s|^\( *\)port = 47808;|\1port = $port;|" \
+		-e "s|wss://hub1\.example\.com:4443/|wss://127.0.0.1:$hub/|" \
+		-e "s|wss://hub2\.example\.com:4443/|wss://127.0.0.1:$((hub + 1))/|" \
+		$conf >$rconf
+	chmod 0644 $rconf
+	install -d -o $pkg -g $pkg -m 0750 /run/bacsc-router
+	install -d -m 0755 $notify_dir
+	python3 - $nsock "$tmp/notify.log" <<'PY' &
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+os.chmod(sys.argv[1], 0o666)
+s.settimeout(90)
+with open(sys.argv[2], "a", buffering=1) as f:
+    while True:
+        try:
+            m = s.recv(4096).decode()
+        except socket.timeout:
+            break
+        f.write(m.replace("\n", " ") + "\n")
+        if "STOPPING=1" in m:
+            break
+PY
+	lpid=$!
+	for i in $(seq 50); do [ -S $nsock ] && break; sleep 0.1; done
+	: >"$tmp/notify.log"
+	(umask 0077 && exec setpriv --reuid="$uid" --regid="$gid" --init-groups \
+		env NOTIFY_SOCKET=$nsock /usr/sbin/bacsc-router -f -c $rconf) \
+		>"$tmp/daemon.log" 2>&1 &
+	dpid=$!
+	daemon_pid=$dpid
+	for i in $(seq 200); do
+		grep -qx 'READY=1' "$tmp/notify.log" && break
+		kill -0 $dpid 2>/dev/null || break
+		sleep 0.1
+	done
+	check "daemon as $pkg: READY=1 on the notify socket" grep -qx 'READY=1' "$tmp/notify.log"
+	check "daemon: $state/uuid generated, $pkg 0600" \
+		test "$(stat -c '%U %a' $state/uuid 2>/dev/null)" = "$pkg 600"
+	check "daemon: $state/uuid holds a UUID" \
+		grep -qiE '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' $state/uuid
+	check "daemon: control socket $pkg:$pkg 0660" \
+		test "$(stat -c '%F %U:%G %a' /run/bacsc-router/control 2>/dev/null)" = "socket $pkg:$pkg 660"
+	/usr/bin/bacsc-routerctl status >"$tmp/ctl" 2>&1 && rc=0 || rc=$?
+	check "bacsc-routerctl status: exit 0" test $rc -eq 0
+	check "bacsc-routerctl status names version $version" grep -qF "$version" "$tmp/ctl"
+	kill -HUP $dpid 2>/dev/null || true
+	for i in $(seq 100); do
+		n=$(grep -cx 'READY=1' "$tmp/notify.log" || true)
+		[ "$n" -ge 2 ] && break
+		sleep 0.1
+	done
+	check "SIGHUP: RELOADING=1 then READY=1" \
+		test "$(grep -x -e 'RELOADING=1' -e 'READY=1' "$tmp/notify.log" | tr '\n' ' ')" = "READY=1 RELOADING=1 READY=1 "
+	kill -TERM $dpid 2>/dev/null || true
+	for i in $(seq 150); do kill -0 $dpid 2>/dev/null || break; sleep 0.1; done
+	if kill -0 $dpid 2>/dev/null; then
+		fail "SIGTERM: daemon still running after 15 s"
+		kill -KILL $dpid 2>/dev/null || true
+	fi
+	wait $dpid && rc=0 || rc=$?
+	check "SIGTERM: STOPPING=1, exit 0 (exit $rc)" \
+		test $rc -eq 0 -a "$(grep -cx 'STOPPING=1' "$tmp/notify.log")" -eq 1
+	wait $lpid || true
+	daemon_pid=
+	if [ $fails -ne 0 ]; then
+		echo "--- daemon log"; cat "$tmp/daemon.log"
+		echo "--- notify"; cat "$tmp/notify.log"
+		echo "--- bacsc-routerctl status"; cat "$tmp/ctl"
+	fi
+	rm -rf $rconf /run/bacsc-router $notify_dir
+}
+
 # ------------------------------------------ bacsc-router -t on the sample
 if [ $daemon = yes ]; then
 	check "bacsc-router --version says $version" \
@@ -220,6 +327,7 @@ if [ $daemon = yes ]; then
 	set -e
 	cat "$tmp/t2"
 	check "-t as $pkg on the sample with the site's TLS files: exit 0" test $rc -eq 0
+	run_daemon
 	rm -f $pki/router.crt $pki/site-ca.crt $pki/router.key
 else
 	echo "SKIP bacsc-router -t: no daemon in this tree yet (router/main.c)"
@@ -228,12 +336,16 @@ fi
 # -------------------------------------------------- upgrade (same version)
 echo "== dpkg -i again over an edited conffile"
 echo "# local edit (package test)" >>$conf
-echo "test-state" >$state/uuid
-chown $pkg:$pkg $state/uuid
+# The Device UUID the daemon made above (or a stand-in without it).
+if [ ! -s $state/uuid ]; then
+	echo "test-state" >$state/uuid
+	chown $pkg:$pkg $state/uuid
+fi
+uuid=$(cat $state/uuid)
 dpkg_do -i "$deb" || fail "dpkg -i again"
 check "edited $conf kept" grep -qx '# local edit (package test)' $conf
 check "no $conf.dpkg-* left" test -z "$(ls $conf.dpkg-* 2>/dev/null)"
-check "$state/uuid kept" grep -qx test-state $state/uuid
+check "$state/uuid kept" grep -qxF "$uuid" $state/uuid
 
 # ----------------------------------------------------------------- lintian
 echo "== lintian"
