@@ -197,6 +197,8 @@ sc_tls_ctx_new(const struct sc_tls_config *cfg, char *err, size_t errlen)
 	}
 	if (sc_tls_policy(c, err, errlen) != 0)
 		goto fail;
+	/* Idle connections give their record buffers back (hub scale). */
+	SSL_CTX_set_mode(c, SSL_MODE_RELEASE_BUFFERS);
 	if (SSL_CTX_use_certificate_chain_file(c, cfg->cert_file) != 1) {
 		sc_tls_err(err, errlen, "cannot load certificate",
 		    cfg->cert_file);
