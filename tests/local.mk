@@ -59,6 +59,10 @@ check-e2e: all
 	echo "e2e: $$(echo $(E2E_TESTS) | wc -w) run, $$fail failed"; \
 	test $$fail -eq 0
 
+## Fault injection against the daemon (tests/e2e/fault.sh).
+E2E_TESTS += tests/e2e/fault.sh
+EXTRA_DIST += tests/e2e/fault.sh tests/e2e/fault_peer.py
+
 ## libFuzzer smoke run of every target (configure with --enable-fuzzing).
 ## A finding leaves its input in fuzz-work/NAME/ and fails the target; keep
 ## it as a regression input under tests/fuzz/corpus/NAME/ once fixed.
