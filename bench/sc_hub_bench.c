@@ -2,20 +2,24 @@
  * Hub relay benchmark: a bacsc-hub process and two of our nodes (one
  * process, one event_base) on 127.0.0.1 over TLS 1.3.
  *
- *   sc_hub_bench PKI_DIR HUB_BIN [MESSAGES] [PORT]
+ *   sc_hub_bench PKI_DIR HUB_BIN [MESSAGES] [PORT] [PAIRS]
  *
- * 1. relay rate: node A sends MESSAGES unicast Encapsulated-NPDUs of 30 and
- *    of 1400 octets to node B through the hub, with at most WINDOW_BYTES
- *    in flight (the hub drops what a full receiver cannot take, so an
- *    unbounded sender would only measure drops); rate = messages received
- *    by B / time from the first send to the last receipt;
- * 2. round trip: A sends a 30-octet NPDU to B, B answers at once, 5000
- *    times; median, p99 and mean.
- * 3. split relay rate: the receiver is a node in a second process (so the
- *    two TLS endpoints of the client side no longer share one core with
- *    each other); the sender sends MESSAGES 30-octet NPDUs as fast as its
- *    connection takes them; rate = received / time from the first send to
- *    the last receipt; losses are what the hub dropped on a full receiver.
+ * 1. relay rate: each of PAIRS (default 1) node pairs A_i -> B_i sends
+ *    unicast Encapsulated-NPDUs of 30 and of 1400 octets through the hub,
+ *    MESSAGES in all, with at most WINDOW_BYTES / PAIRS in flight per pair
+ *    (the hub drops what a full receiver cannot take, so an unbounded
+ *    sender would only measure drops); rate = messages received by all
+ *    B_i / time from the first send to the last receipt;
+ * 2. round trip: A_0 sends a 30-octet NPDU to B_0, B_0 answers at once,
+ *    5000 times; median, p99 and mean.
+ * All nodes live in this one process (both TLS ends of every message):
+ * with one pair this process, not the hub, is the limit.
+ * 3. split relay rate (PAIRS 1 only): the receiver is a node in a second
+ *    process (so the two TLS endpoints of the client side no longer share
+ *    one core with each other); the sender sends MESSAGES 30-octet NPDUs
+ *    as fast as its connection takes them; rate = received / time from
+ *    the first send to the last receipt; losses are what the hub dropped
+ *    on a full receiver.
  * The hub's CPU time per relayed message comes from /proc.  One line of
  * results is printed as "RESULT ..." for bench/results.md.
  */
@@ -41,22 +45,23 @@
 #define WINDOW_BYTES	(192u * 1024u)	/* in flight, below every watermark */
 
 static struct event_base *base;
+#define PAIRS_MAX	200
+static struct sc_node *nas[PAIRS_MAX], *nbs[PAIRS_MAX];
 static struct sc_node *na, *nb;
-static uint64_t rx_b, rx_a;
+static size_t npairs = 1;
+static uint64_t rx_b, rx_a, rxb[PAIRS_MAX];
 static bool echo;
 static uint8_t buf_a[1400];
 
 static void
 on_rx_b(void *arg, struct npdu_port *p, const struct npdu_rx *rx)
 {
-	(void)arg;
-	(void)p;
 	rx_b++;
+	rxb[(uintptr_t)arg]++;
 	if (echo) {
-		struct npdu_port *pb = sc_node_port(nb);
 		struct npdu_iov iov = { rx->npdu, rx->npdu_len, NULL, 0 };
 
-		(void)pb->ops->send_unicast(pb, rx->src_mac, rx->src_mac_len,
+		(void)p->ops->send_unicast(p, rx->src_mac, rx->src_mac_len,
 		    &iov, NULL);
 	}
 }
@@ -74,7 +79,7 @@ static const uint8_t vmac_c[6] = { 0x02, 0x00, 0x00, 0x00, 0x0c, 0x0c };
 
 static struct sc_node *
 mk(const char *pki, const char *cert, unsigned port, uint8_t tag,
-    const uint8_t *vmac, struct sc_tls_ctx **tlsp)
+    unsigned idx, const uint8_t *vmac, struct sc_tls_ctx **tlsp)
 {
 	struct sc_tls_config tc;
 	struct sc_node_cfg cfg;
@@ -89,7 +94,8 @@ mk(const char *pki, const char *cert, unsigned port, uint8_t tag,
 	tc.key_file = k;
 	tc.ca_files[0] = ca;
 	tc.n_ca_files = 1;
-	*tlsp = sc_tls_ctx_new(&tc, err, sizeof(err));
+	if (*tlsp == NULL)
+		*tlsp = sc_tls_ctx_new(&tc, err, sizeof(err));
 	if (*tlsp == NULL) {
 		fprintf(stderr, "tls: %s\n", err);
 		exit(1);
@@ -98,6 +104,8 @@ mk(const char *pki, const char *cert, unsigned port, uint8_t tag,
 	sc_node_cfg_default(&cfg);
 	cfg.name = cert;
 	memset(cfg.uuid, tag, sizeof(cfg.uuid));
+	cfg.uuid[14] = (uint8_t)(idx >> 8);
+	cfg.uuid[15] = (uint8_t)idx;
 	cfg.primary_uri = uri;
 	cfg.tls = *tlsp;
 	if (vmac != NULL) {
@@ -157,11 +165,12 @@ static double
 rate(size_t size, uint64_t count, pid_t hub, double *cpu_us_per_msg,
     uint64_t *lost)
 {
-	struct npdu_port *pa = sc_node_port(na);
 	struct npdu_iov iov;
 	uint64_t sent = 0, t0, t1, c0, last_rx = 0, stall = 0;
-	uint64_t window = WINDOW_BYTES / (size + 10);
-	size_t i;
+	uint64_t window = WINDOW_BYTES / (size + 10) / npairs + 1;
+	uint64_t per = count / npairs, sentp[PAIRS_MAX];
+	size_t i, k;
+	bool more;
 
 	for (i = 0; i < size; i++)
 		buf_a[i] = (uint8_t)i;
@@ -172,15 +181,27 @@ rate(size_t size, uint64_t count, pid_t hub, double *cpu_us_per_msg,
 	iov.body = buf_a + 2;
 	iov.body_len = size - 2;
 	rx_b = 0;
+	memset(rxb, 0, sizeof(rxb));
+	memset(sentp, 0, sizeof(sentp));
+	count = per * npairs;
 	c0 = proc_cpu_us(hub);
 	t0 = clk_now_us();
 	stall = t0;
 	while (rx_b < count) {
-		while (sent < count && sent - rx_b < window) {
-			if (pa->ops->send_unicast(pa, sc_node_vmac(nb), 6,
-			    &iov, NULL) != 0)
-				break;
-			sent++;
+		for (k = 0; k < npairs; k++) {
+			struct npdu_port *pa = sc_node_port(nas[k]);
+
+			more = true;
+			while (more && sentp[k] < per &&
+			    sentp[k] - rxb[k] < window) {
+				if (pa->ops->send_unicast(pa,
+				    sc_node_vmac(nbs[k]), 6, &iov, NULL) != 0)
+					more = false;
+				else {
+					sentp[k]++;
+					sent++;
+				}
+			}
 		}
 		once();
 		if (rx_b != last_rx) {
@@ -214,7 +235,7 @@ on_rx_split(void *arg, struct npdu_port *p, const struct npdu_rx *rx)
 static void
 split_child(const char *pki, unsigned port, int fd)
 {
-	struct sc_tls_ctx *tc;
+	struct sc_tls_ctx *tc = NULL;
 	struct sc_node *nc;
 	struct event *tick;
 	struct timeval tv = { 0, 100000 };
@@ -225,7 +246,7 @@ split_child(const char *pki, unsigned port, int fd)
 	base = event_base_new();
 	tick = event_new(base, -1, EV_PERSIST, tick_cb, NULL);
 	event_add(tick, &tv);
-	nc = mk(pki, "node2", port, 0xc3, vmac_c, &tc);
+	nc = mk(pki, "node2", port, 0xc3, 0, vmac_c, &tc);
 	sc_node_port(nc)->user.receive = on_rx_split;
 	while (!sc_node_port(nc)->up)
 		once();
@@ -359,12 +380,14 @@ main(int argc, char **argv)
 	const char *pki, *hub_bin;
 	uint64_t count = 200000, lost30, lost1400;
 	unsigned port = 47990;
-	struct sc_tls_ctx *ta, *tb;
-	char ps[16], cert[512], key[512], ca[512];
+	struct sc_tls_ctx *ta = NULL, *tb = NULL;
+	char ps[16], ms[16], cert[512], key[512], ca[512];
+	size_t k;
+	bool allup;
 	pid_t hub;
-	double r30, r1400, cpu30, cpu1400, med, p99, mean, rs, cpus = 0;
+	double r30, r1400, cpu30, cpu1400, med, p99, mean, rs = 0, cpus = 0;
 	uint64_t losts = 0, losts14 = 0;
-	double rs14, cpus14 = 0;
+	double rs14 = 0, cpus14 = 0;
 	uint64_t end;
 	struct event *tick;
 	struct timeval tick_tv = { 0, 100000 };
@@ -380,10 +403,15 @@ main(int argc, char **argv)
 		count = strtoull(argv[3], NULL, 10);
 	if (argc > 4)
 		port = (unsigned)strtoul(argv[4], NULL, 10);
+	if (argc > 5)
+		npairs = strtoul(argv[5], NULL, 10);
+	if (npairs < 1 || npairs > PAIRS_MAX)
+		npairs = 1;
 	signal(SIGPIPE, SIG_IGN);
 	log_open("sc_hub_bench", LOG_TARGET_STDERR);
 	log_set_level(LOG_LVL_WARNING);
 	snprintf(ps, sizeof(ps), "%u", port);
+	snprintf(ms, sizeof(ms), "%zu", 2 * npairs + 16);
 	snprintf(cert, sizeof(cert), "%s/hub.pem", pki);
 	snprintf(key, sizeof(key), "%s/hub.key", pki);
 	snprintf(ca, sizeof(ca), "%s/ca.pem", pki);
@@ -393,26 +421,35 @@ main(int argc, char **argv)
 
 		dup2(fd, 1);
 		execl(hub_bin, hub_bin, "-c", cert, "-k", key, "-a", ca,
-		    "-p", ps, "-q", (char *)NULL);
+		    "-p", ps, "-m", ms, "-q", (char *)NULL);
 		_exit(127);
 	}
 	usleep(300000);
 	base = event_base_new();
-	na = mk(pki, "node1", port, 0xa1, NULL, &ta);
-	nb = mk(pki, "node2", port, 0xb2, NULL, &tb);
+	for (k = 0; k < npairs; k++) {
+		nas[k] = mk(pki, "node1", port, 0xa1, (unsigned)k, NULL, &ta);
+		nbs[k] = mk(pki, "node2", port, 0xb2, (unsigned)k, NULL, &tb);
+		sc_node_port(nas[k])->user.receive = on_rx_a;
+		sc_node_port(nbs[k])->user.receive = on_rx_b;
+		sc_node_port(nbs[k])->user.arg = (void *)(uintptr_t)k;
+	}
+	na = nas[0];
+	nb = nbs[0];
 	tick = event_new(base, -1, EV_PERSIST, tick_cb, NULL);
 	event_add(tick, &tick_tv);
-	sc_node_port(na)->user.receive = on_rx_a;
-	sc_node_port(nb)->user.receive = on_rx_b;
-	end = clk_now_us() + CLK_SEC(10);
-	while ((!sc_node_port(na)->up || !sc_node_port(nb)->up) &&
-	    clk_now_us() < end) {
+	end = clk_now_us() + CLK_SEC(20);
+	do {
 		struct timeval tv = { 0, 50000 };
 
 		event_base_loopexit(base, &tv);
 		event_base_dispatch(base);
-	}
-	if (!sc_node_port(na)->up || !sc_node_port(nb)->up) {
+		allup = true;
+		for (k = 0; k < npairs; k++)
+			if (!sc_node_port(nas[k])->up ||
+			    !sc_node_port(nbs[k])->up)
+				allup = false;
+	} while (!allup && clk_now_us() < end);
+	if (!allup) {
 		fprintf(stderr, "nodes did not connect\n");
 		kill(hub, SIGKILL);
 		return 1;
@@ -421,8 +458,11 @@ main(int argc, char **argv)
 	r30 = rate(30, count, hub, &cpu30, &lost30);
 	r1400 = rate(1400, count / 4, hub, &cpu1400, &lost1400);
 	rtt(5000, &med, &p99, &mean);
-	rs = split_rate(pki, port, 30, count, hub, &cpus, &losts);
-	rs14 = split_rate(pki, port, 1400, count / 5, hub, &cpus14, &losts14);
+	if (npairs == 1) {
+		rs = split_rate(pki, port, 30, count, hub, &cpus, &losts);
+		rs14 = split_rate(pki, port, 1400, count / 5, hub, &cpus14,
+		    &losts14);
+	}
 	{
 		struct sc_node_status st;
 
@@ -440,21 +480,32 @@ main(int argc, char **argv)
 	    (unsigned long long)lost1400);
 	printf("round trip A->hub->B->hub->A (30 B): median %.0f us, p99 %.0f "
 	    "us, mean %.0f us\n", med, p99, mean);
-	printf("relay 30 B, receiver in its own process: %.0f msgs/s (hub "
-	    "CPU %.2f us/msg, %llu of %llu dropped by the hub)\n", rs, cpus,
-	    (unsigned long long)losts, (unsigned long long)count);
-	printf("relay 1400 B, receiver in its own process: %.0f msgs/s (%.1f "
-	    "MB/s, hub CPU %.2f us/msg, %llu of %llu dropped by the hub)\n",
-	    rs14, rs14 * 1400 / 1e6, cpus14, (unsigned long long)losts14,
-	    (unsigned long long)(count / 5));
-	printf("RESULT relay30=%.0f/s relay1400=%.0f/s hubcpu30=%.2fus "
-	    "rtt_median=%.0fus rtt_p99=%.0fus split30=%.0f/s "
-	    "split_hubcpu=%.2fus split_lost=%llu split1400=%.0f/s "
-	    "split1400_hubcpu=%.2fus split1400_lost=%llu msgs=%llu\n", r30,
-	    r1400, cpu30, med, p99, rs, cpus, (unsigned long long)losts, rs14,
-	    cpus14, (unsigned long long)losts14, (unsigned long long)count);
-	sc_node_stop(na);
-	sc_node_stop(nb);
+	if (npairs == 1) {
+		printf("relay 30 B, receiver in its own process: %.0f msgs/s "
+		    "(hub CPU %.2f us/msg, %llu of %llu dropped by the hub)\n",
+		    rs, cpus, (unsigned long long)losts,
+		    (unsigned long long)count);
+		printf("relay 1400 B, receiver in its own process: %.0f msgs/s "
+		    "(%.1f MB/s, hub CPU %.2f us/msg, %llu of %llu dropped by "
+		    "the hub)\n", rs14, rs14 * 1400 / 1e6, cpus14,
+		    (unsigned long long)losts14,
+		    (unsigned long long)(count / 5));
+	}
+	printf("RESULT pairs=%zu relay30=%.0f/s relay1400=%.0f/s "
+	    "hubcpu30=%.2fus hubcpu1400=%.2fus lost=%llu/%llu "
+	    "rtt_median=%.0fus rtt_p99=%.0fus", npairs, r30,
+	    r1400, cpu30, cpu1400, (unsigned long long)lost30,
+	    (unsigned long long)lost1400, med, p99);
+	if (npairs == 1)
+		printf(" split30=%.0f/s split_hubcpu=%.2fus split_lost=%llu "
+		    "split1400=%.0f/s split1400_hubcpu=%.2fus "
+		    "split1400_lost=%llu", rs, cpus, (unsigned long long)losts,
+		    rs14, cpus14, (unsigned long long)losts14);
+	printf(" msgs=%llu\n", (unsigned long long)count);
+	for (k = 0; k < npairs; k++) {
+		sc_node_stop(nas[k]);
+		sc_node_stop(nbs[k]);
+	}
 	{
 		struct timeval tv = { 0, 200000 };
 
@@ -464,8 +515,10 @@ main(int argc, char **argv)
 	kill(hub, SIGTERM);
 	waitpid(hub, NULL, 0);
 	event_free(tick);
-	sc_node_free(na);
-	sc_node_free(nb);
+	for (k = 0; k < npairs; k++) {
+		sc_node_free(nas[k]);
+		sc_node_free(nbs[k]);
+	}
 	sc_tls_ctx_free(ta);
 	sc_tls_ctx_free(tb);
 	event_base_free(base);

@@ -78,6 +78,25 @@ dmn_explain_missing(const char *path)
 	    "that file says.\n", path, path);
 }
 
+void
+dmn_usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: bacsc-router [-c FILE] [-t | -p] [-f] [-d]\n"
+	    "       bacsc-router --version | --help\n"
+	    "  -c FILE    configuration file (default %s)\n"
+	    "  -t         check the configuration, print every error, exit "
+	    "0 or 1\n"
+	    "  -p         print the effective configuration (defaults "
+	    "filled in)\n"
+	    "  -f         run in the foreground (the default)\n"
+	    "  -d         debug logging to stderr\n"
+	    "  --version  print the version\n"
+	    "  --help     this text\n"
+	    "Signals: TERM/INT stop, HUP reloads, USR1 logs counters.  "
+	    "See bacsc-router(8).\n", DMN_DEFAULT_CONF);
+}
+
 /* --------------------------------------------------------------- time */
 
 time_t
@@ -718,13 +737,22 @@ dmn_reload(struct dmn *d, struct jw *w)
 	cfg_errs_init(&e);
 	if (w != NULL)
 		jw_obj_begin(w);
-	if (cfg_load(d->conf_path, &next, &e) != 0 || next == NULL ||
-	    cfg_validate(next, &e) != 0 || cfg_check_files(next, &e) != 0 ||
-	    cfg_check_reload(d->cfg, next, &e) != 0) {
-		if (next != NULL)
-			(void)cfg_validate(next, &e);
-		reload_fail(d, &o, &e, NULL);
-		goto out;
+	{
+		int rc = cfg_load(d->conf_path, &next, &e);
+
+		/* Every error at once, as at start-up. */
+		if (next != NULL) {
+			if (cfg_validate(next, &e) != 0)
+				rc = -1;
+			if (cfg_check_files(next, &e) != 0)
+				rc = -1;
+			if (rc == 0 && cfg_check_reload(d->cfg, next, &e) != 0)
+				rc = -1;
+		}
+		if (rc != 0 || next == NULL) {
+			reload_fail(d, &o, &e, NULL);
+			goto out;
+		}
 	}
 	/* Certificates first: the only step that can still fail. */
 	for (i = 0; i < d->nports; i++) {

@@ -8,6 +8,7 @@
 #define ROUTER_DAEMON_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #define DMN_DEFAULT_CONF	"/etc/bacsc-router.conf"
 
@@ -23,6 +24,9 @@ struct dmn_opts {
  * (0 after a clean shutdown, 1 on a start-up error, which is logged).
  */
 int dmn_run(const struct dmn_opts *o);
+
+/* Write the command-line summary (for --help and usage errors). */
+void dmn_usage(FILE *f);
 
 /*
  * Write the "the file is missing" message for path to stderr: where the

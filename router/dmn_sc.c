@@ -85,6 +85,11 @@ tls_open(const struct cfg_sc *c, uid_t key_owner, struct dmn_cert *cert,
 	struct sc_tls_ctx *t;
 	size_t i;
 
+	if (c->tls.ca.n > SC_TLS_MAX_CA) {
+		snprintf(err, errlen, "tls.ca: %zu issuer files, the TLS layer "
+		    "takes at most %d", c->tls.ca.n, SC_TLS_MAX_CA);
+		return NULL;
+	}
 	memset(&tc, 0, sizeof(tc));
 	tc.cert_file = c->tls.certificate;
 	tc.key_file = c->tls.key;

@@ -10,25 +10,6 @@
 #include "router/cfg_check.h"
 #include "router/daemon.h"
 
-static void
-usage(FILE *f)
-{
-	fprintf(f,
-	    "usage: bacsc-router [-c FILE] [-t | -p] [-f] [-d]\n"
-	    "       bacsc-router --version | --help\n"
-	    "  -c FILE    configuration file (default %s)\n"
-	    "  -t         check the configuration, print every error, exit "
-	    "0 or 1\n"
-	    "  -p         print the effective configuration (defaults "
-	    "filled in)\n"
-	    "  -f         run in the foreground (the default)\n"
-	    "  -d         debug logging to stderr\n"
-	    "  --version  print the version\n"
-	    "  --help     this text\n"
-	    "Signals: TERM/INT stop, HUP reloads, USR1 logs counters.  "
-	    "See bacsc-router(8).\n", DMN_DEFAULT_CONF);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -63,15 +44,15 @@ main(int argc, char **argv)
 			printf("bacsc-router %s\n", PACKAGE_VERSION);
 			return 0;
 		case 'h':
-			usage(stdout);
+			dmn_usage(stdout);
 			return 0;
 		default:
-			usage(stderr);
+			dmn_usage(stderr);
 			return 2;
 		}
 	}
 	if (optind != argc) {
-		usage(stderr);
+		dmn_usage(stderr);
 		return 2;
 	}
 	if (check || print) {

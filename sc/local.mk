@@ -96,6 +96,25 @@ tests_fuzz_fuzz_sc_hub_SOURCES = tests/fuzz/fuzz_sc_hub.c
 tests_fuzz_fuzz_sc_hub_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 endif
 
+## Node switch (issue 8): decisions (pure) and glue.
+librouter_a_SOURCES += \
+	sc/sc_dc_fsm.c sc/sc_dc_fsm.h \
+	sc/sc_nodesw.c sc/sc_nodesw.h
+UNIT_SOURCES += tests/unit/test_sc_dc.c
+# sc_nodesw_e2e: integration test program driven by tests/e2e/sc_nodesw.sh.
+noinst_PROGRAMS += tests/sc_nodesw_e2e
+tests_sc_nodesw_e2e_SOURCES = tests/sc_nodesw_e2e.c
+E2E_TESTS += tests/e2e/sc_nodesw.sh
+EXTRA_DIST += tests/e2e/sc_nodesw.sh
+FUZZ_TARGETS += sc_dc
+check_PROGRAMS += tests/fuzz/replay-sc_dc
+tests_fuzz_replay_sc_dc_SOURCES = tests/fuzz/fuzz_sc_dc.c tests/fuzz/replay_main.c
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz-sc_dc
+tests_fuzz_fuzz_sc_dc_SOURCES = tests/fuzz/fuzz_sc_dc.c
+tests_fuzz_fuzz_sc_dc_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+endif
+
 # Certificate lifecycle (issue 16): keys, CSRs, install checks, expiry,
 # clock check, TLS reload.  The bacsc-cert tool is in tools/local.mk.
 librouter_a_SOURCES += sc/sc_cert.c sc/sc_cert.h \

@@ -23,6 +23,7 @@
 #include "lib/log.h"
 #include "lib/ratelim.h"
 #include "sc/sc_node.h"
+#include "sc/sc_nodesw.h"
 #include "sc/sc_peer_fsm.h"
 #include "sc/sc_ws.h"
 #include "sc/scm_codec.h"
@@ -59,6 +60,7 @@ struct sc_node {
 	bool			 hub_peer_known;
 	struct scm_connect	 hub_peer;
 	struct ratelim		 rl;
+	struct sc_nodesw	*nodesw;	/* node switch, or NULL */
 };
 
 static const struct npdu_port_ops sc_node_ops;
@@ -321,7 +323,8 @@ node_send_advert(struct sc_nconn *c, const struct scm_hdr *req)
 	m.hdr.has_dest = true;
 	memcpy(m.hdr.dest, req->orig, SC_VMAC_LEN);
 	m.u.advert.hub_status = sc_hc_hub_status(&n->hc);
-	m.u.advert.accept_dc = 0;
+	m.u.advert.accept_dc = n->nodesw != NULL &&
+	    sc_nodesw_accepting(n->nodesw) ? 1 : 0;
 	m.u.advert.max_bvlc = n->cfg.max_bvlc;
 	m.u.advert.max_npdu = n->cfg.max_npdu;
 	wr_init(&w, buf, sizeof(buf));
@@ -345,6 +348,9 @@ node_handle(struct sc_nconn *c, const struct scm_msg *m)
 		conn_send_nak(c, &f);
 		return;
 	}
+	/* Node switch: address resolution (issue 8). */
+	if (n->nodesw != NULL && sc_nodesw_hub_rx(n->nodesw, m))
+		return;
 	switch (h->function) {
 	case SCM_FN_ENCAP_NPDU:
 		memset(&rx, 0, sizeof(rx));
@@ -695,9 +701,15 @@ static int
 node_port_unicast(struct npdu_port *p, const uint8_t *mac, size_t mac_len,
     const struct npdu_iov *npdu, const struct npdu_opts *opts)
 {
+	struct sc_node *n = p->impl;
+
 	if (mac_len != SC_VMAC_LEN || !sc_vmac_is_unicast(mac))
 		return -1;
-	return node_send_npdu(p->impl, mac, npdu, opts);
+	/* Node switch: a direct connection first (issue 8). */
+	if (n->nodesw != NULL && sc_nodesw_send(n->nodesw, mac, npdu,
+	    opts) == 0)
+		return 0;
+	return node_send_npdu(n, mac, npdu, opts);
 }
 
 static int
@@ -882,4 +894,22 @@ sc_node_get_status(const struct sc_node *n, struct sc_node_status *out)
 	out->hub_max_bvlc = n->hub_peer.max_bvlc;
 	out->hub_max_npdu = n->hub_peer.max_npdu;
 	out->ctr = n->ctr;
+}
+
+/* ---- node switch hooks (issue 8) ---- */
+
+void
+sc_node_set_nodesw(struct sc_node *n, struct sc_nodesw *sw)
+{
+	n->nodesw = sw;
+}
+
+int
+sc_node_hub_send(struct sc_node *n, const uint8_t *buf, size_t len)
+{
+	struct sc_nconn *c = node_active(n);
+
+	if (c == NULL || conn_send_buf(c, buf, len) != SC_WS_SEND_OK)
+		return -1;
+	return 0;
 }

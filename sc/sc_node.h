@@ -26,6 +26,7 @@ struct event_base;
 struct evdns_base;
 struct sc_tls_ctx;
 struct sc_node;
+struct sc_nodesw;
 
 #define SC_NODE_URI_MAX	300
 #define SC_NODE_ERR_MAX	160
@@ -110,5 +111,18 @@ struct npdu_port *sc_node_port(struct sc_node *n);
 void sc_node_get_status(const struct sc_node *n, struct sc_node_status *out);
 /* The current VMAC (changes after a duplicate-VMAC refusal). */
 const uint8_t *sc_node_vmac(const struct sc_node *n);
+
+/* ---- node switch hooks (issue 8; see sc_nodesw.h) ---- */
+/*
+ * Attach the node switch sw (borrows; NULL detaches): unicasts are offered
+ * to it first, and it takes Address-Resolution, its ACK and NAKs for it.
+ * Called by sc_nodesw_new / sc_nodesw_free.
+ */
+void sc_node_set_nodesw(struct sc_node *n, struct sc_nodesw *sw);
+/*
+ * Send one encoded BVLC-SC message buf[0..len) (borrows) through the
+ * active hub connection.  Return 0, or -1 if not sent.
+ */
+int sc_node_hub_send(struct sc_node *n, const uint8_t *buf, size_t len);
 
 #endif

@@ -8,8 +8,10 @@
 #   - show `bacsc-routerctl status`;
 #   - ask the router from the B/IP side, as a BACnet/IP device would, which
 #     networks it routes to (Who-Is-Router-To-Network) and who it is (Who-Is);
+#   - connect a small scripted SC node (tests/e2e/daemon_routed.py) to the
+#     router's hub and route a Who-Is from B/IP to it and an I-Am back;
 #   - stop it with SIGTERM.
-# What it does not show yet: other SC devices on the hub and BACnet clients
+# What it does not show yet: full SC devices on the hub and BACnet clients
 # from npm (a later demo).  Exits 0 only when every step worked; stops
 # every process it started.
 set -euo pipefail
@@ -79,6 +81,11 @@ ctl status
 step "from the B/IP side (127.0.0.9): Who-Is-Router-To-Network, Who-Is"
 python3 "$top/tests/e2e/bip_who_is_router.py" 127.0.0.2 47809 127.0.0.9 who-is-router 2
 python3 "$top/tests/e2e/bip_who_is_router.py" 127.0.0.2 47809 127.0.0.9 who-is 4000
+
+step "routed round trip: B/IP client <-> router <-> its hub <-> an SC node (demo/pki/node1)"
+vmac=$(ctl --json status | python3 -c 'import json,sys; s=json.load(sys.stdin); print([p for p in s["ports"] if p["type"]=="sc"][0]["vmac"])')
+python3 "$top/tests/e2e/daemon_routed.py" demo/pki 47843 "$vmac" 127.0.0.2 47809 127.0.0.9 1 2
+ctl peers
 
 step "stop (SIGTERM)"
 kill -TERM "$daemon_pid"

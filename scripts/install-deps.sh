@@ -16,6 +16,7 @@ apt-get install -y -qq --no-install-recommends \
 	libssl-dev openssl libevent-dev libconfig-dev libcunit1-dev libwslay-dev \
 	clang libclang-rt-14-dev valgrind \
 	tshark iproute2 python3 ca-certificates \
+	dpkg-dev debhelper lintian adduser systemd \
 	>/dev/null
 # Node.js for the BACnet/IP peers from npm: Debian's nodejs + npm on a plain
 # Debian 12; a machine that already has a Node.js with its own npm (such as

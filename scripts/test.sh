@@ -2,8 +2,9 @@
 # The project's test command (the README's second Quick start command):
 # install dependencies, build with --enable-werror, run `make check`, run
 # the unit tests again under ASan+UBSan, run `make distcheck`, a short
-# libFuzzer run of every fuzz target and the end-to-end tests.  Exits
-# non-zero when anything fails.
+# libFuzzer run of every fuzz target and the end-to-end tests, then build,
+# install, check and purge the Debian package (packaging/test-package.sh,
+# as root).  Exits non-zero when anything fails.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -72,6 +73,8 @@ fuzz_smoke() (
 		make fuzz-smoke FUZZ_SECONDS="${FUZZ_SECONDS:-10}"
 )
 
+package() { packaging/test-package.sh; }
+
 step "dependencies" deps
 step "bootstrap" bootstrap
 step "build (--enable-werror)" build_werror
@@ -80,4 +83,5 @@ step "make check under ASan+UBSan" sanitizers
 step "make distcheck" distcheck
 step "fuzz smoke" fuzz_smoke
 step "end-to-end tests" e2e
+step "package" package
 echo "all test steps passed in $SECONDS s"

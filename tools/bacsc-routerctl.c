@@ -94,20 +94,11 @@ print_string(struct jp *j)
 	j->p++;
 }
 
-static void print_value(struct jp *j, int depth, bool inline_ok);
-
-static bool
-is_scalar_next(struct jp *j)
-{
-	skip_ws(j);
-	return *j->p != '{' && *j->p != '[';
-}
+static void print_value(struct jp *j, int depth);
 
 static void
 print_object(struct jp *j, int depth)
 {
-	bool first = true;
-
 	j->p++;
 	skip_ws(j);
 	if (*j->p == '}') {
@@ -122,8 +113,6 @@ print_object(struct jp *j, int depth)
 			j->err = true;
 			return;
 		}
-		(void)first;
-		first = false;
 		indent(depth);
 		print_string(j);
 		skip_ws(j);
@@ -132,7 +121,7 @@ print_object(struct jp *j, int depth)
 			return;
 		}
 		putchar(':');
-		print_value(j, depth + 1, true);
+		print_value(j, depth + 1);
 		skip_ws(j);
 		if (*j->p == ',') {
 			j->p++;
@@ -160,10 +149,7 @@ print_array(struct jp *j, int depth)
 	while (!j->err) {
 		indent(depth);
 		putchar('-');
-		if (is_scalar_next(j))
-			print_value(j, depth + 1, true);
-		else
-			print_value(j, depth + 1, true);
+		print_value(j, depth + 1);
 		skip_ws(j);
 		if (*j->p == ',') {
 			j->p++;
@@ -178,9 +164,12 @@ print_array(struct jp *j, int depth)
 }
 
 static void
-print_value(struct jp *j, int depth, bool inline_ok)
+print_value(struct jp *j, int depth)
 {
-	(void)inline_ok;
+	if (depth > 64) {
+		j->err = true;
+		return;
+	}
 	skip_ws(j);
 	switch (*j->p) {
 	case '{':
@@ -358,7 +347,7 @@ main(int argc, char **argv)
 		j.err = false;
 		fputs(cmd, stdout);
 		putchar(':');
-		print_value(&j, 1, true);
+		print_value(&j, 1);
 		if (j.err) {
 			fprintf(stderr, "bacsc-routerctl: malformed answer\n");
 			rc = 2;

@@ -165,6 +165,12 @@ python3 "$helper" "$bip_ip" "$bip_port" "$client_ip" who-is 4711 ||
 	fail "no I-Am from the router's device"
 ok "Who-Is on B/IP -> I-Am of device 4711"
 
+rvmac=$(status | jq_py 's["ports"][1]["vmac"]')
+python3 "$top_srcdir/tests/e2e/daemon_routed.py" "$tmp/pki1" "$hub_port" \
+	"$rvmac" "$bip_ip" "$bip_port" "$client_ip" 10 20 ||
+	fail "routed round trip B/IP <-> SC"
+ok "routed round trip: B/IP client <-> router <-> hub function <-> SC node"
+
 # ------------------------------------------------- SIGHUP, broken file
 cp "$conf" "$tmp/good.conf"
 printf 'device = { instance = 4711 \n' > "$conf"	# syntax error
