@@ -63,6 +63,14 @@ check-e2e: all
 E2E_TESTS += tests/e2e/fault.sh
 EXTRA_DIST += tests/e2e/fault.sh tests/e2e/fault_peer.py
 
+## Soak test (not in CI): mixed traffic with hub restarts, RSS and fds
+## over time; `make soak SOAK_SECONDS=N`.
+SOAK_SECONDS ?= 60
+soak: all
+	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	  SOAK_SECONDS='$(SOAK_SECONDS)' bash '$(abs_top_srcdir)'/tests/soak.sh
+EXTRA_DIST += tests/soak.sh
+
 ## libFuzzer smoke run of every target (configure with --enable-fuzzing).
 ## A finding leaves its input in fuzz-work/NAME/ and fails the target; keep
 ## it as a regression input under tests/fuzz/corpus/NAME/ once fixed.
@@ -82,4 +90,4 @@ fuzz-smoke:
 clean-local:
 	rm -rf fuzz-work
 
-.PHONY: check-e2e fuzz-smoke
+.PHONY: check-e2e fuzz-smoke soak
