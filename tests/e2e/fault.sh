@@ -9,7 +9,9 @@
 #   - 50 reconnects in a tight loop: bounded time, no fd left behind;
 #   - a flood of malformed B/IP datagrams at full speed while a client
 #     keeps asking Who-Is: the answers keep coming (loss reported);
-#   - the daemon still answers its control socket and stops cleanly.
+#   - the daemon still answers its control socket and stops cleanly;
+#   - a hub that accepts TCP and never answers TLS: the node times out,
+#     reports it and retries with back-off (bounded attempts).
 # Run with a sanitizer build's top_builddir to run it under ASan.
 set -eu
 bin="$top_builddir/router/bacsc-router"
@@ -146,4 +148,51 @@ if grep -q "ERROR: AddressSanitizer\|runtime error:" "$tmp/daemon.log"; then
 	fail "sanitizer report"
 fi
 ok "SIGTERM: clean exit 0, no sanitizer report"
+
+# --------------------------------------- a hub that never answers TLS
+# A listener that accepts TCP and then says nothing: the node must give up
+# after connect_wait (5 s), report the failure and retry with back-off
+# (min_reconnect 2 s, max_reconnect 4 s): at most 4 attempts in 17 s.
+bh_port=$(( hub_port + 1 ))
+python3 - "$bh_port" "$tmp/blackhole.count" <<'PY' &
+import socket, sys, time
+ls = socket.socket(); ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+ls.bind(("127.0.0.1", int(sys.argv[1]))); ls.listen(16)
+held, n, end = [], 0, time.time() + 40
+ls.settimeout(0.5)
+while time.time() < end:
+    try:
+        c, _ = ls.accept()
+    except socket.timeout:
+        continue
+    held.append(c); n += 1
+    open(sys.argv[2], "w").write("%d\n" % n)
+PY
+bg+=($!)
+sleep 0.5
+sed -e "s|primary_hub = \"wss://127.0.0.1:$hub_port/\";|primary_hub = \"wss://127.0.0.1:$bh_port/\";\
+         timers = { connect_wait = 5; min_reconnect = 2; max_reconnect = 4; };|" \
+	-e "s|listen = \"127.0.0.1:$hub_port\"|listen = \"127.0.0.1:$(( hub_port + 2 ))\"|" \
+	"$tmp/router.conf" > "$tmp/blackhole.conf"
+grep -q "$bh_port" "$tmp/blackhole.conf" || fail "black-hole configuration"
+"$bin" -c "$tmp/blackhole.conf" > "$tmp/daemon.log" 2>&1 &
+daemon_pid=$!
+sleep 17
+alive || fail "daemon (black-hole hub) not answering"
+s=$(status)
+attempts=$(cat "$tmp/blackhole.count" 2>/dev/null || echo 0)
+echo "$s" | jq_py 's["ports"][1]["hub_connector"]["primary"]' > "$tmp/bh.json"
+echo "  black-hole hub: $attempts TCP connections in 17 s; primary: $(cat "$tmp/bh.json")"
+[ "$attempts" -ge 2 ] && [ "$attempts" -le 4 ] ||
+	fail "black-hole hub: $attempts connection attempts in 17 s (want 2..4: timeout + back-off)"
+[ "$(echo "$s" | jq_py 's["ports"][1]["hub_connector"]["primary"]["failures"] >= 1 and s["ports"][1]["hub_connector"]["primary"]["status"] != "connected"')" = True ] ||
+	fail "black-hole hub: failure not reported in status"
+kill -TERM "$daemon_pid"
+rc=0
+wait "$daemon_pid" || rc=$?
+daemon_pid=
+[ $rc -eq 0 ] || fail "exit status $rc after SIGTERM (black-hole hub)"
+! grep -q "ERROR: AddressSanitizer\|runtime error:" "$tmp/daemon.log" ||
+	fail "sanitizer report (black-hole hub)"
+ok "hub accepting TCP but silent: $attempts attempts in 17 s, failure reported, clean stop"
 echo "fault e2e: all passed"
