@@ -50,7 +50,8 @@ sc = ( { name = "sc0"; network = 20; vmac = "random";
          primary_hub = "wss://127.0.0.1:$hub_port/";
          tls = { certificate = "$tmp/pki/hub.pem"; key = "$tmp/pki/hub.key";
                  ca = [ "$tmp/pki/ca.pem" ]; };
-         hub_function = { enabled = true; listen = "127.0.0.1:$hub_port"; };
+         hub_function = { enabled = true; listen = "127.0.0.1:$hub_port";
+                          broadcast_rate = 1000; broadcast_burst = 1000; };
        } );
 log = { level = "notice"; target = "stderr"; };
 control = { socket = "$tmp/control.sock"; mode = "0600"; };
@@ -93,6 +94,12 @@ alive || fail "daemon not answering after the storm"
 growth=$(( $(rss) - rss0 ))
 echo "  storm: $sent broadcasts of 1 kB; stalled peer never read; RSS ${rss0} -> $(rss) kB (max during: ${rss1} kB)"
 [ $(( rss1 - rss0 )) -lt 65536 ] || fail "RSS grew by $(( rss1 - rss0 )) kB with a stalled peer"
+hc=$(status | jq_py 's["ports"][1]["hub_function"]["counters"]')
+echo "  hub counters: $hc"
+dbr=$(status | jq_py 's["ports"][1]["hub_function"]["counters"]["dropped_broadcast_rate"]')
+[ "$sent" -le 6000 ] || [ "$dbr" -gt 0 ] ||
+	fail "$sent broadcasts in 5 s from one node, none over the hub's rate limit"
+ok "hub broadcast limit (1000/s, burst 1000): $dbr of $sent dropped"
 ok "stalled peer: RSS growth $(( rss1 - rss0 )) kB (< 64 MiB bound), other nodes: $(cat "$tmp/pair.out")"
 
 # --------------------------------------- close in the middle of a frame
