@@ -10,8 +10,10 @@ export DEBIAN_FRONTEND=noninteractive
 # tshark asks whether non-root users may capture; answer no beforehand.
 echo "wireshark-common wireshark-common/install-setuid boolean false" |
 	debconf-set-selections
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends \
+# Wait for a dpkg lock held by another apt run rather than fail at once.
+APT="apt-get -o DPkg::Lock::Timeout=300"
+$APT update -qq
+$APT install -y -qq --no-install-recommends \
 	build-essential autoconf automake pkg-config \
 	libssl-dev openssl libevent-dev libconfig-dev libcunit1-dev libwslay-dev \
 	clang libclang-rt-14-dev valgrind \
@@ -22,9 +24,9 @@ apt-get install -y -qq --no-install-recommends \
 # Debian 12; a machine that already has a Node.js with its own npm (such as
 # a NodeSource build, which conflicts with Debian's npm) keeps it.
 if ! command -v node >/dev/null 2>&1; then
-	apt-get install -y -qq --no-install-recommends nodejs >/dev/null
+	$APT install -y -qq --no-install-recommends nodejs >/dev/null
 fi
 if ! command -v npm >/dev/null 2>&1; then
-	apt-get install -y -qq --no-install-recommends npm >/dev/null
+	$APT install -y -qq --no-install-recommends npm >/dev/null
 fi
 echo "install-deps: done"
