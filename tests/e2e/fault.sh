@@ -22,6 +22,9 @@ for f in "$bin" "$ctl"; do
 	[ -x "$f" ] || { echo "missing $f (run make)"; exit 1; }
 done
 
+# Under ASan, freed memory sits in a quarantine (256 MiB by default) and
+# counts in RSS: keep it small so the RSS bound measures our buffers.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-quarantine_size_mb=4}
 tmp=$(mktemp -d /tmp/fault-e2e.XXXXXX)
 daemon_pid=
 bg=()
@@ -69,7 +72,7 @@ for _ in $(seq 1 600); do
 	   [ "$(status 2>/dev/null | jq_py 's["ports"][1]["hub_connector"]["connected_to"]' 2>/dev/null)" = primary ]; then
 		ready=1; break
 	fi
-	kill -0 "$daemon_pid" 2>/dev/null || fail "daemon exited"
+	kill -0 "$daemon_pid" 2>/dev/null || { cat "$tmp/daemon.log"; fail "daemon exited"; }
 	sleep 0.05
 done
 [ $ready = 1 ] || fail "daemon not connected to its own hub"
