@@ -161,6 +161,8 @@ struct cfg_hub_function {
 	struct cfg_listen	listen;		/* required if enabled */
 	uint32_t		max_connections; /* default 64 */
 	bool			accept_originating_vmac; /* default false */
+	uint32_t		broadcast_rate;	/* per node per s; 0: no limit */
+	uint32_t		broadcast_burst; /* default 500 */
 };
 
 enum cfg_ns_policy {

@@ -155,6 +155,10 @@ static const struct cfg_field hub_fields[] = {
 	  CK_U32), .min = 1, .max = 4096, .def = 64 },
 	{ FLD(struct cfg_hub_function, accept_originating_vmac,
 	  "accept_originating_vmac", CK_BOOL), .def = 0 },
+	{ FLD(struct cfg_hub_function, broadcast_rate, "broadcast_rate",
+	  CK_U32), .min = 0, .max = 1000000, .def = 200 },
+	{ FLD(struct cfg_hub_function, broadcast_burst, "broadcast_burst",
+	  CK_U32), .min = 1, .max = 1000000, .def = 500 },
 };
 static const struct cfg_table hub_table =
     TABLE("hub_function", struct cfg_hub_function, hub_fields);

@@ -639,6 +639,10 @@ note_deferred(const struct cfg *cur, const struct cfg *next,
 		    str_differs(a->failover_hub.text, b->failover_hub.text) ||
 		    a->hub_function.max_connections !=
 		    b->hub_function.max_connections ||
+		    a->hub_function.broadcast_rate !=
+		    b->hub_function.broadcast_rate ||
+		    a->hub_function.broadcast_burst !=
+		    b->hub_function.broadcast_burst ||
 		    a->learn != b->learn ||
 		    a->allow_plaintext_ws != b->allow_plaintext_ws) {
 			snprintf(buf, sizeof(buf), "sc[%zu] (timers, hub URIs, "

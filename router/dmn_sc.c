@@ -254,6 +254,8 @@ dmn_sc_open(struct dmn *d, struct dmn_port *p, const struct cfg_sc *c,
 		hc.connect_wait_ms = c->timers.connect_wait * 1000u;
 		hc.disconnect_wait_ms = c->timers.disconnect_wait * 1000u;
 		hc.heartbeat_ms = c->timers.heartbeat * 1000u;
+		hc.bcast_rate = c->hub_function.broadcast_rate;
+		hc.bcast_burst = c->hub_function.broadcast_burst;
 		p->sc.hub = sc_hub_new(d->base, &hc, err, errlen);
 		if (p->sc.hub == NULL)
 			goto fail;
@@ -598,6 +600,8 @@ dmn_sc_status(struct dmn *d, const struct dmn_port *p, struct jw *w)
 		    hs.ctr.dropped_unknown_dest);
 		jw_kv_uint(w, "dropped_too_big", hs.ctr.dropped_too_big);
 		jw_kv_uint(w, "dropped_busy", hs.dropped_busy);
+		jw_kv_uint(w, "dropped_broadcast_rate",
+		    hs.dropped_bcast_rate);
 		jw_kv_uint(w, "naks", hs.ctr.naks);
 		jw_obj_end(w);
 		jw_key(w, "connected_peers");

@@ -28,6 +28,7 @@ struct sc_hconn {
 	struct sc_peer		 peer;
 	struct event		*timer;
 	struct sc_hub_peer	*entry;		/* admitted: table entry */
+	struct ratelim		 bcast_rl;	/* cfg.bcast_rate */
 	char			 addr[64];
 	struct sc_hconn		*prev, *next;
 };
@@ -44,6 +45,7 @@ struct sc_hub {
 	size_t			 n_conns;
 	uint64_t		 dropped_busy;
 	uint64_t		 rx_invalid;
+	uint64_t		 dropped_bcast_rate;
 	struct ratelim		 rl;
 };
 
@@ -268,6 +270,16 @@ hc_on_message(struct sc_ws *ws, const uint8_t *buf, size_t len, void *arg)
 		hc_relay(r.to->conn, &r);
 		break;
 	case SC_HUB_BROADCAST:
+		if (h->cfg.bcast_rate > 0 &&
+		    !ratelim_allow(&c->bcast_rl, clk_now_us(), NULL)) {
+			h->dropped_bcast_rate++;
+			log_ratelim(&h->rl, LOG_LVL_NOTICE, LD_SC,
+			    "sc-hub[%s]: %s sends more than %u broadcasts "
+			    "per second: dropped (%llu so far)", h->name,
+			    c->addr, (unsigned)h->cfg.bcast_rate,
+			    (unsigned long long)h->dropped_bcast_rate);
+			break;
+		}
 		for (i = 0; i < h->tab.hi; i++) {
 			struct sc_hub_peer *p = sc_hubtab_at(&h->tab, i);
 
@@ -354,6 +366,10 @@ hub_on_accept(struct sc_ws_listener *l, struct sc_ws *ws, void *arg)
 	}
 	c->hub = h;
 	c->ws = ws;
+	if (h->cfg.bcast_rate > 0)
+		ratelim_init(&c->bcast_rl, h->cfg.bcast_burst > 0 ?
+		    h->cfg.bcast_burst : h->cfg.bcast_rate,
+		    1000000u / h->cfg.bcast_rate);
 	snprintf(c->addr, sizeof(c->addr), "%s", sc_ws_peer_addr(ws));
 	(void)RAND_bytes((unsigned char *)&id0, sizeof(id0));
 	sc_peer_init(&c->peer, SC_PEER_ACCEPTING, &h->pcfg, id0);
@@ -471,6 +487,7 @@ sc_hub_get_status(const struct sc_hub *h, struct sc_hub_status *out)
 	out->n_conns = h->n_conns;
 	out->ctr = h->tab.ctr;
 	out->dropped_busy = h->dropped_busy;
+	out->dropped_bcast_rate = h->dropped_bcast_rate;
 	out->rx_invalid = h->rx_invalid;
 }
 

@@ -39,6 +39,13 @@ struct sc_hub_conf {
 	unsigned	 disconnect_wait_ms;	/* 0: 10000 */
 	unsigned	 heartbeat_ms;	/* nodes' heartbeat; silence limit is
 					   2x + 10 s; 0: 300000 */
+	/*
+	 * Broadcasts relayed per node: bcast_rate per second after a burst
+	 * of bcast_burst (0: bcast_rate); the rest are dropped, counted,
+	 * logged at a limited rate.  0 rate: no limit.
+	 */
+	uint32_t	 bcast_rate;
+	uint32_t	 bcast_burst;
 };
 
 /* One connected node, for the control socket. */
@@ -60,6 +67,7 @@ struct sc_hub_status {
 	struct sc_hub_counters	 ctr;
 	uint64_t		 dropped_busy;	/* receiver's output full */
 	uint64_t		 rx_invalid;	/* refused before admission */
+	uint64_t		 dropped_bcast_rate; /* over bcast_rate */
 };
 
 /*

@@ -59,6 +59,18 @@ check-e2e: all
 	echo "e2e: $$(echo $(E2E_TESTS) | wc -w) run, $$fail failed"; \
 	test $$fail -eq 0
 
+## Fault injection against the daemon (tests/e2e/fault.sh).
+E2E_TESTS += tests/e2e/fault.sh
+EXTRA_DIST += tests/e2e/fault.sh tests/e2e/fault_peer.py
+
+## Soak test (not in CI): mixed traffic with hub restarts, RSS and fds
+## over time; `make soak SOAK_SECONDS=N`.
+SOAK_SECONDS ?= 60
+soak: all
+	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	  SOAK_SECONDS='$(SOAK_SECONDS)' bash '$(abs_top_srcdir)'/tests/soak.sh
+EXTRA_DIST += tests/soak.sh
+
 ## libFuzzer smoke run of every target (configure with --enable-fuzzing).
 ## A finding leaves its input in fuzz-work/NAME/ and fails the target; keep
 ## it as a regression input under tests/fuzz/corpus/NAME/ once fixed.
@@ -78,7 +90,7 @@ fuzz-smoke:
 clean-local:
 	rm -rf fuzz-work
 
-.PHONY: check-e2e fuzz-smoke
+.PHONY: check-e2e fuzz-smoke soak
 
 ## Routed end to end (issue 12): the real daemon, bacsc-scdev and
 ## @bacnet-js/client on loopback, each captured with tshark.
