@@ -272,8 +272,9 @@ class Run:
     def one(self, rec):
         m = rec["bytes"]
         fn = m[0] if m else 0
-        dest = parse_hdr(m)[4] if len(m) >= 16 or (
-            len(m) >= 4 and not m[1] & 0x0C) else None
+        # The sender is never the destination: a hub does not relay a
+        # unicast back to the node that sent it.
+        dest = parse_hdr(m)[4] if len(m) >= 4 else None
         sender = next(c for c in self.cl.values()
                       if dest is None or c.vmac != dest)
         if fn in (0x08, 0x09) and rec["valid"] == "yes":
