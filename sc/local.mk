@@ -69,6 +69,7 @@ librouter_a_SOURCES += \
 	sc/sc_hubconn_fsm.c sc/sc_hubconn_fsm.h \
 	sc/sc_hub_fsm.c sc/sc_hub_fsm.h \
 	sc/sc_peer_fsm.c sc/sc_peer_fsm.h \
+	sc/sc_pconn.c sc/sc_pconn.h \
 	sc/sc_node.c sc/sc_node.h \
 	sc/sc_hub.c sc/sc_hub.h
 

@@ -146,6 +146,22 @@ size_t sc_nodesw_get_conns(const struct sc_nodesw *sw,
     struct sc_nodesw_conn_status *out, size_t max);
 
 /*
+ * Run-time reconfiguration (reload): from cfg only the timers are taken
+ * (connect wait, disconnect wait, heartbeat: in force at once on every
+ * direct connection; idle timeout, resolve timeout and resolution cache
+ * freshness: from the next decision).  The rest needs a new node switch.
+ */
+void sc_nodesw_set_timers(struct sc_nodesw *sw,
+    const struct sc_nodesw_cfg *cfg);
+/*
+ * Shutdown: stop listening and send Disconnect-Request on every direct
+ * connection; unicasts go through the hub from now on.
+ */
+void sc_nodesw_stop(struct sc_nodesw *sw);
+/* True once no direct connection is left (after sc_nodesw_stop). */
+bool sc_nodesw_is_idle(const struct sc_nodesw *sw);
+
+/*
  * Tear down every direct connection to vmac at once (no Disconnect, no
  * close handshake), as if the peer had crashed.  Return how many.
  */
