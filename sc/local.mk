@@ -86,7 +86,8 @@ EXTRA_DIST += tests/e2e/sc_node.sh tests/e2e/sc_hub_peer.py
 UNIT_SOURCES += \
 	tests/unit/test_sc_hubconn.c \
 	tests/unit/test_sc_hub.c \
-	tests/unit/test_sc_peer.c
+	tests/unit/test_sc_peer.c \
+	tests/unit/test_sc_node.c
 
 FUZZ_TARGETS += sc_hub
 check_PROGRAMS += tests/fuzz/replay-sc_hub

@@ -210,28 +210,36 @@ conn_report_down(struct sc_nconn *c, enum sc_hc_down_kind kind,
 
 /* ------------------------------------------------------ receive path */
 
-static void
-node_send_advert(struct sc_nconn *c, const struct scm_hdr *req)
+int
+sc_node_advert(struct sc_node *n, const uint8_t *dest, struct wr *w)
 {
-	struct sc_node *n = c->node;
 	struct scm_msg m;
-	uint8_t buf[64];
-	struct wr w;
 
 	memset(&m, 0, sizeof(m));
 	m.hdr.function = SCM_FN_ADVERT;
 	m.hdr.msgid = next_msgid(n);	/* a fresh id (digest §1.3.1) */
-	m.hdr.has_dest = true;
-	memcpy(m.hdr.dest, req->orig, SC_VMAC_LEN);
+	if (dest != NULL) {
+		m.hdr.has_dest = true;
+		memcpy(m.hdr.dest, dest, SC_VMAC_LEN);
+	}
 	m.u.advert.hub_status = sc_hc_hub_status(&n->hc);
 	m.u.advert.accept_dc = n->nodesw != NULL &&
 	    sc_nodesw_accepting(n->nodesw) ? 1 : 0;
 	m.u.advert.max_bvlc = n->cfg.max_bvlc;
 	m.u.advert.max_npdu = n->cfg.max_npdu;
+	return scm_msg_encode(w, &m);
+}
+
+static void
+node_send_advert(struct sc_nconn *c, const struct scm_hdr *req)
+{
+	uint8_t buf[64];
+	struct wr w;
+
 	wr_init(&w, buf, sizeof(buf));
-	if (scm_msg_encode(&w, &m) == 0 &&
+	if (sc_node_advert(c->node, req->orig, &w) == 0 &&
 	    sc_pconn_send(&c->pc, buf, w.len) == SC_WS_SEND_OK)
-		n->ctr.adverts_tx++;
+		c->node->ctr.adverts_tx++;
 }
 
 /* A message for the node itself (not connection-level). */

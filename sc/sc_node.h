@@ -136,6 +136,16 @@ void sc_node_get_status(const struct sc_node *n, struct sc_node_status *out);
 /* The current VMAC (changes after a duplicate-VMAC refusal). */
 const uint8_t *sc_node_vmac(const struct sc_node *n);
 
+/*
+ * Encode our Advertisement into w (digest §1.5.5): hub connection status,
+ * whether the node switch accepts direct connections, our Max BVLC and
+ * Max NPDU lengths, with a fresh Message ID; addressed to dest (the
+ * solicitor's VMAC through the hub), or without VMACs when dest is NULL
+ * (a direct connection).  Return 0, or -1 if w is too small.
+ */
+struct wr;
+int sc_node_advert(struct sc_node *n, const uint8_t *dest, struct wr *w);
+
 /* ---- node switch hooks (issue 8; see sc_nodesw.h) ---- */
 /*
  * Attach the node switch sw (borrows; NULL detaches): unicasts are offered

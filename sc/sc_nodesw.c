@@ -263,6 +263,19 @@ dconn_admit(struct sc_dconn *c, const struct scm_msg *m)
 
 /* ------------------------------------------------------ receive path */
 
+/* Answer an Advertisement-Solicitation on c (digest §1.13). */
+static void
+dconn_send_advert(struct sc_dconn *c)
+{
+	uint8_t buf[64];
+	struct wr w;
+
+	wr_init(&w, buf, sizeof(buf));
+	if (sc_node_advert(c->sw->node, NULL, &w) == 0 &&
+	    sc_pconn_send(&c->pc, buf, w.len) == SC_WS_SEND_OK)
+		c->sw->ctr.adverts_tx++;
+}
+
 static void
 dconn_on_message(struct sc_pconn *pc, const uint8_t *buf, size_t len)
 {
@@ -305,6 +318,9 @@ dconn_on_message(struct sc_pconn *pc, const uint8_t *buf, size_t len)
 		c->rx++;
 		sw->ctr.rx_direct++;
 		npdu_port_deliver(sc_node_port(sw->node), &rx);
+		break;
+	case SCM_FN_ADVERT_SOLICIT:
+		dconn_send_advert(c);
 		break;
 	default:
 		break;		/* results, adverts etc.: nothing to do */
