@@ -86,7 +86,7 @@ dmn_usage(FILE *f)
 	    "       bacsc-router --version | --help\n"
 	    "  -c FILE    configuration file (default %s)\n"
 	    "  -t         check the configuration, print every error, exit "
-	    "0 or 1\n"
+	    "0 or 78\n"
 	    "  -p         print the effective configuration (defaults "
 	    "filled in)\n"
 	    "  -f         run in the foreground (the default)\n"
@@ -968,8 +968,12 @@ dmn_run(const struct dmn_opts *o)
 		return 1;
 	d->debug = o->debug;
 	d->conf_path = strdup(o->conf_path);
-	if (d->conf_path == NULL || load_config(o->conf_path, &d->cfg) != 0)
+	if (d->conf_path == NULL)
 		goto out;
+	if (load_config(o->conf_path, &d->cfg) != 0) {
+		rc = DMN_EXIT_CONFIG;
+		goto out;
+	}
 	log_open("bacsc-router", o->debug ||
 	    d->cfg->log.target == CFG_LOG_STDERR ? LOG_TARGET_STDERR :
 	    LOG_TARGET_SYSLOG);

@@ -74,12 +74,12 @@ set +e
 "$bin" -t -c "$tmp/bad.conf" > "$tmp/bad.out" 2> "$tmp/bad.err"
 rc=$?
 set -e
-[ $rc -eq 1 ] || fail "-t on a bad file: exit $rc"
+[ $rc -eq 78 ] || fail "-t on a bad file: exit $rc (want 78, EX_CONFIG)"
 grep -q "^$tmp/bad.conf:2: bip\[0\].port: 70000 is out of range (1..65535)" \
 	"$tmp/bad.err" || { cat "$tmp/bad.err"; fail "port error text"; }
 grep -qx "$tmp/bad.conf:4: sc\[0\].network: 0 is out of range (1..65534)" "$tmp/bad.err" ||
 	{ cat "$tmp/bad.err"; fail "second error not reported"; }
-ok "-t bad file: exit 1, both errors with file:line:setting"
+ok "-t bad file: exit 78, both errors with file:line:setting"
 
 set +e
 "$bin" -t -c "$tmp/nonexistent.conf" 2> "$tmp/missing.err"
@@ -87,10 +87,18 @@ rc=$?
 "$bin" -c "$tmp/nonexistent.conf" 2> "$tmp/missing2.err"
 rc2=$?
 set -e
-[ $rc -eq 1 ] && [ $rc2 -eq 1 ] || fail "missing file: exit $rc/$rc2"
+[ $rc -eq 78 ] && [ $rc2 -eq 78 ] || fail "missing file: exit $rc/$rc2 (want 78)"
 grep -q "etc/bacsc-router.conf" "$tmp/missing2.err" &&
 	grep -q "demo" "$tmp/missing2.err" || fail "missing-file message"
-ok "missing file: exit 1, names the sample and the demo"
+ok "missing file: exit 78, names the sample and the demo"
+set +e
+"$bin" -c "$tmp/bad.conf" > /dev/null 2> "$tmp/bad-start.err"
+rc=$?
+set -e
+[ $rc -eq 78 ] || fail "start with a bad file: exit $rc (want 78)"
+grep -q "bip\[0\].port: 70000 is out of range" "$tmp/bad-start.err" ||
+	fail "start with a bad file: error text"
+ok "start with a bad file: exit 78 (EX_CONFIG), the errors on stderr"
 
 # ------------------------------------------------------------------ start
 valgrind=${DAEMON_VALGRIND:-auto}
