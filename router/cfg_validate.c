@@ -530,10 +530,17 @@ check_file(const struct cfg *c, const char *path, const char *file,
     bool secret, struct cfg_errs *e)
 {
 	struct stat st;
+	char buf[CFG_STR_MAX + 1024];
+	const char *name;
 
 	if (file == NULL)
 		return;
-	if (stat(file, &st) != 0) {
+	/* Messages name the file as written; relative to the file's folder. */
+	if ((name = cfg_path_of(c, file, buf, sizeof(buf))) == NULL) {
+		VERR(e, c, path, "\"%s\": the name is too long", file);
+		return;
+	}
+	if (stat(name, &st) != 0) {
 		VERR(e, c, path, "\"%s\": %s", file, strerror(errno));
 		return;
 	}
@@ -541,7 +548,7 @@ check_file(const struct cfg *c, const char *path, const char *file,
 		VERR(e, c, path, "\"%s\" is not a regular file", file);
 		return;
 	}
-	if (access(file, R_OK) != 0) {
+	if (access(name, R_OK) != 0) {
 		VERR(e, c, path, "\"%s\" cannot be read: %s", file,
 		    strerror(errno));
 		return;

@@ -74,8 +74,8 @@ dmn_explain_missing(const char *path)
 	    "  %s and edit it, then check it with `bacsc-router -t`.\n"
 	    "  To try the router on loopback instead, run the demo: "
 	    "`bash scripts/demo.sh`,\n"
-	    "  or `bacsc-router -c etc/demo.conf` from a folder prepared as "
-	    "that file says.\n", path, path);
+	    "  or `bacsc-router -c demo.conf` on a copy of etc/demo.conf in a "
+	    "folder\n  prepared as that file says.\n", path, path);
 }
 
 void
@@ -746,6 +746,8 @@ dmn_reload(struct dmn *d, struct jw *w)
 
 		/* Every error at once, as at start-up. */
 		if (next != NULL) {
+			if (cfg_resolve_paths(next, &e) != 0)
+				rc = -1;
 			if (cfg_validate(next, &e) != 0)
 				rc = -1;
 			if (cfg_check_files(next, &e) != 0)
@@ -832,6 +834,9 @@ load_config(const char *path, struct cfg **out)
 	cfg_errs_init(&e);
 	rc = cfg_load(path, &c, &e);
 	if (c != NULL) {
+		/* File names relative to the file's folder, from now on. */
+		if (cfg_resolve_paths(c, &e) != 0)
+			rc = -1;
 		if (cfg_validate(c, &e) != 0)
 			rc = -1;
 		if (cfg_check_files(c, &e) != 0)

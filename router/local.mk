@@ -33,7 +33,7 @@ librouter_a_SOURCES += \
 	router/cfg_table.c router/cfg_values.c \
 	router/cfg_validate.c router/cfg_print.c \
 	router/cfg_check.c router/cfg_check.h \
-	router/cfg_uuid.c
+	router/cfg_uuid.c router/cfg_paths.c
 
 # Configuration golden tests (tests/conf/<case>/), run by make check;
 # `make update-conf-golden` rewrites their expect.out / expect.err.

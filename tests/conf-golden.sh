@@ -5,7 +5,9 @@
 # is run in a scratch copy of its folder; prepare.sh, if present, runs
 # there first (e.g. to set key file modes, which git does not keep); a
 # file named check-files turns on the TLS file checks (-F is passed
-# otherwise).  Every expect.out must also load again and print the same
+# otherwise); a file named from-other-dir makes the check run from the
+# case's parent folder (as <case>/router.conf), so that relative file
+# names must be found from the configuration's folder.  Every expect.out must also load again and print the same
 # (round trip).  The daemon's own check, `bacsc-router -t`, must exit 78
 # (EX_CONFIG) on every bad case and 0 on good cases with check-files.
 # The shipped etc/*.conf must be valid too.
@@ -44,7 +46,12 @@ for dir in "$srcdir"/tests/conf/*/; do
 			continue
 		}
 	fi
-	(cd "$work" && "$bin" -p $flags router.conf >got.out 2>got.err)
+	if [ -f "$dir/from-other-dir" ]; then
+		(cd "$scratch" && "$bin" -p $flags "$name/router.conf" \
+			>"$work/got.out" 2>"$work/got.err")
+	else
+		(cd "$work" && "$bin" -p $flags router.conf >got.out 2>got.err)
+	fi
 	rc=$?
 	if [ $rc -eq 0 ]; then
 		got=got.out
@@ -71,7 +78,12 @@ for dir in "$srcdir"/tests/conf/*/; do
 		continue
 	fi
 	if [ $rc -ne 0 ] || [ -f "$dir/check-files" ]; then
-		(cd "$work" && "$daemon" -t -c router.conf >/dev/null 2>&1)
+		if [ -f "$dir/from-other-dir" ]; then
+			(cd "$scratch" && "$daemon" -t -c "$name/router.conf" \
+				>/dev/null 2>&1)
+		else
+			(cd "$work" && "$daemon" -t -c router.conf >/dev/null 2>&1)
+		fi
 		drc=$?
 		[ $rc -eq 0 ] && want_rc=0 || want_rc=78
 		if [ $drc -ne $want_rc ]; then
