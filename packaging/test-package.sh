@@ -328,6 +328,13 @@ if [ $daemon = yes ]; then
 	set -e
 	cat "$tmp/t2"
 	check "-t as $pkg on the sample with the site's TLS files: exit 0" test $rc -eq 0
+	# As root: the key belongs to the sample's user = "bacsc-router".
+	set +e
+	/usr/sbin/bacsc-router -t -c $conf >"$tmp/t3" 2>&1
+	rc=$?
+	set -e
+	cat "$tmp/t3"
+	check "-t as root, key owned by the configured user $pkg (0600): exit 0" test $rc -eq 0
 	run_daemon
 	rm -f $pki/router.crt $pki/site-ca.crt $pki/router.key
 else

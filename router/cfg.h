@@ -299,8 +299,10 @@ void cfg_free(struct cfg *);
 int cfg_validate(const struct cfg *, struct cfg_errs *);
 /*
  * Check that every file the configuration names exists and is readable,
- * and that private keys are readable by nobody but their owner (and owned
- * by us or root).  Reads the file system; does not open the files.
+ * that private keys are readable by nobody but their owner (and owned by
+ * root, by us, or by the configured user), and that the configured user
+ * and group exist.  Reads the file system and the user database; does
+ * not open the files.
  */
 int cfg_check_files(const struct cfg *, struct cfg_errs *);
 /*

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <grp.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -571,6 +572,14 @@ cfg_check_files(const struct cfg *c, struct cfg_errs *e)
 {
 	size_t before = e->n, i, k;
 	char p[P_LEN];
+
+	/* The daemon changes to them when started as root. */
+	if (c->user != NULL && getpwnam(c->user) == NULL)
+		VERR(e, c, "user", "\"%s\" is not a user on this system",
+		    c->user);
+	if (c->group != NULL && getgrnam(c->group) == NULL)
+		VERR(e, c, "group", "\"%s\" is not a group on this system",
+		    c->group);
 
 	for (i = 0; i < c->n_sc; i++) {
 		const struct cfg_tls *t = &c->sc[i].tls;

@@ -281,6 +281,34 @@ state_dir = "$priv/state";
 user = "nobody";
 group = "nogroup";
 CONF
+	# -t as root: the configured user's key (0600) is right; a key
+	# group or others may read, or one of another user, is not.
+	out=$("$bin" -t -c "$priv/router.conf" 2>&1) ||
+		{ echo "$out"; fail "-t as root refuses the key of user nobody (0600)"; }
+	ok "-t as root: key owned by the configured user nobody, 0600: accepted"
+	key="$priv/pki/hub.key"
+	for m in 0640 0604; do
+		chmod $m "$key"
+		rc=0
+		out=$("$bin" -t -c "$priv/router.conf" 2>&1) || rc=$?
+		[ $rc -eq 78 ] && echo "$out" | grep -q "sc\[0\].tls.key: private key \"$key\" is accessible by group or others (mode $m)" ||
+			{ echo "$out"; fail "-t as root with key mode $m: exit $rc"; }
+	done
+	chmod 0600 "$key"
+	if getent passwd daemon > /dev/null; then
+		chown daemon "$key"
+		rc=0
+		out=$("$bin" -t -c "$priv/router.conf" 2>&1) || rc=$?
+		[ $rc -eq 78 ] && echo "$out" | grep -q "private key \"$key\" is owned by uid $(id -u daemon)" ||
+			{ echo "$out"; fail "-t as root with a key of user daemon: exit $rc"; }
+		chown nobody "$key"
+	fi
+	sed 's/^user = "nobody";/user = "no-such-user-e2e";/' "$priv/router.conf" > "$tmp/nouser.conf"
+	rc=0
+	out=$("$bin" -t -c "$tmp/nouser.conf" 2>&1) || rc=$?
+	[ $rc -eq 78 ] && echo "$out" | grep -q 'user: "no-such-user-e2e" is not a user on this system' ||
+		{ echo "$out"; fail "-t with a user that does not exist: exit $rc"; }
+	ok "-t as root refuses keys of mode 0640/0604 or of another user, and a user that does not exist (exit 78)"
 	"$bin" -c "$priv/router.conf" > "$tmp/priv.log" 2>&1 &
 	daemon_pid=$!
 	up=0
