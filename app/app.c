@@ -362,6 +362,8 @@ rpm_all(struct wr *w, const struct app_obj *o, uint32_t which)
 			continue;
 		if (which == APP_PROP_OPTIONAL && (p->flags & APP_P_REQ))
 			continue;
+		if (!app_obj_has_prop(o, p->id, NULL))
+			continue;
 		rpm_result(w, o, p->id, APP_NO_INDEX, NULL);
 	}
 }
