@@ -220,8 +220,8 @@ app_db_find_name(struct app_db *db, const char *name, size_t n)
 	return NULL;
 }
 
-static uint64_t
-fnv1a(uint64_t h, const void *p, size_t n)
+uint64_t
+app_fnv1a(uint64_t h, const void *p, size_t n)
 {
 	const uint8_t *b = p;
 	size_t i;
@@ -237,13 +237,13 @@ fnv1a(uint64_t h, const void *p, size_t n)
 static uint64_t
 fnv1a_str(uint64_t h, const char *s)
 {
-	return fnv1a(h, s, strlen(s) + 1);
+	return app_fnv1a(h, s, strlen(s) + 1);
 }
 
 uint64_t
 app_db_fingerprint(const struct app_db *db)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t h = APP_FNV1A_INIT;
 	uint8_t id[6];
 	size_t i;
 
@@ -255,7 +255,7 @@ app_db_fingerprint(const struct app_db *db)
 		id[3] = (uint8_t)(o->instance >> 16);
 		id[4] = (uint8_t)(o->instance >> 8);
 		id[5] = (uint8_t)o->instance;
-		h = fnv1a(h, id, sizeof(id));
+		h = app_fnv1a(h, id, sizeof(id));
 		h = fnv1a_str(h, o->name);
 		h = fnv1a_str(h, o->description);
 	}
@@ -496,6 +496,115 @@ app_obj_write(struct app_obj *o, uint32_t prop, uint32_t index,
 	return rc;
 }
 
+/* ---- properties that are one field of a struct ---------------------- */
+
+enum fld_kind {
+	FLD_BOOL,	/* bool */
+	FLD_U8,		/* uint8_t, Unsigned */
+	FLD_ENUM8,	/* uint8_t, Enumerated */
+	FLD_U16,	/* uint16_t, Unsigned */
+	FLD_U32,	/* uint32_t, Unsigned */
+	FLD_REAL,	/* float */
+	FLD_CHARS,	/* char[], NUL-terminated, CharacterString */
+	FLD_CSTR,	/* const char *, CharacterString ("" for NULL) */
+	FLD_OCT4,	/* uint8_t[4], OctetString */
+	FLD_OCT6,	/* uint8_t[6], OctetString */
+	FLD_OCT16,	/* uint8_t[16], OctetString */
+	FLD_FILE,	/* uint32_t File instance, ObjectIdentifier */
+	FLD_HOSTNPORT,	/* struct app_hostnport, BACnetHostNPort */
+};
+
+/* A property that is the field at `off` of some struct. */
+struct obj_field {
+	uint32_t	prop;
+	enum fld_kind	kind;
+	size_t		off;
+};
+
+#define FIELD_N(t)	(sizeof(t) / sizeof((t)[0]))
+
+/* BACnetHostNPort, as the content of whatever tag wraps it. */
+static void
+enc_hostnport(struct wr *w, const struct app_hostnport *h)
+{
+	apdu_open(w, 0);
+	if (h->ip_len > 0)
+		apdu_ctx_octets(w, 1, h->ip, h->ip_len);
+	else if (h->name != NULL)
+		apdu_ctx_cstr(w, 2, h->name);
+	else
+		apdu_ctx_null(w, 0);
+	apdu_close(w, 0);
+	apdu_ctx_unsigned(w, 1, h->port);
+}
+
+static void
+enc_ctx_hostnport(struct wr *w, uint8_t tag, const struct app_hostnport *h)
+{
+	apdu_open(w, tag);
+	enc_hostnport(w, h);
+	apdu_close(w, tag);
+}
+
+/* Encode the field for prop of the struct at base; 1 if prop is none. */
+static int
+read_field(const struct obj_field *t, size_t n, const void *base,
+    uint32_t prop, struct wr *w)
+{
+	const void *p;
+	const char *s;
+	size_t i;
+
+	for (i = 0; i < n && t[i].prop != prop; i++)
+		;
+	if (i == n)
+		return 1;
+	p = (const uint8_t *)base + t[i].off;
+	switch (t[i].kind) {
+	case FLD_BOOL:
+		apdu_enc_bool(w, *(const bool *)p);
+		break;
+	case FLD_U8:
+		apdu_enc_unsigned(w, *(const uint8_t *)p);
+		break;
+	case FLD_ENUM8:
+		apdu_enc_enum(w, *(const uint8_t *)p);
+		break;
+	case FLD_U16:
+		apdu_enc_unsigned(w, *(const uint16_t *)p);
+		break;
+	case FLD_U32:
+		apdu_enc_unsigned(w, *(const uint32_t *)p);
+		break;
+	case FLD_REAL:
+		apdu_enc_real(w, *(const float *)p);
+		break;
+	case FLD_CHARS:
+		apdu_enc_cstr(w, p);
+		break;
+	case FLD_CSTR:
+		s = *(const char *const *)p;
+		apdu_enc_cstr(w, s != NULL ? s : "");
+		break;
+	case FLD_OCT4:
+		apdu_enc_octets(w, p, 4);
+		break;
+	case FLD_OCT6:
+		apdu_enc_octets(w, p, 6);
+		break;
+	case FLD_OCT16:
+		apdu_enc_octets(w, p, 16);
+		break;
+	case FLD_FILE:
+		apdu_enc_objid(w, APP_OBJ_FILE, *(const uint32_t *)p);
+		break;
+	case FLD_HOSTNPORT:
+		enc_hostnport(w, p);
+		break;
+	}
+	return 0;
+}
+
 /* ---- Device -------------------------------------------------------- */
 
 static const struct app_prop device_props[] = {
@@ -537,6 +646,25 @@ set_bit(uint8_t *bits, unsigned i)
 	bits[i / 8] |= (uint8_t)(0x80 >> (i % 8));
 }
 
+#define DEVF(p, k, f)	{ (p), (k), offsetof(struct app_device, f) }
+
+/* The Device properties that are one field of struct app_device. */
+static const struct obj_field device_fields[] = {
+	DEVF(APP_PROP_SYSTEM_STATUS, FLD_ENUM8, system_status),
+	DEVF(APP_PROP_VENDOR_NAME, FLD_CHARS, vendor_name),
+	DEVF(APP_PROP_VENDOR_IDENTIFIER, FLD_U16, vendor_id),
+	DEVF(APP_PROP_MODEL_NAME, FLD_CHARS, model_name),
+	DEVF(APP_PROP_FIRMWARE_REVISION, FLD_CHARS, firmware),
+	DEVF(APP_PROP_APP_SOFTWARE_VERSION, FLD_CHARS, app_version),
+	DEVF(APP_PROP_MAX_APDU_LENGTH_ACCEPTED, FLD_U16, max_apdu),
+	DEVF(APP_PROP_APDU_SEGMENT_TIMEOUT, FLD_U32, segment_timeout_ms),
+	DEVF(APP_PROP_APDU_TIMEOUT, FLD_U32, apdu_timeout_ms),
+	DEVF(APP_PROP_NUMBER_OF_APDU_RETRIES, FLD_U8, apdu_retries),
+	DEVF(APP_PROP_DATABASE_REVISION, FLD_U32, database_revision),
+	DEVF(APP_PROP_LOCATION, FLD_CHARS, location),
+	DEVF(APP_PROP_DEVICE_UUID, FLD_OCT16, uuid),
+};
+
 static int
 device_read(const struct app_obj *o, uint32_t prop, struct wr *w,
     struct app_err *err)
@@ -549,25 +677,9 @@ device_read(const struct app_obj *o, uint32_t prop, struct wr *w,
 	bool dst;
 	size_t i;
 
+	if (read_field(device_fields, FIELD_N(device_fields), d, prop, w) == 0)
+		return 0;
 	switch (prop) {
-	case APP_PROP_SYSTEM_STATUS:
-		apdu_enc_enum(w, d->system_status);
-		break;
-	case APP_PROP_VENDOR_NAME:
-		apdu_enc_cstr(w, d->vendor_name);
-		break;
-	case APP_PROP_VENDOR_IDENTIFIER:
-		apdu_enc_unsigned(w, d->vendor_id);
-		break;
-	case APP_PROP_MODEL_NAME:
-		apdu_enc_cstr(w, d->model_name);
-		break;
-	case APP_PROP_FIRMWARE_REVISION:
-		apdu_enc_cstr(w, d->firmware);
-		break;
-	case APP_PROP_APP_SOFTWARE_VERSION:
-		apdu_enc_cstr(w, d->app_version);
-		break;
 	case APP_PROP_PROTOCOL_VERSION:
 		apdu_enc_unsigned(w, 1);
 		break;
@@ -596,9 +708,6 @@ device_read(const struct app_obj *o, uint32_t prop, struct wr *w,
 			apdu_enc_objid(w, db->objs[i]->cls->type,
 			    db->objs[i]->instance);
 		break;
-	case APP_PROP_MAX_APDU_LENGTH_ACCEPTED:
-		apdu_enc_unsigned(w, d->max_apdu);
-		break;
 	case APP_PROP_SEGMENTATION_SUPPORTED:
 		apdu_enc_enum(w, d->segmented_transmit ? APP_SEG_TRANSMIT :
 		    APP_SEG_NONE);
@@ -607,23 +716,8 @@ device_read(const struct app_obj *o, uint32_t prop, struct wr *w,
 		/* We reassemble no segmented requests: one segment. */
 		apdu_enc_unsigned(w, 1);
 		break;
-	case APP_PROP_APDU_SEGMENT_TIMEOUT:
-		apdu_enc_unsigned(w, d->segment_timeout_ms);
-		break;
-	case APP_PROP_APDU_TIMEOUT:
-		apdu_enc_unsigned(w, d->apdu_timeout_ms);
-		break;
-	case APP_PROP_NUMBER_OF_APDU_RETRIES:
-		apdu_enc_unsigned(w, d->apdu_retries);
-		break;
 	case APP_PROP_DEVICE_ADDRESS_BINDING:
 		/* We initiate no requests, so we bind no devices: empty. */
-		break;
-	case APP_PROP_DATABASE_REVISION:
-		apdu_enc_unsigned(w, d->database_revision);
-		break;
-	case APP_PROP_LOCATION:
-		apdu_enc_cstr(w, d->location);
 		break;
 	case APP_PROP_LOCAL_DATE:
 	case APP_PROP_LOCAL_TIME:
@@ -639,9 +733,6 @@ device_read(const struct app_obj *o, uint32_t prop, struct wr *w,
 		else
 			apdu_enc_bool(w, dst);
 		break;
-	case APP_PROP_DEVICE_UUID:
-		apdu_enc_octets(w, d->uuid, sizeof(d->uuid));
-		break;
 	default:
 		set_err(err, APP_ERRC_PROPERTY, APP_ERR_UNKNOWN_PROPERTY);
 		return -1;
@@ -656,24 +747,12 @@ const struct app_class app_class_device = {
 
 /* ---- Analog Value -------------------------------------------------- */
 
-static const struct app_prop av_props_rw[] = {
+/* Present_Value is writable only on a writable AV (av_write checks). */
+static const struct app_prop av_props[] = {
 	{ APP_PROP_OBJECT_IDENTIFIER, APP_P_REQ },
 	{ APP_PROP_OBJECT_NAME, APP_P_REQ | APP_P_WRITE },
 	{ APP_PROP_OBJECT_TYPE, APP_P_REQ },
 	{ APP_PROP_PRESENT_VALUE, APP_P_REQ | APP_P_WRITE },
-	{ APP_PROP_STATUS_FLAGS, APP_P_REQ },
-	{ APP_PROP_EVENT_STATE, APP_P_REQ },
-	{ APP_PROP_OUT_OF_SERVICE, APP_P_REQ },
-	{ APP_PROP_UNITS, APP_P_REQ },
-	{ APP_PROP_PROPERTY_LIST, APP_P_REQ | APP_P_ARRAY },
-	{ APP_PROP_DESCRIPTION, APP_P_WRITE },
-};
-
-static const struct app_prop av_props_ro[] = {
-	{ APP_PROP_OBJECT_IDENTIFIER, APP_P_REQ },
-	{ APP_PROP_OBJECT_NAME, APP_P_REQ | APP_P_WRITE },
-	{ APP_PROP_OBJECT_TYPE, APP_P_REQ },
-	{ APP_PROP_PRESENT_VALUE, APP_P_REQ },
 	{ APP_PROP_STATUS_FLAGS, APP_P_REQ },
 	{ APP_PROP_EVENT_STATE, APP_P_REQ },
 	{ APP_PROP_OUT_OF_SERVICE, APP_P_REQ },
@@ -721,7 +800,7 @@ av_write(struct app_obj *o, uint32_t prop, uint32_t index,
 
 	(void)index;
 	(void)priority;		/* not commandable: priority is ignored */
-	if (prop != APP_PROP_PRESENT_VALUE) {
+	if (prop != APP_PROP_PRESENT_VALUE || !av->pv_writable) {
 		set_err(err, APP_ERRC_PROPERTY, APP_ERR_WRITE_ACCESS_DENIED);
 		return -1;
 	}
@@ -741,14 +820,9 @@ av_write(struct app_obj *o, uint32_t prop, uint32_t index,
 	return 0;
 }
 
-static const struct app_class av_class_rw = {
-	APP_OBJ_ANALOG_VALUE, av_props_rw,
-	sizeof(av_props_rw) / sizeof(av_props_rw[0]), av_read, av_write, NULL,
-};
-
-static const struct app_class av_class_ro = {
-	APP_OBJ_ANALOG_VALUE, av_props_ro,
-	sizeof(av_props_ro) / sizeof(av_props_ro[0]), av_read, NULL, NULL,
+static const struct app_class av_class = {
+	APP_OBJ_ANALOG_VALUE, av_props, sizeof(av_props) / sizeof(av_props[0]),
+	av_read, av_write, NULL,
 };
 
 void
@@ -756,8 +830,7 @@ app_av_init(struct app_av *av, uint32_t instance, const char *name,
     uint32_t units, float value, bool pv_writable)
 {
 	memset(av, 0, sizeof(*av));
-	obj_base_init(&av->obj, pv_writable ? &av_class_rw : &av_class_ro,
-	    instance, name);
+	obj_base_init(&av->obj, &av_class, instance, name);
 	av->present_value = value;
 	av->units = units;
 	av->pv_writable = pv_writable;
@@ -901,142 +974,46 @@ static const struct app_prop np_sc_props[] = {
 	{ APP_PROP_CSR_FILE, 0 },
 };
 
-/*
- * The properties that are one field of struct app_netport_info, by how
- * the field is encoded.  A port only ever reads those of its class.
- */
-enum np_fk {
-	NPF_BOOL,	/* bool */
-	NPF_ENUM8,	/* uint8_t, Enumerated */
-	NPF_U16,	/* uint16_t, Unsigned */
-	NPF_U32,	/* uint32_t, Unsigned */
-	NPF_REAL,	/* float */
-	NPF_CSTR,	/* const char *, CharacterString ("" for NULL) */
-	NPF_OCT4,	/* uint8_t[4], OctetString */
-	NPF_OCT6,	/* uint8_t[6], OctetString */
-	NPF_FILE,	/* uint32_t File instance, ObjectIdentifier */
-	NPF_HOSTNPORT,	/* struct app_hostnport, BACnetHostNPort */
-};
-
-struct np_field {
-	uint32_t	prop;
-	enum np_fk	kind;
-	size_t		off;
-};
-
 #define NPF(p, k, f)	{ (p), (k), offsetof(struct app_netport_info, f) }
 
-static const struct np_field np_fields[] = {
-	NPF(APP_PROP_RELIABILITY, NPF_ENUM8, reliability),
-	NPF(APP_PROP_OUT_OF_SERVICE, NPF_BOOL, out_of_service),
-	NPF(APP_PROP_NETWORK_NUMBER, NPF_U16, network_number),
-	NPF(APP_PROP_NETWORK_NUMBER_QUALITY, NPF_ENUM8, network_number_quality),
-	NPF(APP_PROP_MAC_ADDRESS, NPF_OCT6, mac),
-	NPF(APP_PROP_LINK_SPEED, NPF_REAL, link_speed),
+/* The Network Port properties that are one field of the info. */
+static const struct obj_field np_fields[] = {
+	NPF(APP_PROP_RELIABILITY, FLD_ENUM8, reliability),
+	NPF(APP_PROP_OUT_OF_SERVICE, FLD_BOOL, out_of_service),
+	NPF(APP_PROP_NETWORK_NUMBER, FLD_U16, network_number),
+	NPF(APP_PROP_NETWORK_NUMBER_QUALITY, FLD_ENUM8, network_number_quality),
+	NPF(APP_PROP_MAC_ADDRESS, FLD_OCT6, mac),
+	NPF(APP_PROP_LINK_SPEED, FLD_REAL, link_speed),
 	/* B/IP */
-	NPF(APP_PROP_BACNET_IP_MODE, NPF_ENUM8, ip_mode),
-	NPF(APP_PROP_IP_ADDRESS, NPF_OCT4, ip),
-	NPF(APP_PROP_BACNET_IP_UDP_PORT, NPF_U16, udp_port),
-	NPF(APP_PROP_IP_SUBNET_MASK, NPF_OCT4, mask),
-	NPF(APP_PROP_IP_DEFAULT_GATEWAY, NPF_OCT4, gateway),
-	NPF(APP_PROP_BBMD_ACCEPT_FD_REGS, NPF_BOOL, bbmd_accept_fd),
-	NPF(APP_PROP_FD_BBMD_ADDRESS, NPF_HOSTNPORT, fd_bbmd),
-	NPF(APP_PROP_FD_SUBSCRIPTION_LIFETIME, NPF_U16, fd_ttl),
-	NPF(APP_PROP_BACNET_IP_NAT_TRAVERSAL, NPF_BOOL, nat_traversal),
-	NPF(APP_PROP_BACNET_IP_GLOBAL_ADDRESS, NPF_HOSTNPORT, global_addr),
+	NPF(APP_PROP_BACNET_IP_MODE, FLD_ENUM8, ip_mode),
+	NPF(APP_PROP_IP_ADDRESS, FLD_OCT4, ip),
+	NPF(APP_PROP_BACNET_IP_UDP_PORT, FLD_U16, udp_port),
+	NPF(APP_PROP_IP_SUBNET_MASK, FLD_OCT4, mask),
+	NPF(APP_PROP_IP_DEFAULT_GATEWAY, FLD_OCT4, gateway),
+	NPF(APP_PROP_BBMD_ACCEPT_FD_REGS, FLD_BOOL, bbmd_accept_fd),
+	NPF(APP_PROP_FD_BBMD_ADDRESS, FLD_HOSTNPORT, fd_bbmd),
+	NPF(APP_PROP_FD_SUBSCRIPTION_LIFETIME, FLD_U16, fd_ttl),
+	NPF(APP_PROP_BACNET_IP_NAT_TRAVERSAL, FLD_BOOL, nat_traversal),
+	NPF(APP_PROP_BACNET_IP_GLOBAL_ADDRESS, FLD_HOSTNPORT, global_addr),
 	/* SC */
-	NPF(APP_PROP_MAX_BVLC_LEN_ACCEPTED, NPF_U32, max_bvlc),
-	NPF(APP_PROP_MAX_NPDU_LEN_ACCEPTED, NPF_U32, max_npdu),
-	NPF(APP_PROP_SC_PRIMARY_HUB_URI, NPF_CSTR, primary_uri),
-	NPF(APP_PROP_SC_FAILOVER_HUB_URI, NPF_CSTR, failover_uri),
-	NPF(APP_PROP_SC_MIN_RECONNECT_TIME, NPF_U32, min_reconnect_s),
-	NPF(APP_PROP_SC_MAX_RECONNECT_TIME, NPF_U32, max_reconnect_s),
-	NPF(APP_PROP_SC_CONNECT_WAIT_TIMEOUT, NPF_U32, connect_wait_s),
-	NPF(APP_PROP_SC_DISCONNECT_WAIT_TIMEOUT, NPF_U32, disconnect_wait_s),
-	NPF(APP_PROP_SC_HEARTBEAT_TIMEOUT, NPF_U32, heartbeat_s),
-	NPF(APP_PROP_SC_HUB_CONNECTOR_STATE, NPF_ENUM8, hub_connector_state),
-	NPF(APP_PROP_SC_HUB_FN_ENABLE, NPF_BOOL, hub_fn_enable),
-	NPF(APP_PROP_SC_HUB_FN_BINDING, NPF_CSTR, hub_fn_binding),
-	NPF(APP_PROP_SC_DC_INITIATE_ENABLE, NPF_BOOL, dc_initiate_enable),
-	NPF(APP_PROP_SC_DC_ACCEPT_ENABLE, NPF_BOOL, dc_accept_enable),
-	NPF(APP_PROP_SC_DC_BINDING, NPF_CSTR, dc_binding),
-	NPF(APP_PROP_OPERATIONAL_CERT_FILE, NPF_FILE, oper_cert_file),
-	NPF(APP_PROP_CSR_FILE, NPF_FILE, csr_file),
+	NPF(APP_PROP_MAX_BVLC_LEN_ACCEPTED, FLD_U32, max_bvlc),
+	NPF(APP_PROP_MAX_NPDU_LEN_ACCEPTED, FLD_U32, max_npdu),
+	NPF(APP_PROP_SC_PRIMARY_HUB_URI, FLD_CSTR, primary_uri),
+	NPF(APP_PROP_SC_FAILOVER_HUB_URI, FLD_CSTR, failover_uri),
+	NPF(APP_PROP_SC_MIN_RECONNECT_TIME, FLD_U32, min_reconnect_s),
+	NPF(APP_PROP_SC_MAX_RECONNECT_TIME, FLD_U32, max_reconnect_s),
+	NPF(APP_PROP_SC_CONNECT_WAIT_TIMEOUT, FLD_U32, connect_wait_s),
+	NPF(APP_PROP_SC_DISCONNECT_WAIT_TIMEOUT, FLD_U32, disconnect_wait_s),
+	NPF(APP_PROP_SC_HEARTBEAT_TIMEOUT, FLD_U32, heartbeat_s),
+	NPF(APP_PROP_SC_HUB_CONNECTOR_STATE, FLD_ENUM8, hub_connector_state),
+	NPF(APP_PROP_SC_HUB_FN_ENABLE, FLD_BOOL, hub_fn_enable),
+	NPF(APP_PROP_SC_HUB_FN_BINDING, FLD_CSTR, hub_fn_binding),
+	NPF(APP_PROP_SC_DC_INITIATE_ENABLE, FLD_BOOL, dc_initiate_enable),
+	NPF(APP_PROP_SC_DC_ACCEPT_ENABLE, FLD_BOOL, dc_accept_enable),
+	NPF(APP_PROP_SC_DC_BINDING, FLD_CSTR, dc_binding),
+	NPF(APP_PROP_OPERATIONAL_CERT_FILE, FLD_FILE, oper_cert_file),
+	NPF(APP_PROP_CSR_FILE, FLD_FILE, csr_file),
 };
-
-/* BACnetHostNPort, as the content of whatever tag wraps it. */
-static void
-enc_hostnport(struct wr *w, const struct app_hostnport *h)
-{
-	apdu_open(w, 0);
-	if (h->ip_len > 0)
-		apdu_ctx_octets(w, 1, h->ip, h->ip_len);
-	else if (h->name != NULL)
-		apdu_ctx_cstr(w, 2, h->name);
-	else
-		apdu_ctx_null(w, 0);
-	apdu_close(w, 0);
-	apdu_ctx_unsigned(w, 1, h->port);
-}
-
-static void
-enc_ctx_hostnport(struct wr *w, uint8_t tag, const struct app_hostnport *h)
-{
-	apdu_open(w, tag);
-	enc_hostnport(w, h);
-	apdu_close(w, tag);
-}
-
-/* Encode field f of in; return 1 if prop is no field. */
-static int
-np_read_field(const struct app_netport_info *in, uint32_t prop, struct wr *w)
-{
-	const uint8_t *base = (const uint8_t *)in;
-	const void *p;
-	const char *s;
-	size_t i;
-
-	for (i = 0; i < sizeof(np_fields) / sizeof(np_fields[0]); i++)
-		if (np_fields[i].prop == prop)
-			break;
-	if (i == sizeof(np_fields) / sizeof(np_fields[0]))
-		return 1;
-	p = base + np_fields[i].off;
-	switch (np_fields[i].kind) {
-	case NPF_BOOL:
-		apdu_enc_bool(w, *(const bool *)p);
-		break;
-	case NPF_ENUM8:
-		apdu_enc_enum(w, *(const uint8_t *)p);
-		break;
-	case NPF_U16:
-		apdu_enc_unsigned(w, *(const uint16_t *)p);
-		break;
-	case NPF_U32:
-		apdu_enc_unsigned(w, *(const uint32_t *)p);
-		break;
-	case NPF_REAL:
-		apdu_enc_real(w, *(const float *)p);
-		break;
-	case NPF_CSTR:
-		s = *(const char *const *)p;
-		apdu_enc_cstr(w, s != NULL ? s : "");
-		break;
-	case NPF_OCT4:
-		apdu_enc_octets(w, p, 4);
-		break;
-	case NPF_OCT6:
-		apdu_enc_octets(w, p, 6);
-		break;
-	case NPF_FILE:
-		apdu_enc_objid(w, APP_OBJ_FILE, *(const uint32_t *)p);
-		break;
-	case NPF_HOSTNPORT:
-		enc_hostnport(w, p);
-		break;
-	}
-	return 0;
-}
 
 static void
 enc_ctx_datetime(struct wr *w, uint8_t tag, const struct app_datetime *dt)
@@ -1083,23 +1060,26 @@ enc_conn_record(struct wr *w, const struct app_sc_conn *c, uint8_t tag,
 
 /* BACnetSCHubFunctionConnection */
 static void
-emit_hub_fn_conn(void *ea, const struct app_sc_conn *c)
+emit_hub_fn_conn(void *ea, const void *rec)
 {
-	enc_conn_record(ea, c, 0, true);
+	enc_conn_record(ea, rec, 0, true);
 }
 
 /* BACnetSCDirectConnection: the URI, then the shared fields. */
 static void
-emit_direct_conn(void *ea, const struct app_sc_conn *c)
+emit_direct_conn(void *ea, const void *rec)
 {
+	const struct app_sc_conn *c = rec;
+
 	apdu_ctx_cstr(ea, 0, c->uri != NULL ? c->uri : "");
 	enc_conn_record(ea, c, 1, true);
 }
 
 /* BACnetSCFailedConnectionRequest */
 static void
-emit_failed_req(void *ea, const struct app_sc_conn *c)
+emit_failed_req(void *ea, const void *rec)
 {
+	const struct app_sc_conn *c = rec;
 	struct wr *w = ea;
 
 	enc_ctx_datetime(w, 0, &c->connect_ts);
@@ -1127,8 +1107,9 @@ enc_health(struct wr *w, const struct app_health *h)
 
 /* BACnetRouterEntry */
 static void
-emit_route(void *ea, const struct app_route *rt)
+emit_route(void *ea, const void *rec)
 {
+	const struct app_route *rt = rec;
 	struct wr *w = ea;
 
 	apdu_ctx_unsigned(w, 0, rt->net);
@@ -1141,8 +1122,9 @@ emit_route(void *ea, const struct app_route *rt)
 
 /* BACnetBDTEntry */
 static void
-emit_bdt(void *ea, const struct app_bdt_entry *e)
+emit_bdt(void *ea, const void *rec)
 {
+	const struct app_bdt_entry *e = rec;
 	struct wr *w = ea;
 	struct app_hostnport h;
 
@@ -1156,8 +1138,9 @@ emit_bdt(void *ea, const struct app_bdt_entry *e)
 
 /* BACnetFDTEntry */
 static void
-emit_fdt(void *ea, const struct app_fdt_entry *e)
+emit_fdt(void *ea, const void *rec)
 {
+	const struct app_fdt_entry *e = rec;
 	struct wr *w = ea;
 	uint8_t addr[6];
 
@@ -1177,12 +1160,49 @@ enc_uris(struct wr *w, const char *const *uris, size_t n)
 		apdu_enc_cstr(w, uris[i]);
 }
 
+/* The list properties: which member of the ops gives the records. */
+static const struct {
+	uint32_t	prop;
+	size_t		off;	/* of an app_list_fn in struct app_netport_ops */
+	app_emit_fn	emit;
+} np_lists[] = {
+	{ APP_PROP_ROUTING_TABLE, offsetof(struct app_netport_ops, routes),
+	    emit_route },
+	{ APP_PROP_BBMD_BDT, offsetof(struct app_netport_ops, bdt), emit_bdt },
+	{ APP_PROP_BBMD_FDT, offsetof(struct app_netport_ops, fdt), emit_fdt },
+	{ APP_PROP_SC_HUB_FN_CONN_STATUS,
+	    offsetof(struct app_netport_ops, hub_fn_conns), emit_hub_fn_conn },
+	{ APP_PROP_SC_DC_CONN_STATUS,
+	    offsetof(struct app_netport_ops, direct_conns), emit_direct_conn },
+	{ APP_PROP_SC_FAILED_CONN_REQUESTS,
+	    offsetof(struct app_netport_ops, failed_reqs), emit_failed_req },
+};
+
+/* A list property (no callback: an empty list); 1 if prop is none. */
+static int
+np_read_list(const struct app_netport *np, uint32_t prop, struct wr *w)
+{
+	app_list_fn fn = NULL;
+	size_t i;
+
+	for (i = 0; i < sizeof(np_lists) / sizeof(np_lists[0]); i++)
+		if (np_lists[i].prop == prop)
+			break;
+	if (i == sizeof(np_lists) / sizeof(np_lists[0]))
+		return 1;
+	if (np->ops != NULL)
+		memcpy(&fn, (const uint8_t *)np->ops + np_lists[i].off,
+		    sizeof(fn));
+	if (fn != NULL)
+		fn(np->ops_arg, np_lists[i].emit, w);
+	return 0;
+}
+
 /* The properties that are not one field: lists, arrays, constants. */
 static int
 np_read_other(const struct app_netport *np, const struct app_netport_info *in,
     uint32_t prop, struct wr *w)
 {
-	const struct app_netport_ops *ops = np->ops;
 	size_t i;
 
 	switch (prop) {
@@ -1226,41 +1246,7 @@ np_read_other(const struct app_netport *np, const struct app_netport_info *in,
 	default:
 		break;
 	}
-	/* Lists from the ops; no callback: an empty list. */
-	if (ops == NULL)
-		return prop == APP_PROP_ROUTING_TABLE ||
-		    prop == APP_PROP_BBMD_BDT || prop == APP_PROP_BBMD_FDT ||
-		    prop == APP_PROP_SC_HUB_FN_CONN_STATUS ||
-		    prop == APP_PROP_SC_DC_CONN_STATUS ||
-		    prop == APP_PROP_SC_FAILED_CONN_REQUESTS ? 0 : 1;
-	switch (prop) {
-	case APP_PROP_ROUTING_TABLE:
-		if (ops->routes != NULL)
-			ops->routes(np->ops_arg, emit_route, w);
-		return 0;
-	case APP_PROP_BBMD_BDT:
-		if (ops->bdt != NULL)
-			ops->bdt(np->ops_arg, emit_bdt, w);
-		return 0;
-	case APP_PROP_BBMD_FDT:
-		if (ops->fdt != NULL)
-			ops->fdt(np->ops_arg, emit_fdt, w);
-		return 0;
-	case APP_PROP_SC_HUB_FN_CONN_STATUS:
-		if (ops->hub_fn_conns != NULL)
-			ops->hub_fn_conns(np->ops_arg, emit_hub_fn_conn, w);
-		return 0;
-	case APP_PROP_SC_DC_CONN_STATUS:
-		if (ops->direct_conns != NULL)
-			ops->direct_conns(np->ops_arg, emit_direct_conn, w);
-		return 0;
-	case APP_PROP_SC_FAILED_CONN_REQUESTS:
-		if (ops->failed_reqs != NULL)
-			ops->failed_reqs(np->ops_arg, emit_failed_req, w);
-		return 0;
-	default:
-		return 1;
-	}
+	return np_read_list(np, prop, w);
 }
 
 static int
@@ -1272,7 +1258,7 @@ np_read(const struct app_obj *o, uint32_t prop, struct wr *w,
 
 	if (np->ops != NULL && np->ops->refresh != NULL)
 		np->ops->refresh(np->ops_arg, &in);
-	if (np_read_field(&in, prop, w) == 0 ||
+	if (read_field(np_fields, FIELD_N(np_fields), &in, prop, w) == 0 ||
 	    np_read_other(np, &in, prop, w) == 0)
 		return 0;
 	set_err(err, APP_ERRC_PROPERTY, APP_ERR_UNKNOWN_PROPERTY);

@@ -188,6 +188,9 @@ struct app_obj *app_db_find_name(struct app_db *db, const char *name,
  * location.  Equal fingerprints: the same database.
  */
 uint64_t app_db_fingerprint(const struct app_db *db);
+/* 64-bit FNV-1a of p[0..n), continued from h (start: APP_FNV1A_INIT). */
+#define APP_FNV1A_INIT	0xcbf29ce484222325ULL
+uint64_t app_fnv1a(uint64_t h, const void *p, size_t n);
 
 /* True if o has property prop; *flags receives its flags. */
 bool app_obj_has_prop(const struct app_obj *o, uint32_t prop,
@@ -344,25 +347,32 @@ void app_sc_health_judge(const struct app_netport_info *in,
     enum app_cert_state cert, bool cert_operational, const char *cert_text,
     struct app_health *out);
 
-/* List callbacks: call emit once per record (records borrowed per call). */
-typedef void (*app_bdt_emit_fn)(void *ea, const struct app_bdt_entry *e);
-typedef void (*app_fdt_emit_fn)(void *ea, const struct app_fdt_entry *e);
-typedef void (*app_conn_emit_fn)(void *ea, const struct app_sc_conn *c);
-typedef void (*app_route_emit_fn)(void *ea, const struct app_route *r);
+/*
+ * List callbacks: call emit once per record (records borrowed per call).
+ * One emit type serves every list; the record is the list's type below.
+ */
+typedef void (*app_emit_fn)(void *ea, const void *record);
+typedef app_emit_fn app_bdt_emit_fn;	/* struct app_bdt_entry */
+typedef app_emit_fn app_fdt_emit_fn;	/* struct app_fdt_entry */
+typedef app_emit_fn app_conn_emit_fn;	/* struct app_sc_conn */
+typedef app_emit_fn app_route_emit_fn;	/* struct app_route */
+/* The shape of every list member of struct app_netport_ops. */
+typedef void (*app_list_fn)(void *arg, app_emit_fn emit, void *ea);
 
 struct app_netport_info;
 
 struct app_netport_ops {
 	/* Refresh the scalar fields of info from live state (may be NULL). */
 	void	(*refresh)(void *arg, struct app_netport_info *info);
-	void	(*bdt)(void *arg, app_bdt_emit_fn emit, void *ea);
-	void	(*fdt)(void *arg, app_fdt_emit_fn emit, void *ea);
-	void	(*hub_fn_conns)(void *arg, app_conn_emit_fn emit, void *ea);
-	void	(*direct_conns)(void *arg, app_conn_emit_fn emit, void *ea);
+	/* The lists; each may be NULL (an empty list). */
+	app_list_fn	bdt;		/* struct app_bdt_entry */
+	app_list_fn	fdt;		/* struct app_fdt_entry */
+	app_list_fn	hub_fn_conns;	/* struct app_sc_conn */
+	app_list_fn	direct_conns;	/* struct app_sc_conn */
 	/* SC_Failed_Connection_Requests: timestamp in connect_ts. */
-	void	(*failed_reqs)(void *arg, app_conn_emit_fn emit, void *ea);
+	app_list_fn	failed_reqs;	/* struct app_sc_conn */
 	/* Routing_Table: the routers reached through this port. */
-	void	(*routes)(void *arg, app_route_emit_fn emit, void *ea);
+	app_list_fn	routes;		/* struct app_route */
 };
 
 #define APP_NP_URIS_MAX		8
