@@ -376,7 +376,7 @@ struct app_netport_ops {
 };
 
 #define APP_NP_URIS_MAX		8
-#define APP_NP_ISSUERS_MAX	4
+#define APP_NP_ISSUERS_MAX	8
 
 /* The values of a Network Port; pointers borrow (must stay valid). */
 struct app_netport_info {

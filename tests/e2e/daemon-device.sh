@@ -77,10 +77,19 @@ e_ok "bacsc-scdev on the router's hub function"
 node "$top_srcdir/tests/e2e/daemon_device.js" "$E_UDP" "$inst" \
 	"router-$E_N" "$rip" "$primary_pid" >"$W/client.out" 2>&1 ||
 	{ cat "$W/client.out"; e_fail "@bacnet-js/client scenario"; }
-sed 's/^/  /' "$W/client.out"
+grep -v '^REVISION' "$W/client.out" | sed 's/^/  /'
 e_status r1 | grep -q '"connected_to":"failover"' ||
 	e_fail "the control socket does not show the failover hub"
 e_ok "control socket agrees: connected to the failover hub"
+
+# Database_Revision is kept in the state folder, and a reload adds one.
+rev=$(sed -n 's/^REVISION //p' "$W/client.out")
+kept=$(cut -d' ' -f1 "$W/r1-state/database_revision")
+[ "$kept" = "$rev" ] || e_fail "state_dir keeps revision $kept, the device said $rev"
+"$E_CTL" -s "$W/r1.sock" reload >/dev/null || e_fail "reload"
+kept=$(cut -d' ' -f1 "$W/r1-state/database_revision")
+[ "$kept" = "$((rev + 1))" ] || e_fail "after a reload the kept revision is $kept, not $((rev + 1))"
+e_ok "Database_Revision $rev kept in state_dir; $kept after a reload"
 
 e_capture_check -d "tcp.port==$hp,tls" -d "tcp.port==$hf,tls" \
 	-d "tcp.port==$hr,tls" -d "udp.port==$E_UDP,bvlc"

@@ -31,7 +31,7 @@ const P = {
     HUB_CONNECTOR_STATE: 4194318, PRIMARY_STATUS: 4194324,
     FAILOVER_STATUS: 4194316, PRIMARY_URI: 4194325, FAILOVER_URI: 4194317,
     HUB_FN_ENABLE: 4194322, HUB_FN_STATUS: 4194321, HEARTBEAT: 4194323,
-    CURRENT_HEALTH: 4194307,
+    CURRENT_HEALTH: 4194307, OPERATIONAL_CERT: 4194306,
 };
 
 // { propertyId: [decoded values] } of one object from an RPM answer.
@@ -67,10 +67,24 @@ function hubConn(list) {
     const disc = list[2].value;
     check(Array.isArray(disc) && disc[0].type === 10, 'disconnect-timestamp');
     const err = list.length > 3 && Array.isArray(list[3].value) ?
-        { cls: list[3].value[0].value,
-            code: list[3].value[1].value[0] } : null;
+        errorPair(list[3]) : null;
     return { state: st[0], disconnected: new Date(disc[0].value).getUTCFullYear(),
         error: err };
+}
+
+// An Error (class, code) inside a constructed value, as 3.3.2 gives it:
+// the class decoded, the code as a context octet.
+function errorPair(item) {
+    const v = item.value;
+    check(Array.isArray(v) && v.length === 2, 'error pair');
+    const code = Buffer.isBuffer(v[1].value) ? v[1].value[0] : v[1].value;
+    return { cls: v[0].value, code };
+}
+
+// BACnetHealth: timestamp [0], result [1] (Error), property [2], details.
+function health(list) {
+    check(Array.isArray(list) && list.length >= 2, 'current health');
+    return errorPair(list[1]);
 }
 
 async function readOne(rx, instance, id) {
@@ -96,7 +110,22 @@ async function run(addr) {
     for (const i of [1, 2])
         check(list.some((o) => o.type === NP && o.instance === i),
             `object list lacks Network Port ${i}`);
-    check(ids.length >= 29, `only ${ids.length} device properties`);
+    check(ids.length >= 30, `only ${ids.length} device properties`);
+    check(typeof first(d, P.DST) === 'boolean', 'Daylight_Savings_Status');
+    check(list.some((o) => o.type === 10 && o.instance === 17),
+        'object list lacks the SC port\'s certificate File');
+    // A write of Location increments Database_Revision.
+    const rev0 = first(d, P.DATABASE_REVISION);
+    await client.writeProperty(rx, { type: DEVICE, instance: inst },
+        P.LOCATION, [{ type: 7, value: 'loopback-2' }], {});
+    const d2 = values(await client.readPropertyMultiple(rx,
+        [{ objectId: { type: DEVICE, instance: inst },
+            properties: [{ id: P.LOCATION }, { id: P.DATABASE_REVISION }] }]));
+    say({ event: 'written-location', revision: [rev0,
+        first(d2, P.DATABASE_REVISION)] });
+    check(first(d2, P.LOCATION) === 'loopback-2', 'location written');
+    check(first(d2, P.DATABASE_REVISION) === rev0 + 1,
+        'Database_Revision did not follow the write');
 
     const bip = await rpmAll(rx, NP, 1);
     say({ event: 'netport-all', instance: 1,
@@ -133,6 +162,16 @@ async function run(addr) {
     const mac = first(sc, P.MAC_ADDRESS);
     check(Array.isArray(mac) && mac.map((b) => b.toString(16)).join(':') ===
         '2:0:0:0:41:1', 'SC MAC address = VMAC');
+    const hf = JSON.stringify(sc[P.HUB_FN_STATUS]);
+    check(hf.includes('"data":[127,0,0,1]'),
+        'hub function connection lacks the peer address 127.0.0.1');
+    check(hf.includes('"data":[2,0,0,0,65,2]'),
+        'hub function connection lacks the device VMAC');
+    const h0 = health(sc[P.CURRENT_HEALTH]);
+    say({ event: 'current-health', result: h0 });
+    check(h0.cls === 7 && h0.code === 84, 'Current_Health not success');
+    check(first(sc, P.OPERATIONAL_CERT) && first(sc, P.OPERATIONAL_CERT).type === 10,
+        'Operational_Certificate_File');
     const p0 = hubConn(sc[P.PRIMARY_STATUS]);
     const f0 = hubConn(sc[P.FAILOVER_STATUS]);
     say({ event: 'hub-status', primary: p0, failover: f0 });
@@ -159,6 +198,11 @@ async function run(addr) {
     check(p1.disconnected !== 1900 && p1.error !== null &&
         p1.error.cls === 7, 'primary hub disconnect not recorded');
     check(f1.state === 1, 'failover hub connected');
+    const h1 = health(after[P.CURRENT_HEALTH]);
+    say({ event: 'current-health', result: h1 });
+    check(h1.cls === 7 && h1.code !== 84,
+        'Current_Health still success on the failover hub');
+    console.log(`REVISION ${rev0 + 1}`);
     client.close();
     process.exit(0);
 }
