@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "app/app_ids.h"
 #include "lib/clock.h"
 #include "lib/log.h"
 #include "router/daemon_int.h"
@@ -350,23 +352,51 @@ dmn_sc_reload_tls(struct dmn_port *p, const struct cfg_sc *c, char *err,
 	return 0;
 }
 
-/* Log one setting the reload changed and applied. */
+struct sc_applied {
+	const struct dmn_port	*p;
+	void			(*fn)(void *, const char *);
+	void			*arg;
+};
+
+/* Name one setting the reload changed and applied; log the values. */
 static void
-note_applied(const struct dmn_port *p, const char *what, uint32_t a,
+note_applied(const struct sc_applied *ap, const char *what, uint32_t a,
     uint32_t b)
 {
-	if (a != b)
-		log_notice(LD_CFG, "reload: sc port %s: %s %u s -> %u s "
-		    "(applied)", p->name, what, (unsigned)a, (unsigned)b);
+	char name[96];
+
+	if (a == b)
+		return;
+	log_info(LD_CFG, "reload: sc port %s: %s %u s -> %u s", ap->p->name,
+	    what, (unsigned)a, (unsigned)b);
+	snprintf(name, sizeof(name), "sc[%zu].%s", ap->p->ci, what);
+	ap->fn(ap->arg, name);
+}
+
+static void
+note_applied_uri(const struct sc_applied *ap, const char *what,
+    const char *a, const char *b)
+{
+	char name[96];
+
+	if ((a == NULL ? "" : a)[0] == '\0' && (b == NULL ? "" : b)[0] == '\0')
+		return;
+	if (a != NULL && b != NULL && strcmp(a, b) == 0)
+		return;
+	snprintf(name, sizeof(name), "sc[%zu].%s", ap->p->ci, what);
+	ap->fn(ap->arg, name);
 }
 
 int
 dmn_sc_reload(struct dmn_port *p, const struct cfg_sc *cur,
-    const struct cfg_sc *c, bool check_only, char *err, size_t errlen)
+    const struct cfg_sc *c, bool check_only,
+    void (*applied)(void *, const char *), void *arg, char *err,
+    size_t errlen)
 {
 	const struct cfg_sc_timers *ta = &cur->timers, *tb = &c->timers;
 	const struct cfg_node_switch *na = &cur->node_switch;
 	const struct cfg_node_switch *nb = &c->node_switch;
+	struct sc_applied ap = { p, applied, arg };
 	struct sc_node_cfg nc;
 	char e[200];
 
@@ -385,15 +415,19 @@ dmn_sc_reload(struct dmn_port *p, const struct cfg_sc *cur,
 	}
 	if (check_only)
 		return 0;
-	note_applied(p, "timers.connect_wait", ta->connect_wait,
+	note_applied(&ap, "timers.connect_wait", ta->connect_wait,
 	    tb->connect_wait);
-	note_applied(p, "timers.disconnect_wait", ta->disconnect_wait,
+	note_applied(&ap, "timers.disconnect_wait", ta->disconnect_wait,
 	    tb->disconnect_wait);
-	note_applied(p, "timers.heartbeat", ta->heartbeat, tb->heartbeat);
-	note_applied(p, "timers.min_reconnect", ta->min_reconnect,
+	note_applied(&ap, "timers.heartbeat", ta->heartbeat, tb->heartbeat);
+	note_applied(&ap, "timers.min_reconnect", ta->min_reconnect,
 	    tb->min_reconnect);
-	note_applied(p, "timers.max_reconnect", ta->max_reconnect,
+	note_applied(&ap, "timers.max_reconnect", ta->max_reconnect,
 	    tb->max_reconnect);
+	note_applied_uri(&ap, "primary_hub", cur->primary_hub.text,
+	    c->primary_hub.text);
+	note_applied_uri(&ap, "failover_hub", cur->failover_hub.text,
+	    c->failover_hub.text);
 	if (p->sc.hub != NULL)
 		sc_hub_set_timers(p->sc.hub, nc.connect_wait_ms,
 		    nc.disconnect_wait_ms, nc.heartbeat_ms);
@@ -408,11 +442,11 @@ dmn_sc_reload(struct dmn_port *p, const struct cfg_sc *cur,
 		sc.resolve_timeout_ms = nb->resolve_timeout * 1000u;
 		sc.cache_ms = nb->resolve_cache * 1000u;
 		sc_nodesw_set_timers(p->sc.nodesw, &sc);
-		note_applied(p, "node_switch.idle_timeout", na->idle_timeout,
-		    nb->idle_timeout);
-		note_applied(p, "node_switch.resolve_timeout",
+		note_applied(&ap, "node_switch.idle_timeout",
+		    na->idle_timeout, nb->idle_timeout);
+		note_applied(&ap, "node_switch.resolve_timeout",
 		    na->resolve_timeout, nb->resolve_timeout);
-		note_applied(p, "node_switch.resolve_cache",
+		note_applied(&ap, "node_switch.resolve_cache",
 		    na->resolve_cache, nb->resolve_cache);
 	}
 	return 0;
@@ -758,16 +792,100 @@ conn_of(struct dmn *dm, const struct sc_hc_hub_status *h,
 	}
 }
 
+/* The worst certificate finding of the last check, for Current_Health. */
+static enum app_cert_state
+cert_worst(const struct dmn_port *p, bool *operational, const char **text)
+{
+	const struct sc_cert_warning *ws;
+	enum app_cert_state worst = APP_CERT_OK, st = APP_CERT_OK;
+	size_t n, i;
+
+	*operational = true;
+	*text = NULL;
+	if (p->sc.watch == NULL)
+		return APP_CERT_OK;
+	n = sc_cert_watch_warnings(p->sc.watch, &ws);
+	for (i = 0; i < n && i < SC_CERT_WATCH_MAX; i++) {
+		switch (ws[i].state) {
+		case SC_CERT_OK:
+			st = APP_CERT_OK;
+			break;
+		case SC_CERT_EXPIRING:
+			st = APP_CERT_EXPIRING;
+			break;
+		case SC_CERT_EXPIRED:
+			st = APP_CERT_EXPIRED;
+			break;
+		case SC_CERT_NOT_YET_VALID:
+			st = APP_CERT_NOT_YET_VALID;
+			break;
+		case SC_CERT_UNREADABLE:
+			st = APP_CERT_UNREADABLE;
+			break;
+		}
+		/* The operational certificate first, then the worst state. */
+		if (*text == NULL || (ws[i].operational && !*operational) ||
+		    (ws[i].operational == *operational && st > worst)) {
+			worst = st;
+			*operational = ws[i].operational;
+			*text = ws[i].text;
+		}
+	}
+	return worst;
+}
+
 void
 dmn_sc_netport_refresh(struct dmn_port *p, struct app_netport_info *info)
 {
 	struct sc_node_status ns;
+	struct app_health h;
+	enum app_cert_state cert;
+	const char *text;
+	bool op;
 
 	sc_node_get_status(p->sc.node, &ns);
 	memcpy(info->mac, ns.vmac, 6);
 	info->hub_connector_state = ns.hub_status;	/* same numbering */
 	conn_of(NULL, &ns.hub[SC_HC_PRIMARY], &info->primary_status);
 	conn_of(NULL, &ns.hub[SC_HC_FAILOVER], &info->failover_status);
+	cert = cert_worst(p, &op, &text);
+	app_sc_health_judge(info, cert, op, text, &h);
+	/* The time stamp is the first read that saw this health. */
+	if (!p->health_known || h.err_code != p->health.err_code ||
+	    h.has_prop != p->health.has_prop || h.prop != p->health.prop) {
+		app_datetime_from_time(time(NULL), &h.ts);
+		p->health = h;
+		p->health_known = true;
+	}
+	info->health = h;
+	info->health.ts = p->health.ts;
+}
+
+/* "ip:port" or "[ip6]:port" of a hub peer as a BACnetHostNPort. */
+static void
+peer_hostnport(const char *text, struct app_hostnport *out)
+{
+	char host[64];
+	const char *colon = strrchr(text, ':');
+	size_t n;
+
+	memset(out, 0, sizeof(*out));
+	if (colon == NULL)
+		return;
+	out->port = (uint16_t)strtoul(colon + 1, NULL, 10);
+	n = (size_t)(colon - text);
+	if (n >= 2 && text[0] == '[' && text[n - 1] == ']') {
+		text++;
+		n -= 2;
+	}
+	if (n >= sizeof(host))
+		return;
+	memcpy(host, text, n);
+	host[n] = '\0';
+	if (inet_pton(AF_INET, host, out->ip) == 1)
+		out->ip_len = 4;
+	else if (inet_pton(AF_INET6, host, out->ip) == 1)
+		out->ip_len = 16;
 }
 
 void
@@ -785,10 +903,11 @@ dmn_sc_hub_conns(struct dmn_port *p, app_conn_emit_fn emit, void *ea)
 	n = sc_hub_get_peers(p->sc.hub, ps, DMN_PEERS_MAX);
 	for (i = 0; i < n && i < DMN_PEERS_MAX; i++) {
 		memset(&c, 0, sizeof(c));
-		c.state = 1;	/* connected */
+		c.state = APP_SCCONN_CONNECTED;
 		app_datetime_from_time(dmn_wall_of(NULL, ps[i].since_us),
 		    &c.connect_ts);
 		app_datetime_unspecified(&c.disconnect_ts);
+		peer_hostnport(ps[i].addr, &c.peer);
 		memcpy(c.vmac, ps[i].vmac, 6);
 		memcpy(c.uuid, ps[i].uuid, 16);
 		emit(ea, &c);

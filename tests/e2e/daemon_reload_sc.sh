@@ -23,7 +23,7 @@ hub_a=
 hub_b=
 cleanup() {
 	for p in $daemon_pid $hub_a $hub_b; do
-		kill -KILL "$p" 2>/dev/null || true
+		{ kill -KILL "$p" && wait "$p"; } 2>/dev/null || true
 	done
 	rm -rf "$tmp"
 }
@@ -97,8 +97,9 @@ t0=$(date +%s)
 kill -HUP "$daemon_pid"
 reloaded() { grep -q "reload of $conf applied" "$tmp/daemon.log"; }
 wait_for 10 reloaded || fail "reload not applied"
-grep -q "reload: sc port sc0: timers.heartbeat 60 s -> 3 s (applied)" \
-	"$tmp/daemon.log" || fail "reload log does not name the heartbeat"
+grep -q "reload: sc port sc0: timers.heartbeat 60 s -> 3 s" "$tmp/daemon.log" &&
+	grep -q "reload: sc\[0\].timers.heartbeat changed: applied" "$tmp/daemon.log" ||
+	fail "reload log does not name the heartbeat"
 grep -q "timers.*kept for the next start" "$tmp/daemon.log" &&
 	fail "timers reported as deferred"
 two_hb() { [ "$(hb_count "$tmp/hub_a.log")" -ge 2 ]; }
@@ -122,8 +123,12 @@ to_b() {
 	status | grep -q "127.0.0.1:$port_b"
 }
 wait_for 10 to_b || fail "status does not show hub B as the connected primary"
-grep -q "primary hub is now wss://127.0.0.1:$port_b/" "$tmp/daemon.log" ||
+grep -q "primary hub is now wss://127.0.0.1:$port_b/" "$tmp/daemon.log" &&
+	grep -q "reload: sc\[0\].primary_hub changed: applied" "$tmp/daemon.log" ||
 	fail "reload log does not name the new hub"
+a=$("$ctl" -s "$tmp/control.sock" --json reload)
+echo "$a" | python3 -c 'import json,sys; r=json.load(sys.stdin); sys.exit(0 if r["ok"] and r["applied"]==[] else 1)' ||
+	fail "a reload without changes applied something: $a"
 ok "SIGHUP primary hub A -> B: Disconnect-Request to A, connected to B"
 
 # --------------------------------------------------------------- SIGTERM
