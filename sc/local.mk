@@ -89,7 +89,15 @@ UNIT_SOURCES += \
 	tests/unit/test_sc_peer.c \
 	tests/unit/test_sc_node.c
 
-FUZZ_TARGETS += sc_hub
+FUZZ_TARGETS += sc_hub sc_hubconn
+check_PROGRAMS += tests/fuzz/replay-sc_hubconn
+tests_fuzz_replay_sc_hubconn_SOURCES = tests/fuzz/fuzz_sc_hubconn.c \
+	tests/fuzz/replay_main.c
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz-sc_hubconn
+tests_fuzz_fuzz_sc_hubconn_SOURCES = tests/fuzz/fuzz_sc_hubconn.c
+tests_fuzz_fuzz_sc_hubconn_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+endif
 check_PROGRAMS += tests/fuzz/replay-sc_hub
 tests_fuzz_replay_sc_hub_SOURCES = tests/fuzz/fuzz_sc_hub.c tests/fuzz/replay_main.c
 if ENABLE_FUZZING

@@ -292,7 +292,7 @@ sc_hub_new(struct event_base *base, const struct sc_hub_conf *cfg,
 	DEF(disconnect_wait_ms, 10000);
 	DEF(heartbeat_ms, 300000);
 #undef DEF
-	sc_pconn_timers_ms(&h->pcfg, h->cfg.connect_wait_ms,
+	sc_pconn_timers_ms(&h->pcfg, NULL, h->cfg.connect_wait_ms,
 	    h->cfg.disconnect_wait_ms, h->cfg.heartbeat_ms);
 	h->id.vmac = h->cfg.vmac;
 	h->id.uuid = h->cfg.uuid;
@@ -353,7 +353,7 @@ sc_hub_set_timers(struct sc_hub *h, unsigned connect_wait_ms,
 		h->cfg.disconnect_wait_ms = disconnect_wait_ms;
 	if (heartbeat_ms > 0)
 		h->cfg.heartbeat_ms = heartbeat_ms;
-	sc_pconn_timers_ms(&h->pcfg, h->cfg.connect_wait_ms,
+	sc_pconn_timers_ms(&h->pcfg, NULL, h->cfg.connect_wait_ms,
 	    h->cfg.disconnect_wait_ms, h->cfg.heartbeat_ms);
 	for (c = h->conns; c != NULL; c = c->next)
 		sc_pconn_set_timers(&c->pc, &h->pcfg);

@@ -643,7 +643,7 @@ sc_node_new(struct event_base *base, struct evdns_base *dns,
 	n->cfg.primary_uri = n->uri[SC_HC_PRIMARY];
 	n->cfg.failover_uri = n->uri[SC_HC_FAILOVER];
 	node_cfg_fill(&n->cfg);
-	sc_pconn_timers_ms(&n->pcfg, n->cfg.connect_wait_ms,
+	sc_pconn_timers_ms(&n->pcfg, NULL, n->cfg.connect_wait_ms,
 	    n->cfg.disconnect_wait_ms, n->cfg.heartbeat_ms);
 	n->id.vmac = n->vmac;
 	n->id.uuid = n->cfg.uuid;
@@ -723,9 +723,8 @@ sc_node_reconfigure(struct sc_node *n, const struct sc_node_cfg *cfg,
 	n->cfg.heartbeat_ms = c.heartbeat_ms;
 	n->cfg.min_reconnect_ms = c.min_reconnect_ms;
 	n->cfg.max_reconnect_ms = c.max_reconnect_ms;
-	sc_pconn_timers_ms(&n->pcfg, n->cfg.connect_wait_ms,
+	sc_pconn_timers_ms(&n->pcfg, &n->limits, n->cfg.connect_wait_ms,
 	    n->cfg.disconnect_wait_ms, n->cfg.heartbeat_ms);
-	n->limits.handshake_ms = n->cfg.connect_wait_ms;
 	/* Connections in place take the timers now (a detached one is only
 	   saying goodbye, under the new disconnect wait too). */
 	for (k = n->conns; k != NULL; k = k->next)

@@ -61,6 +61,8 @@ struct sc_nodesw {
 	uint16_t		 msgid;
 	struct sc_nodesw_counters ctr;
 	struct ratelim		 rl;
+	bool			 stopping;	/* sc_nodesw_stop: no new
+						   connections or resolutions */
 };
 
 static void dc_apply_acts(struct sc_nodesw *sw, const struct sc_dc_acts *a);
@@ -447,6 +449,8 @@ dc_apply_acts(struct sc_nodesw *sw, const struct sc_dc_acts *a)
 	for (i = 0; i < a->n; i++) {
 		const struct sc_dc_act *x = &a->a[i];
 
+		if (sw->stopping && x->kind != SC_DC_ACT_DISCONNECT)
+			continue;
 		switch (x->kind) {
 		case SC_DC_ACT_RESOLVE:
 			sw_send_addr_res(sw, x->vmac, x->msgid);
@@ -472,7 +476,7 @@ sw_rearm(struct sc_nodesw *sw)
 {
 	uint64_t d = sc_dc_next_deadline(&sw->dc), min;
 
-	if (d == UINT64_MAX) {
+	if (d == UINT64_MAX || sw->stopping) {
 		event_del(sw->tick);
 		return;
 	}
@@ -521,6 +525,10 @@ sc_nodesw_send(struct sc_nodesw *sw, const uint8_t *dest,
 	uint16_t id;
 	uint64_t now = clk_now_us();
 
+	if (sw->stopping) {
+		sw->ctr.tx_hub++;
+		return -1;
+	}
 	id = sw->msgid++;
 	if (sc_dc_unicast(&sw->dc, dest, now, id, &a) != SC_DC_VIA_DIRECT) {
 		dc_apply_acts(sw, &a);
@@ -703,7 +711,7 @@ sc_nodesw_new(struct event_base *base, struct evdns_base *dns,
 	    cfg->name != NULL ? cfg->name : "sc");
 	sw->cfg.name = sw->name;
 	sw_cfg_fill(&sw->cfg);
-	sc_pconn_timers_ms(&sw->pcfg, sw->cfg.connect_wait_ms,
+	sc_pconn_timers_ms(&sw->pcfg, NULL, sw->cfg.connect_wait_ms,
 	    sw->cfg.disconnect_wait_ms, sw->cfg.heartbeat_ms);
 	sw->id.vmac = sc_node_vmac(node);
 	sw->id.uuid = sw->cfg.uuid;
@@ -804,9 +812,8 @@ sc_nodesw_set_timers(struct sc_nodesw *sw, const struct sc_nodesw_cfg *cfg)
 	sw->cfg.idle_ms = c.idle_ms;
 	sw->cfg.resolve_timeout_ms = c.resolve_timeout_ms;
 	sw->cfg.cache_ms = c.cache_ms;
-	sc_pconn_timers_ms(&sw->pcfg, sw->cfg.connect_wait_ms,
+	sc_pconn_timers_ms(&sw->pcfg, &sw->limits, sw->cfg.connect_wait_ms,
 	    sw->cfg.disconnect_wait_ms, sw->cfg.heartbeat_ms);
-	sw->limits.handshake_ms = sw->cfg.connect_wait_ms;
 	for (k = sw->conns; k != NULL; k = k->next)
 		sc_pconn_set_timers(&k->pc, &sw->pcfg);
 	/* The decision table reads its timers at each step. */
@@ -821,6 +828,8 @@ sc_nodesw_stop(struct sc_nodesw *sw)
 {
 	struct sc_dconn *c, *next;
 
+	sw->stopping = true;
+	event_del(sw->tick);
 	sc_ws_listener_free(sw->lst);
 	sw->lst = NULL;
 	for (c = sw->conns; c != NULL; c = next) {

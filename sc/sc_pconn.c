@@ -345,9 +345,12 @@ sc_pconn_set_timers(struct sc_pconn *pc, const struct sc_peer_cfg *pcfg)
 }
 
 void
-sc_pconn_timers_ms(struct sc_peer_cfg *pcfg, unsigned connect_wait_ms,
-    unsigned disconnect_wait_ms, unsigned heartbeat_ms)
+sc_pconn_timers_ms(struct sc_peer_cfg *pcfg, struct sc_ws_limits *l,
+    unsigned connect_wait_ms, unsigned disconnect_wait_ms,
+    unsigned heartbeat_ms)
 {
+	if (l != NULL)
+		l->handshake_ms = connect_wait_ms;
 	pcfg->connect_wait_us = CLK_MS(connect_wait_ms);
 	pcfg->disconnect_wait_us = CLK_MS(disconnect_wait_ms);
 	pcfg->heartbeat_us = CLK_MS(heartbeat_ms);

@@ -145,10 +145,12 @@ bool sc_pconn_is_up(const struct sc_pconn *pc);
 
 /*
  * The machine's timers from the configured milliseconds: the accepting
- * side's silence limit is twice the heartbeat plus 10 s.
+ * side's silence limit is twice the heartbeat plus 10 s.  l (NULL: none)
+ * takes the connect wait as its WebSocket handshake deadline.
  */
-void sc_pconn_timers_ms(struct sc_peer_cfg *pcfg, unsigned connect_wait_ms,
-    unsigned disconnect_wait_ms, unsigned heartbeat_ms);
+void sc_pconn_timers_ms(struct sc_peer_cfg *pcfg, struct sc_ws_limits *l,
+    unsigned connect_wait_ms, unsigned disconnect_wait_ms,
+    unsigned heartbeat_ms);
 /*
  * Transport limits (defaults otherwise) for our Max BVLC length max_bvlc
  * and a WebSocket handshake bounded by the connect wait.
