@@ -341,6 +341,13 @@ void cfg_print(const struct cfg *, FILE *);
  * first time.  Return 0, or -1 with the reason recorded.  File I/O.
  */
 int cfg_device_uuid(const struct cfg *, uint8_t out[16], struct cfg_errs *);
+/*
+ * Replace <dir>/<name> with text atomically (write <name>.new, fsync,
+ * rename), making dir (0750) if needed.  Return 0, or -1 with the reason
+ * in err.  File I/O.
+ */
+int cfg_state_write(const char *dir, const char *name, const char *text,
+    char *err, size_t errlen);
 
 /* Line of a setting path in the file (0 if unknown); tries parents. */
 unsigned cfg_line_of(const struct cfg *, const char *path);

@@ -889,6 +889,7 @@ dmn_reload(struct dmn *d, struct jw *w)
 	 * answers tell the truth.  Swapped pieces are freed with next.
 	 */
 	swap_applied(d->cfg, next);
+	dmn_app_reloaded(d);
 	d->reloads_ok++;
 	snprintf(d->last_reload_result, sizeof(d->last_reload_result),
 	    "applied");

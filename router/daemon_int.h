@@ -63,6 +63,10 @@ struct dmn_port {
 	struct npdu_port_user	 rtr_user; /* the router's callbacks */
 	char			 name[CFG_NAME_MAX + 1];
 	struct app_netport	 netport;
+	struct app_file		 files[1 + APP_NP_ISSUERS_MAX]; /* SC certs */
+	size_t			 n_files;
+	struct app_health	 health;	/* SC: last Current_Health */
+	bool			 health_known;
 	uint64_t		 up_since_us;
 	uint64_t		 link_changes;
 };
@@ -145,6 +149,16 @@ void dmn_app_set_texts(struct dmn *d, const struct cfg_device *next,
     void (*applied)(void *, const char *), void *arg);
 /* The router's local handler (rtr_set_local_handler). */
 void dmn_app_local(void *arg, const struct rtr_apdu *a, uint64_t now_us);
+/*
+ * A reload was applied: bind the certificate File objects to the new
+ * paths, increment Database_Revision and keep it in state_dir.
+ */
+void dmn_app_reloaded(struct dmn *d);
+/*
+ * Parse the text of <state_dir>/database_revision ("REV FP\n", REV
+ * decimal 1..2^32-2, FP 16 hex digits).  Return 0, or -1 if malformed.
+ */
+int dmn_dbrev_parse(const char *text, unsigned long *rev, uint64_t *fp);
 
 /* dmn_status.c: answers of the control socket. */
 void dmn_ctl_handle(void *arg, const char *cmd, struct jw *w);
