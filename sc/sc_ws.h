@@ -1,8 +1,8 @@
 /*
  * BACnet/SC WebSocket transport: TLS 1.3 (sc_tls.h) through libevent's
- * bufferevent_openssl, our own strict HTTP/1.1 Upgrade handshake, wslay
- * framing.  This narrow interface is all the SC node sees; another
- * implementation could replace it.
+ * bufferevent_openssl, our own strict HTTP/1.1 Upgrade handshake and our
+ * own framing (ws_frame_codec.h).  This narrow interface is all the SC
+ * node sees; another implementation could replace it.
  *
  * Model.  A `struct sc_ws` is one WebSocket connection, initiated by
  * sc_ws_connect() or accepted by a listener (sc_ws_listen()).  All
