@@ -1,7 +1,8 @@
 ## sc: appended to librouter_a_SOURCES and friends.
 
 # SC transport: URIs, TLS contexts, the WebSocket handshake codec (pure),
-# the WebSocket transport on bufferevent_openssl + wslay.
+# the WebSocket frame codec (pure), the WebSocket transport on
+# bufferevent_openssl.
 librouter_a_SOURCES += \
 	sc/sc_uri.c sc/sc_uri.h \
 	sc/sc_tls.c sc/sc_tls.h \
