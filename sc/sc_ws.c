@@ -701,7 +701,9 @@ ws_rx_control(struct sc_ws *ws, struct evbuffer *in, const struct wsf_hdr *h,
 	evbuffer_drain(in, h->hdr_len + len);
 	if (v == WSF_V_CLOSE) {
 		ws_rx_close(ws, p, len);
-	} else if (v == WSF_V_PING && !ws->close_sent) {
+	} else if (v == WSF_V_PING && !ws->close_sent &&
+	    evbuffer_get_length(bufferevent_get_output(ws->bev)) <=
+	    ws->lim.out_high_wm) {
 		seg.p = p;
 		seg.len = len;
 		if (ws_write_frame(ws, WSF_OP_PONG, &seg, 1, len) != 0)
@@ -804,14 +806,23 @@ ws_read_frame(struct sc_ws *ws)
 	return ws_reading(ws);
 }
 
-/* Read every complete frame, then pause reading if our output is full. */
+/*
+ * Read every complete frame, then, on the server side, pause reading while
+ * our output to this peer is above the watermark: a client that sends and
+ * never reads is held back by TCP instead of costing CPU for answers that
+ * are dropped.  A client never pauses: when both ends of a connection are
+ * ours (a router and a hub relaying both ways under overload), two paused
+ * ends would each wait for the other to read, for ever.  With one end
+ * always reading no such cycle exists, and its memory stays bounded all the
+ * same (sends are refused above the watermark, pongs are not queued).
+ */
 static void
 ws_pump(struct sc_ws *ws)
 {
 	while (ws_reading(ws) && !ws->read_paused && ws_read_frame(ws))
 		;
 	if (ws->bev == NULL || ws->state == WS_ST_DEAD ||
-	    ws->state == WS_ST_DRAINING)
+	    ws->state == WS_ST_DRAINING || !ws->server)
 		return;
 	if (!ws->read_paused && evbuffer_get_length(
 	    bufferevent_get_output(ws->bev)) > ws->lim.out_high_wm) {
