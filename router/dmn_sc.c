@@ -176,6 +176,7 @@ nodesw_open(struct dmn *d, struct dmn_port *p, const struct cfg_sc *c,
 	}
 	sc.n_peers = i;
 	sc.max_conns = ns->max_connections;
+	sc.max_per_source = ns->max_connections_per_source;
 	sc.idle_ms = ns->idle_timeout * 1000u;
 	sc.resolve_timeout_ms = ns->resolve_timeout * 1000u;
 	sc.cache_ms = ns->resolve_cache * 1000u;
@@ -250,6 +251,8 @@ dmn_sc_open(struct dmn *d, struct dmn_port *p, const struct cfg_sc *c,
 		hc.max_bvlc = (uint16_t)c->max_bvlc;
 		hc.max_npdu = (uint16_t)c->max_npdu;
 		hc.max_conns = c->hub_function.max_connections;
+		hc.max_per_source =
+		    c->hub_function.max_connections_per_source;
 		hc.accept_orig_vmac = c->hub_function.accept_originating_vmac;
 		hc.connect_wait_ms = c->timers.connect_wait * 1000u;
 		hc.disconnect_wait_ms = c->timers.disconnect_wait * 1000u;
@@ -486,6 +489,28 @@ dconns_json(struct dmn *d, struct jw *w, const struct sc_nodesw *sw)
 	jw_arr_end(w);
 }
 
+/* A WebSocket listener's limits and what they refused. */
+static void
+listener_json(struct jw *w, const struct sc_ws_listener_stats *ls,
+    unsigned max_per_source)
+{
+	jw_obj_begin(w);
+	jw_kv_uint(w, "connections", ls->conns);
+	jw_kv_uint(w, "handshakes", ls->pending);
+	jw_kv_uint(w, "sources", ls->sources);
+	jw_kv_uint(w, "max_connections_per_source", max_per_source);
+	jw_kv_uint(w, "accepted", ls->accepted);
+	jw_kv_uint(w, "opened", ls->opened);
+	jw_kv_uint(w, "refused_per_source", ls->refused_per_source);
+	jw_kv_uint(w, "refused_full", ls->refused_full);
+	jw_kv_uint(w, "refused_handshakes", ls->refused_busy);
+	jw_kv_uint(w, "refused_tls", ls->refused_tls);
+	jw_kv_uint(w, "refused_http", ls->refused_http);
+	jw_kv_uint(w, "refused_timeout", ls->refused_timeout);
+	jw_kv_uint(w, "dropped_tcp", ls->dropped_tcp);
+	jw_obj_end(w);
+}
+
 static void
 nodesw_json(struct jw *w, const struct cfg_sc *c, const struct sc_nodesw *sw)
 {
@@ -525,6 +550,12 @@ nodesw_json(struct jw *w, const struct cfg_sc *c, const struct sc_nodesw *sw)
 	jw_kv_uint(w, "rx_broadcast_discarded", k->rx_bcast_discarded);
 	jw_kv_uint(w, "rx_invalid", k->rx_invalid);
 	jw_obj_end(w);
+	jw_key(w, "listener");
+	if (st.accepting)
+		listener_json(w, &st.listener,
+		    c->node_switch.max_connections_per_source);
+	else
+		jw_null(w);
 	jw_obj_end(w);
 }
 
@@ -604,6 +635,9 @@ dmn_sc_status(struct dmn *d, const struct dmn_port *p, struct jw *w)
 		    hs.dropped_bcast_rate);
 		jw_kv_uint(w, "naks", hs.ctr.naks);
 		jw_obj_end(w);
+		jw_key(w, "listener");
+		listener_json(w, &hs.listener,
+		    c->hub_function.max_connections_per_source);
 		jw_key(w, "connected_peers");
 		peers_json(d, w, p->sc.hub);
 		jw_obj_end(w);

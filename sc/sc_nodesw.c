@@ -883,6 +883,8 @@ sc_nodesw_new(struct event_base *base, struct evdns_base *dns,
 	sw->limits.max_msg_len = sw->cfg.max_bvlc;
 	sw->limits.frame_cap = (size_t)sw->cfg.max_bvlc + 4096;
 	sw->limits.handshake_ms = sw->cfg.connect_wait_ms;
+	sw->limits.max_per_source = sw->cfg.max_per_source;
+	sw->limits.max_conns = sw->cfg.max_conns + sw->limits.max_pending;
 	ratelim_init(&sw->rl, 10, CLK_SEC(6));
 	sw->msgid = rnd16();
 	sw->tick = evtimer_new(base, sw_tick_cb, sw);
@@ -992,6 +994,8 @@ sc_nodesw_get_status(const struct sc_nodesw *sw, struct sc_nodesw_status *out)
 	out->n_conns = sc_dc_nconns(&sw->dc);
 	out->max_conns = sw->cfg.max_conns;
 	out->ctr = sw->ctr;
+	if (sw->lst != NULL)
+		sc_ws_listener_stats(sw->lst, &out->listener);
 }
 
 size_t
