@@ -660,6 +660,7 @@ dmn_sc_status(struct dmn *d, const struct dmn_port *p, struct jw *w)
 	jw_kv_uint(w, "tx_no_hub", k->tx_no_hub);
 	jw_kv_uint(w, "tx_busy", k->tx_busy);
 	jw_kv_uint(w, "tx_too_big", k->tx_too_big);
+	jw_kv_uint(w, "tx_lost", k->tx_lost);
 	jw_kv_uint(w, "rx_invalid", k->rx_invalid);
 	jw_kv_uint(w, "naks_tx", k->naks_tx);
 	jw_kv_uint(w, "naks_rx", k->naks_rx);
@@ -675,13 +676,15 @@ dmn_sc_log_counters(const struct dmn_port *p)
 
 	sc_node_get_status(p->sc.node, &ns);
 	log_notice(LD_SC, "sc port %s: %s npdu tx %llu rx %llu, dropped "
-	    "no-hub %llu busy %llu too-big %llu, invalid %llu, naks rx %llu",
+	    "no-hub %llu busy %llu too-big %llu, may be lost %llu, invalid "
+	    "%llu, naks rx %llu",
 	    p->name, sc_hc_state_name(ns.hc_state),
 	    (unsigned long long)ns.ctr.npdu_tx,
 	    (unsigned long long)ns.ctr.npdu_rx,
 	    (unsigned long long)ns.ctr.tx_no_hub,
 	    (unsigned long long)ns.ctr.tx_busy,
 	    (unsigned long long)ns.ctr.tx_too_big,
+	    (unsigned long long)ns.ctr.tx_lost,
 	    (unsigned long long)ns.ctr.rx_invalid,
 	    (unsigned long long)ns.ctr.naks_rx);
 	if (p->sc.hub != NULL) {
