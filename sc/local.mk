@@ -9,9 +9,11 @@ librouter_a_SOURCES += \
 	sc/ws_handshake_codec.c sc/ws_handshake_codec.h \
 	sc/ws_handshake.c sc/ws_handshake.h \
 	sc/ws_frame_codec.c sc/ws_frame_codec.h \
-	sc/sc_ws.c sc/sc_ws.h
+	sc/sc_ws.c sc/sc_ws.h \
+	sc/sc_srclim.c sc/sc_srclim.h
 
 UNIT_SOURCES += \
+	tests/unit/test_sc_srclim.c \
 	tests/unit/test_ws_handshake.c \
 	tests/unit/test_ws_frame.c \
 	tests/unit/test_sc_uri.c \

@@ -34,6 +34,7 @@
 #include "lib/clock.h"
 #include "lib/log.h"
 #include "lib/ratelim.h"
+#include "sc/sc_srclim.h"
 #include "sc/sc_uri.h"
 #include "sc/sc_ws.h"
 #include "sc/ws_frame_codec.h"
@@ -60,6 +61,10 @@ struct sc_ws {
 	struct sc_ws_listener	*listener;	/* server side, until handed out */
 	struct sc_ws		*prev, *next;	/* listener's pending list */
 	bool			 handed_out;	/* on_accept called */
+	struct sc_ws_listener	*owner;		/* server side, until torn down:
+						   counted in owner->src */
+	struct sc_srclim_ent	*slot;
+	struct sc_ws		*oprev, *onext;	/* owner's connection list */
 	bool			 report;	/* on_close wanted */
 	int			 depth;		/* callbacks on the stack */
 	bool			 free_pending;	/* sc_ws_free inside a callback */
@@ -112,6 +117,8 @@ struct sc_ws_listener {
 	uint16_t		 port;
 	struct sc_ws		*pending;	/* handshakes in progress */
 	unsigned		 n_pending;
+	struct sc_ws		*conns;		/* every connection counted */
+	struct sc_srclim	 src;		/* per source and in total */
 	struct sc_ws_listener_stats st;
 	struct ratelim		 rl;
 };
@@ -278,6 +285,26 @@ ws_listener_unlink(struct sc_ws *ws)
 	ws->listener = NULL;
 }
 
+/* Give back the connection's slot in its listener's counts. */
+static void
+ws_owner_release(struct sc_ws *ws)
+{
+	struct sc_ws_listener *l = ws->owner;
+
+	if (l == NULL)
+		return;
+	if (ws->oprev != NULL)
+		ws->oprev->onext = ws->onext;
+	else
+		l->conns = ws->onext;
+	if (ws->onext != NULL)
+		ws->onext->oprev = ws->oprev;
+	ws->oprev = ws->onext = NULL;
+	sc_srclim_put(&l->src, ws->slot);
+	ws->slot = NULL;
+	ws->owner = NULL;
+}
+
 /* Count and log a refusal by a listener, once per attempt. */
 static void
 ws_listener_refused(struct sc_ws *ws)
@@ -357,6 +384,7 @@ ws_teardown_now(struct sc_ws *ws)
 		ws->state = WS_ST_DEAD;
 		ws_listener_refused(ws);
 		ws_listener_unlink(ws);
+		ws_owner_release(ws);
 		event_active(ws->reaper, EV_TIMEOUT, 1);
 	}
 }
@@ -1184,6 +1212,8 @@ ws_accept_cb(struct evconnlistener *evl, evutil_socket_t fd,
 {
 	struct sc_ws_listener *l = arg;
 	struct sc_ws *ws;
+	struct sc_srclim_ent *slot = NULL;
+	uint8_t key[SC_SRCLIM_KEY_LEN];
 	struct timeval tv;
 	char addr[80];
 
@@ -1191,19 +1221,53 @@ ws_accept_cb(struct evconnlistener *evl, evutil_socket_t fd,
 	(void)salen;
 	l->st.accepted++;
 	ws_sockaddr_str(sa, addr, sizeof(addr));
+	sc_srclim_key(sa, key);
+	switch (sc_srclim_take(&l->src, key, &slot)) {
+	case SC_SRCLIM_OK:
+		break;
+	case SC_SRCLIM_FULL:
+		l->st.refused_full++;
+		log_ratelim(&l->rl, LOG_LVL_WARNING, LD_SC,
+		    "%s listener: refused %s: %u connections (the most "
+		    "this listener takes)", sc_ws_proto_name(l->proto), addr,
+		    l->src.n);
+		evutil_closesocket(fd);
+		return;
+	case SC_SRCLIM_PER_SOURCE:
+		l->st.refused_per_source++;
+		log_ratelim(&l->rl, LOG_LVL_WARNING, LD_SC,
+		    "%s listener: refused %s: %u connections from this "
+		    "address already (max_connections_per_source); %llu "
+		    "refused so far", sc_ws_proto_name(l->proto), addr,
+		    sc_srclim_count(&l->src, key),
+		    (unsigned long long)l->st.refused_per_source);
+		evutil_closesocket(fd);
+		return;
+	case SC_SRCLIM_NOMEM:
+		evutil_closesocket(fd);
+		return;
+	}
 	if (l->n_pending >= l->lim.max_pending) {
 		l->st.refused_busy++;
 		log_ratelim(&l->rl, LOG_LVL_WARNING, LD_SC,
 		    "%s listener: refused %s: %u handshakes in progress",
 		    sc_ws_proto_name(l->proto), addr, l->n_pending);
+		sc_srclim_put(&l->src, slot);
 		evutil_closesocket(fd);
 		return;
 	}
 	ws = ws_new(l->base, l->tls, true, l->proto, &l->lim);
 	if (ws == NULL) {
+		sc_srclim_put(&l->src, slot);
 		evutil_closesocket(fd);
 		return;
 	}
+	ws->owner = l;
+	ws->slot = slot;
+	ws->onext = l->conns;
+	if (l->conns != NULL)
+		l->conns->oprev = ws;
+	l->conns = ws;
 	snprintf(ws->peer_addr, sizeof(ws->peer_addr), "%s", addr);
 	ws_set_nodelay(fd);
 	ws->listener = l;
@@ -1238,6 +1302,7 @@ sc_ws_listen(struct event_base *base, const struct sc_tls_ctx *tls,
     char *err, size_t errlen)
 {
 	struct sc_ws_listener *l;
+	uint64_t seed = 0;
 	struct sockaddr_storage ss;
 	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
 	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
@@ -1279,6 +1344,10 @@ sc_ws_listen(struct event_base *base, const struct sc_tls_ctx *tls,
 		sc_ws_limits_default(&l->lim);
 	l->on_accept = on_accept;
 	l->arg = arg;
+	if (RAND_bytes((unsigned char *)&seed, sizeof(seed)) != 1)
+		seed = clk_now_us();
+	sc_srclim_init(&l->src, l->lim.max_per_source, l->lim.max_conns,
+	    seed);
 	ratelim_init(&l->rl, 10, CLK_SEC(6));
 	l->evl = evconnlistener_new_bind(base, ws_accept_cb, l,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE |
@@ -1311,6 +1380,9 @@ sc_ws_listener_free(struct sc_ws_listener *l)
 		ws_listener_unlink(ws);
 		sc_ws_free(ws);
 	}
+	while (l->conns != NULL)
+		ws_owner_release(l->conns);
+	sc_srclim_fini(&l->src);
 	evconnlistener_free(l->evl);
 	sc_tls_ctx_free(l->tls);
 	free(l);
@@ -1327,6 +1399,9 @@ sc_ws_listener_stats(const struct sc_ws_listener *l,
     struct sc_ws_listener_stats *out)
 {
 	*out = l->st;
+	out->conns = l->src.n;
+	out->pending = l->n_pending;
+	out->sources = l->src.n_sources;
 }
 
 /* ------------------------------------------------------------ client */

@@ -85,6 +85,11 @@ struct sc_ws_limits {
 					   (default 256 KiB) */
 	unsigned	max_pending;	/* listener: handshakes in progress at
 					   once (default 64) */
+	unsigned	max_conns;	/* listener: connections at once, from
+					   TCP accept until closed, handed
+					   out or not (default 0: no limit) */
+	unsigned	max_per_source;	/* listener: the same from one source
+					   address (default 0: no limit) */
 	bool		allow_plaintext; /* accept ws:// / a NULL TLS context:
 					   tests only (default false) */
 };
@@ -133,7 +138,12 @@ struct sc_ws_listener_stats {
 	uint64_t	refused_http;	/* Upgrade refused, header too big */
 	uint64_t	refused_timeout; /* handshake deadline hit */
 	uint64_t	refused_busy;	/* over max_pending */
+	uint64_t	refused_full;	/* over max_conns */
+	uint64_t	refused_per_source; /* over max_per_source */
 	uint64_t	dropped_tcp;	/* peer went away mid-handshake */
+	unsigned	conns;		/* now: connections counted */
+	unsigned	pending;	/* now: handshakes in progress */
+	size_t		sources;	/* now: distinct source addresses */
 };
 
 struct sc_ws_stats {
@@ -160,7 +170,10 @@ struct sc_ws_listener *sc_ws_listen(struct event_base *base,
     const struct sc_tls_ctx *tls, const char *addr, uint16_t port,
     enum sc_ws_proto proto, const struct sc_ws_limits *limits,
     sc_ws_accept_fn on_accept, void *arg, char *err, size_t errlen);
-/* Stop listening; connections already handed out stay up.  NULL: no-op. */
+/*
+ * Stop listening; connections already handed out stay up (and are no
+ * longer counted anywhere).  NULL: no-op.
+ */
 void sc_ws_listener_free(struct sc_ws_listener *l);
 uint16_t sc_ws_listener_port(const struct sc_ws_listener *l);
 void sc_ws_listener_stats(const struct sc_ws_listener *l,
