@@ -133,6 +133,20 @@ int dmn_cert_read(const char *path, struct dmn_cert *out, char *err,
 int dmn_app_open(struct dmn *d, char *err, size_t errlen);
 void dmn_app_close(struct dmn *d);
 void dmn_app_start(struct dmn *d);
+/*
+ * Can the device take next's texts on a reload?  False with err when
+ * next's device.name is the name of another object (a Network Port).
+ */
+bool dmn_app_texts_fit(struct dmn *d, const struct cfg_device *next,
+    char *err, size_t errlen);
+/*
+ * Give the device the name, description and location of next that differ
+ * from the running configuration's (d->cfg; values written by BACnet
+ * WriteProperty stay when the file did not change them), calling
+ * applied(arg, "device.name") etc. for each.  No-op without the device.
+ */
+void dmn_app_set_texts(struct dmn *d, const struct cfg_device *next,
+    void (*applied)(void *, const char *), void *arg);
 /* The router's local handler (rtr_set_local_handler). */
 void dmn_app_local(void *arg, const struct rtr_apdu *a, uint64_t now_us);
 /*

@@ -404,6 +404,62 @@ dmn_app_open(struct dmn *d, char *err, size_t errlen)
 	return 0;
 }
 
+static bool
+text_differs(const char *a, const char *b)
+{
+	return strcmp(a != NULL ? a : "", b != NULL ? b : "") != 0;
+}
+
+bool
+dmn_app_texts_fit(struct dmn *d, const struct cfg_device *next, char *err,
+    size_t errlen)
+{
+	const struct app_obj *o;
+
+	if (d->app == NULL || !text_differs(d->cfg->device.name, next->name))
+		return true;
+	o = app_db_find_name(&d->db, next->name, strlen(next->name));
+	if (o != NULL && o != &d->db.dev.obj) {
+		snprintf(err, errlen, "device.name: \"%s\" is the name of "
+		    "another object of the device (a Network Port)",
+		    next->name);
+		return false;
+	}
+	return true;
+}
+
+/* Copy src into dst (cap octets), cut as app_db_init() cuts. */
+static void
+set_text(char *dst, size_t cap, const char *src)
+{
+	snprintf(dst, cap, "%s", src != NULL ? src : "");
+}
+
+void
+dmn_app_set_texts(struct dmn *d, const struct cfg_device *next,
+    void (*applied)(void *, const char *), void *arg)
+{
+	const struct cfg_device *cur = &d->cfg->device;
+	struct app_device *dev = &d->db.dev;
+
+	if (d->app == NULL)
+		return;
+	if (text_differs(cur->name, next->name)) {
+		set_text(dev->obj.name, sizeof(dev->obj.name), next->name);
+		dev->database_revision++;
+		applied(arg, "device.name");
+	}
+	if (text_differs(cur->description, next->description)) {
+		set_text(dev->obj.description, sizeof(dev->obj.description),
+		    next->description);
+		applied(arg, "device.description");
+	}
+	if (text_differs(cur->location, next->location)) {
+		set_text(dev->location, sizeof(dev->location), next->location);
+		applied(arg, "device.location");
+	}
+}
+
 void
 dmn_app_start(struct dmn *d)
 {
