@@ -644,6 +644,10 @@ note_deferred(const struct cfg *cur, const struct cfg *next,
 		    str_differs(a->failover_hub.text, b->failover_hub.text) ||
 		    a->hub_function.max_connections !=
 		    b->hub_function.max_connections ||
+		    a->hub_function.max_connections_per_source !=
+		    b->hub_function.max_connections_per_source ||
+		    a->node_switch.max_connections_per_source !=
+		    b->node_switch.max_connections_per_source ||
 		    a->hub_function.broadcast_rate !=
 		    b->hub_function.broadcast_rate ||
 		    a->hub_function.broadcast_burst !=

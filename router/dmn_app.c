@@ -266,8 +266,9 @@ dbrev_save(struct dmn *d)
 {
 	char text[64], err[512];
 
+	d->db_fp = app_db_fingerprint(&d->db);
 	snprintf(text, sizeof(text), "%" PRIu32 " %016" PRIx64 "\n",
-	    d->db.dev.database_revision, app_db_fingerprint(&d->db));
+	    d->db.dev.database_revision, d->db_fp);
 	if (cfg_state_write(d->cfg->state_dir, DBREV_FILE, text, err,
 	    sizeof(err)) != 0)
 		log_warnx(LD_APP, "Database_Revision %" PRIu32 " not kept: %s",
@@ -349,8 +350,11 @@ dmn_app_reloaded(struct dmn *d)
 	for (i = 0; i < d->nports; i++)
 		if (d->port[i].kind == DMN_SC)
 			np_files_bind(d, &d->port[i]);
-	d->db.dev.database_revision++;
-	dbrev_save(d);
+	/* One step for the whole reload, and only if the database changed. */
+	if (app_db_fingerprint(&d->db) != d->db_fp) {
+		d->db.dev.database_revision++;
+		dbrev_save(d);
+	}
 }
 
 int

@@ -429,6 +429,9 @@ sc_hub_new(struct event_base *base, const struct sc_hub_conf *cfg,
 	h->limits.max_msg_len = h->cfg.max_bvlc;
 	h->limits.frame_cap = (size_t)h->cfg.max_bvlc + 4096;
 	h->limits.handshake_ms = h->cfg.connect_wait_ms;
+	h->limits.max_per_source = h->cfg.max_per_source;
+	h->limits.max_conns = (unsigned)h->cfg.max_conns +
+	    h->limits.max_pending;
 	h->lst = sc_ws_listen(base, cfg->tls, cfg->bind_addr, cfg->port,
 	    SC_WS_PROTO_HUB, &h->limits, hub_on_accept, h, err, errlen);
 	if (h->lst == NULL) {
@@ -489,6 +492,7 @@ sc_hub_get_status(const struct sc_hub *h, struct sc_hub_status *out)
 	out->dropped_busy = h->dropped_busy;
 	out->dropped_bcast_rate = h->dropped_bcast_rate;
 	out->rx_invalid = h->rx_invalid;
+	sc_ws_listener_stats(h->lst, &out->listener);
 }
 
 size_t

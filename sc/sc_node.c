@@ -22,6 +22,7 @@
 #include "lib/clock.h"
 #include "lib/log.h"
 #include "lib/ratelim.h"
+#include "lib/txwin.h"
 #include "sc/sc_node.h"
 #include "sc/sc_nodesw.h"
 #include "sc/sc_peer_fsm.h"
@@ -37,6 +38,7 @@ struct sc_nconn {
 	struct event		*timer;
 	enum sc_peer_fail	 fail;		/* why the attempt failed */
 	uint16_t		 fail_code;
+	struct txwin		 txw;		/* recent sends (tx_lost) */
 	struct sc_nconn		*next;		/* all connections */
 };
 
@@ -454,6 +456,9 @@ conn_on_close(struct sc_ws *ws, const struct sc_ws_close_info *ci,
 	(void)ws;
 	c->ws = NULL;
 	event_del(c->timer);
+	/* Queued, on the wire or inside the hub when it went away. */
+	if (was_up && ci->kind != SC_WS_ERR_NONE)
+		n->ctr.tx_lost += txwin_recent(&c->txw, clk_now_us());
 	sc_peer_ws_closed(&c->peer, clk_now_us(), &o);
 	err = ws_error_code(ci);
 	switch (c->fail) {
@@ -524,6 +529,7 @@ conn_open(struct sc_node *n, enum sc_hc_slot slot)
 	}
 	sc_peer_init(&c->peer, SC_PEER_INITIATING, &n->pcfg,
 	    (uint16_t)rnd32());
+	txwin_init(&c->txw, CLK_MS(SC_NODE_INFLIGHT_MS));
 	c->next = n->conns;
 	n->conns = c;
 	n->cur[slot] = c;
@@ -683,6 +689,7 @@ node_send_npdu(struct sc_node *n, const uint8_t *dest,
 	switch (sc_ws_send(c->ws, segs, nseg)) {
 	case SC_WS_SEND_OK:
 		n->ctr.npdu_tx++;
+		txwin_note(&c->txw, clk_now_us());
 		return 0;
 	case SC_WS_SEND_BUSY:
 		n->ctr.tx_busy++;

@@ -99,14 +99,19 @@ e_status r1 | grep -q '"connected_to":"failover"' ||
 	e_fail "the control socket does not show the failover hub"
 e_ok "control socket agrees: connected to the failover hub"
 
-# Database_Revision is kept in the state folder, and a reload adds one.
+# Database_Revision is kept in the state folder; a reload that changes
+# nothing keeps it, a reload that renames the device adds one.
 rev=$(sed -n 's/^REVISION //p' "$W/client.out")
 kept=$(cut -d' ' -f1 "$W/r1-state/database_revision")
 [ "$kept" = "$rev" ] || e_fail "state_dir keeps revision $kept, the device said $rev"
 "$E_CTL" -s "$W/r1.sock" reload >/dev/null || e_fail "reload"
 kept=$(cut -d' ' -f1 "$W/r1-state/database_revision")
-[ "$kept" = "$((rev + 1))" ] || e_fail "after a reload the kept revision is $kept, not $((rev + 1))"
-e_ok "Database_Revision $rev kept in state_dir; $kept after a reload"
+[ "$kept" = "$rev" ] || e_fail "after a reload without change the kept revision is $kept, not $rev"
+sed -i "s/name = \"router-$E_N\"/name = \"router-$E_N-renamed\"/" "$W/r1.conf"
+"$E_CTL" -s "$W/r1.sock" reload >/dev/null || e_fail "reload"
+kept=$(cut -d' ' -f1 "$W/r1-state/database_revision")
+[ "$kept" = "$((rev + 1))" ] || e_fail "after a reload that renames the device the kept revision is $kept, not $((rev + 1))"
+e_ok "Database_Revision $rev kept in state_dir and by a reload without change; $kept after a rename"
 
 e_capture_check -d "tcp.port==$hp,tls" -d "tcp.port==$hf,tls" \
 	-d "tcp.port==$hr,tls" -d "udp.port==$E_UDP,bvlc"
