@@ -8,7 +8,7 @@
 'use strict';
 
 const path = require('path');
-const { makeClient } = require(path.join(__dirname, 'bacjs.js'));
+const { makeClient, rpmValues } = require(path.join(__dirname, 'bacjs.js'));
 
 const [portText, instText, devName, routerIp, hubPidText, fdIp, fdPortText] =
     process.argv.slice(2);
@@ -36,14 +36,7 @@ const P = {
     CURRENT_HEALTH: 4194307, OPERATIONAL_CERT: 4194306,
 };
 
-// { propertyId: [decoded values] } of one object from an RPM answer.
-function values(res) {
-    const out = {};
-    for (const o of res.values)
-        for (const v of o.values)
-            out[v.id] = v.value;
-    return out;
-}
+const values = rpmValues;
 const first = (vals, id) => {
     check(Array.isArray(vals[id]) && vals[id].length > 0,
         `property ${id} missing`);
