@@ -511,9 +511,9 @@ test_rpm_all_netports(void)
 	req("0005130E0C0E0000011E09081F");	/* B/IP port ALL */
 	CU_ASSERT_FATAL(nout == 1 && out[0].b[0] == 0x30);
 	n = rpm_props(out[0].b + 3, out[0].n - 3, ids, 64, &nerr);
-	CU_ASSERT_EQUAL(n, bip.obj.cls->nprops - 1);
+	CU_ASSERT_EQUAL(n, bip.obj.cls->nprops - 2);
 	CU_ASSERT_EQUAL(nerr, 0);
-	CU_ASSERT(has_id(ids, n, APP_PROP_BACNET_IP_NAT_TRAVERSAL));
+	CU_ASSERT(!has_id(ids, n, APP_PROP_BACNET_IP_NAT_TRAVERSAL));
 	CU_ASSERT(!has_id(ids, n, APP_PROP_BACNET_IP_GLOBAL_ADDRESS));
 	req("0005140E0C0E0000021E09081F");	/* SC port ALL */
 	CU_ASSERT_FATAL(nout == 1 && out[0].b[0] == 0x30);
@@ -636,10 +636,11 @@ test_netport_new_props(void)
 	expect1("30410C0C0E0000021B400003 3E"
 	    " 0EA47E0B1A04B40A0000000F 1E910791C21F 2B400014"
 	    " 3C00687562 3F");
-	/* BACnet_IP_NAT_Traversal and BACnet_IP_Global_Address (NAT). */
+	/* BACnet_IP_NAT_Traversal and BACnet_IP_Global_Address: only with
+	 * NAT; without, unknown-property. */
 	req("0005420C0C0E000001 1A019A");
-	expect1("30420C0C0E0000011A019A 3E103F");
-	req("0005430C0C0E000001 1A0197");	/* absent without NAT */
+	expect1("50420C9102 9120");
+	req("0005430C0C0E000001 1A0197");
 	expect1("50430C9102 9120");
 	bip.info.nat_traversal = true;
 	bip.info.global_addr.ip[0] = 203;
