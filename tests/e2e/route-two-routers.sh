@@ -19,30 +19,25 @@ ua=$E_UDP ue=$((E_UDP + 1)) ub=$((E_UDP + 2))
 a_lan=127.0.3.$E_N a_edge=127.0.5.$E_N
 b_lan=127.0.4.$E_N b_edge=127.0.6.$E_N
 vmac_b=02:00:00:00:74:02
-bip_port() {	# NAME NET IP PORT [MORE]
-	echo "{ name = \"$1\"; network = $2; bind = \"$3\"; port = $4;
-          broadcast = \"127.255.255.255\"; ${5:-} }"
-}
-sc_port() {	# NAME NET HUB_PORT
-	echo "{ name = \"$1\"; network = $2; vmac = \"random\"; $(e_sc_common)
-         primary_hub = \"wss://127.0.0.1:$3/\";
-         hub_function = { enabled = true; listen = \"127.0.0.1:$3\"; }; }"
+# router NAME INSTANCE LAN_IP EDGE_NET EDGE_IP EDGE_PORT SC_NET HUB_PORT:
+# B/IP 31 on LAN_IP (learning routes), B/IP EDGE_NET, and SC_NET with its
+# own hub; started and waited for.
+router() {
+	e_router_conf "$1" "$2" <<CONF
+bip = ( { name = "lan"; network = 31; bind = "$3"; port = $ua;
+          broadcast = "127.255.255.255"; learn = true; },
+        { name = "edge"; network = $4; bind = "$5"; port = $6;
+          broadcast = "127.255.255.255"; } );
+sc = ( { name = "sc"; network = $7; vmac = "random"; $(e_sc_common)
+         primary_hub = "wss://127.0.0.1:$8/";
+         hub_function = { enabled = true; listen = "127.0.0.1:$8"; }; } );
+CONF
+	e_router_start "$1"
+	e_ok "router $1 up: B/IP 31 on $3:$ua, B/IP $4 on $5:$6, SC $7"
 }
 e_capture_start "udp portrange $ua-$ub or tcp port $hub_a or tcp port $hub_b"
-e_router_conf ra 4101 <<CONF
-bip = ( $(bip_port lan 31 "$a_lan" "$ua" "learn = true;"),
-        $(bip_port edge 33 "$a_edge" "$ue") );
-sc = ( $(sc_port sc 41 "$hub_a") );
-CONF
-e_router_start ra
-e_ok "router A up: B/IP 31 on $a_lan:$ua, B/IP 33 on $a_edge:$ue, SC 41"
-e_router_conf rb 4102 <<CONF
-bip = ( $(bip_port lan 31 "$b_lan" "$ua" "learn = true;"),
-        $(bip_port edge 34 "$b_edge" "$ub") );
-sc = ( $(sc_port sc 42 "$hub_b") );
-CONF
-e_router_start rb
-e_ok "router B up: B/IP 31 on $b_lan:$ua, B/IP 34 on $b_edge:$ub, SC 42"
+router ra 4101 "$a_lan" 33 "$a_edge" "$ue" 41 "$hub_a"
+router rb 4102 "$b_lan" 34 "$b_edge" "$ub" 42 "$hub_b"
 e_scdev devb "$hub_b" 1 "$vmac_b" 7402 sc-device-7402 -V 55.25
 e_ok "bacsc-scdev 7402 on router B's hub (SC network 42), VMAC $vmac_b"
 
