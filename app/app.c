@@ -362,6 +362,8 @@ rpm_all(struct wr *w, const struct app_obj *o, uint32_t which)
 			continue;
 		if (which == APP_PROP_OPTIONAL && (p->flags & APP_P_REQ))
 			continue;
+		if (!app_obj_has_prop(o, p->id, NULL))
+			continue;
 		rpm_result(w, o, p->id, APP_NO_INDEX, NULL);
 	}
 }
@@ -622,19 +624,6 @@ segment_ack(struct app *a, const struct app_addr *src, const struct apdu_hdr *h,
 	/* Out of the window: a stale or duplicate ACK, ignored. */
 }
 
-static uint64_t
-fnv1a(const uint8_t *p, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ull;
-	}
-	return h;
-}
-
 static void
 dup_store(struct app *a, const struct app_addr *src, uint8_t invoke_id,
     uint64_t hash, size_t req_len, const uint8_t *resp, size_t resp_len,
@@ -758,7 +747,7 @@ confirmed(struct app *a, const struct app_addr *src, const struct apdu_hdr *h,
     const uint8_t *apdu, size_t len, uint64_t now)
 {
 	struct app_result res;
-	uint64_t hash = fnv1a(apdu, len);
+	uint64_t hash = app_fnv1a(APP_FNV1A_INIT, apdu, len);
 	struct rd r;
 
 	if (dup_check(a, src, h->invoke_id, hash, len, now))

@@ -1,6 +1,7 @@
 /* The object model: db, common properties, Device, AV, File, Network Port. */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -70,27 +71,60 @@ app_datetime_from_time(time_t t, struct app_datetime *out)
 	out->time.hundredths = 0;
 }
 
+/* Seconds east of UTC of standard time in the year of tm (tm: now). */
+static long
+std_gmtoff(const struct tm *now)
+{
+	struct tm probe, lt;
+	time_t t;
+	int mon;
+
+	if (now->tm_isdst <= 0)
+		return now->tm_gmtoff;
+	/* The first of a month without DST, at noon, in the same year. */
+	for (mon = 0; mon < 12; mon++) {
+		memset(&probe, 0, sizeof(probe));
+		probe.tm_year = now->tm_year;
+		probe.tm_mon = mon;
+		probe.tm_mday = 1;
+		probe.tm_hour = 12;
+		probe.tm_isdst = -1;
+		t = mktime(&probe);
+		if (t != (time_t)-1 && localtime_r(&t, &lt) != NULL &&
+		    lt.tm_isdst == 0)
+			return lt.tm_gmtoff;
+	}
+	return now->tm_gmtoff - 3600;	/* DST all year: assume one hour */
+}
+
 void
-app_clock_system(void *arg, struct app_datetime *local,
+app_clock_at(time_t t, long nsec, struct app_datetime *local,
     int32_t *utc_offset_min, bool *dst)
 {
-	struct timespec ts;
 	struct tm tm;
-	long off;
 
-	(void)arg;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	app_datetime_from_time(ts.tv_sec, local);
-	local->time.hundredths = (uint8_t)(ts.tv_nsec / 10000000);
-	if (localtime_r(&ts.tv_sec, &tm) == NULL) {
+	app_datetime_from_time(t, local);
+	if (nsec >= 0 && nsec < 1000000000L)
+		local->time.hundredths = (uint8_t)(nsec / 10000000L);
+	if (localtime_r(&t, &tm) == NULL) {
 		*utc_offset_min = 0;
 		*dst = false;
 		return;
 	}
 	*dst = tm.tm_isdst > 0;
 	/* BACnet: minutes west of UTC, of standard (not daylight) time. */
-	off = tm.tm_gmtoff - (tm.tm_isdst > 0 ? 3600 : 0);
-	*utc_offset_min = (int32_t)(-off / 60);
+	*utc_offset_min = (int32_t)(-std_gmtoff(&tm) / 60);
+}
+
+void
+app_clock_system(void *arg, struct app_datetime *local,
+    int32_t *utc_offset_min, bool *dst)
+{
+	struct timespec ts;
+
+	(void)arg;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	app_clock_at(ts.tv_sec, ts.tv_nsec, local, utc_offset_min, dst);
 }
 
 /* ---- db ------------------------------------------------------------ */
@@ -186,6 +220,48 @@ app_db_find_name(struct app_db *db, const char *name, size_t n)
 	return NULL;
 }
 
+uint64_t
+app_fnv1a(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+/* A string with its NUL, so that "ab"+"c" differs from "a"+"bc". */
+static uint64_t
+fnv1a_str(uint64_t h, const char *s)
+{
+	return app_fnv1a(h, s, strlen(s) + 1);
+}
+
+uint64_t
+app_db_fingerprint(const struct app_db *db)
+{
+	uint64_t h = APP_FNV1A_INIT;
+	uint8_t id[6];
+	size_t i;
+
+	for (i = 0; i < db->n; i++) {
+		const struct app_obj *o = db->objs[i];
+
+		be16_store(id, o->cls->type);
+		id[2] = (uint8_t)(o->instance >> 24);
+		id[3] = (uint8_t)(o->instance >> 16);
+		id[4] = (uint8_t)(o->instance >> 8);
+		id[5] = (uint8_t)o->instance;
+		h = app_fnv1a(h, id, sizeof(id));
+		h = fnv1a_str(h, o->name);
+		h = fnv1a_str(h, o->description);
+	}
+	return fnv1a_str(h, db->dev.location);
+}
+
 /* ---- common properties -------------------------------------------- */
 
 bool
@@ -193,6 +269,8 @@ app_obj_has_prop(const struct app_obj *o, uint32_t prop, uint8_t *flags)
 {
 	size_t i;
 
+	if (o->cls->absent != NULL && o->cls->absent(o, prop))
+		return false;
 	for (i = 0; i < o->cls->nprops; i++)
 		if (o->cls->props[i].id == prop) {
 			if (flags != NULL)
@@ -235,7 +313,8 @@ read_common(const struct app_obj *o, uint32_t prop, struct wr *w)
 
 			if (id != APP_PROP_OBJECT_IDENTIFIER &&
 			    id != APP_PROP_OBJECT_NAME && id != APP_PROP_OBJECT_TYPE &&
-			    id != APP_PROP_PROPERTY_LIST)
+			    id != APP_PROP_PROPERTY_LIST &&
+			    app_obj_has_prop(o, id, NULL))
 				apdu_enc_enum(w, id);
 		}
 		return 0;
@@ -377,10 +456,10 @@ write_text(struct app_obj *o, uint32_t prop, const uint8_t *val, size_t len,
 			set_err(err, APP_ERRC_PROPERTY, APP_ERR_DUPLICATE_NAME);
 			return -1;
 		}
-		o->db->dev.database_revision++;
 	}
 	memcpy(dst, s, n);
 	dst[n] = '\0';
+	o->db->dev.database_revision++;
 	return 0;
 }
 
@@ -417,6 +496,115 @@ app_obj_write(struct app_obj *o, uint32_t prop, uint32_t index,
 	return rc;
 }
 
+/* ---- properties that are one field of a struct ---------------------- */
+
+enum fld_kind {
+	FLD_BOOL,	/* bool */
+	FLD_U8,		/* uint8_t, Unsigned */
+	FLD_ENUM8,	/* uint8_t, Enumerated */
+	FLD_U16,	/* uint16_t, Unsigned */
+	FLD_U32,	/* uint32_t, Unsigned */
+	FLD_REAL,	/* float */
+	FLD_CHARS,	/* char[], NUL-terminated, CharacterString */
+	FLD_CSTR,	/* const char *, CharacterString ("" for NULL) */
+	FLD_OCT4,	/* uint8_t[4], OctetString */
+	FLD_OCT6,	/* uint8_t[6], OctetString */
+	FLD_OCT16,	/* uint8_t[16], OctetString */
+	FLD_FILE,	/* uint32_t File instance, ObjectIdentifier */
+	FLD_HOSTNPORT,	/* struct app_hostnport, BACnetHostNPort */
+};
+
+/* A property that is the field at `off` of some struct. */
+struct obj_field {
+	uint32_t	prop;
+	enum fld_kind	kind;
+	size_t		off;
+};
+
+#define FIELD_N(t)	(sizeof(t) / sizeof((t)[0]))
+
+/* BACnetHostNPort, as the content of whatever tag wraps it. */
+static void
+enc_hostnport(struct wr *w, const struct app_hostnport *h)
+{
+	apdu_open(w, 0);
+	if (h->ip_len > 0)
+		apdu_ctx_octets(w, 1, h->ip, h->ip_len);
+	else if (h->name != NULL)
+		apdu_ctx_cstr(w, 2, h->name);
+	else
+		apdu_ctx_null(w, 0);
+	apdu_close(w, 0);
+	apdu_ctx_unsigned(w, 1, h->port);
+}
+
+static void
+enc_ctx_hostnport(struct wr *w, uint8_t tag, const struct app_hostnport *h)
+{
+	apdu_open(w, tag);
+	enc_hostnport(w, h);
+	apdu_close(w, tag);
+}
+
+/* Encode the field for prop of the struct at base; 1 if prop is none. */
+static int
+read_field(const struct obj_field *t, size_t n, const void *base,
+    uint32_t prop, struct wr *w)
+{
+	const void *p;
+	const char *s;
+	size_t i;
+
+	for (i = 0; i < n && t[i].prop != prop; i++)
+		;
+	if (i == n)
+		return 1;
+	p = (const uint8_t *)base + t[i].off;
+	switch (t[i].kind) {
+	case FLD_BOOL:
+		apdu_enc_bool(w, *(const bool *)p);
+		break;
+	case FLD_U8:
+		apdu_enc_unsigned(w, *(const uint8_t *)p);
+		break;
+	case FLD_ENUM8:
+		apdu_enc_enum(w, *(const uint8_t *)p);
+		break;
+	case FLD_U16:
+		apdu_enc_unsigned(w, *(const uint16_t *)p);
+		break;
+	case FLD_U32:
+		apdu_enc_unsigned(w, *(const uint32_t *)p);
+		break;
+	case FLD_REAL:
+		apdu_enc_real(w, *(const float *)p);
+		break;
+	case FLD_CHARS:
+		apdu_enc_cstr(w, p);
+		break;
+	case FLD_CSTR:
+		s = *(const char *const *)p;
+		apdu_enc_cstr(w, s != NULL ? s : "");
+		break;
+	case FLD_OCT4:
+		apdu_enc_octets(w, p, 4);
+		break;
+	case FLD_OCT6:
+		apdu_enc_octets(w, p, 6);
+		break;
+	case FLD_OCT16:
+		apdu_enc_octets(w, p, 16);
+		break;
+	case FLD_FILE:
+		apdu_enc_objid(w, APP_OBJ_FILE, *(const uint32_t *)p);
+		break;
+	case FLD_HOSTNPORT:
+		enc_hostnport(w, p);
+		break;
+	}
+	return 0;
+}
+
 /* ---- Device -------------------------------------------------------- */
 
 static const struct app_prop device_props[] = {
@@ -448,6 +636,7 @@ static const struct app_prop device_props[] = {
 	{ APP_PROP_LOCAL_DATE, 0 },
 	{ APP_PROP_LOCAL_TIME, 0 },
 	{ APP_PROP_UTC_OFFSET, 0 },
+	{ APP_PROP_DAYLIGHT_SAVINGS_STATUS, 0 },
 	{ APP_PROP_DEVICE_UUID, 0 },
 };
 
@@ -456,6 +645,25 @@ set_bit(uint8_t *bits, unsigned i)
 {
 	bits[i / 8] |= (uint8_t)(0x80 >> (i % 8));
 }
+
+#define DEVF(p, k, f)	{ (p), (k), offsetof(struct app_device, f) }
+
+/* The Device properties that are one field of struct app_device. */
+static const struct obj_field device_fields[] = {
+	DEVF(APP_PROP_SYSTEM_STATUS, FLD_ENUM8, system_status),
+	DEVF(APP_PROP_VENDOR_NAME, FLD_CHARS, vendor_name),
+	DEVF(APP_PROP_VENDOR_IDENTIFIER, FLD_U16, vendor_id),
+	DEVF(APP_PROP_MODEL_NAME, FLD_CHARS, model_name),
+	DEVF(APP_PROP_FIRMWARE_REVISION, FLD_CHARS, firmware),
+	DEVF(APP_PROP_APP_SOFTWARE_VERSION, FLD_CHARS, app_version),
+	DEVF(APP_PROP_MAX_APDU_LENGTH_ACCEPTED, FLD_U16, max_apdu),
+	DEVF(APP_PROP_APDU_SEGMENT_TIMEOUT, FLD_U32, segment_timeout_ms),
+	DEVF(APP_PROP_APDU_TIMEOUT, FLD_U32, apdu_timeout_ms),
+	DEVF(APP_PROP_NUMBER_OF_APDU_RETRIES, FLD_U8, apdu_retries),
+	DEVF(APP_PROP_DATABASE_REVISION, FLD_U32, database_revision),
+	DEVF(APP_PROP_LOCATION, FLD_CHARS, location),
+	DEVF(APP_PROP_DEVICE_UUID, FLD_OCT16, uuid),
+};
 
 static int
 device_read(const struct app_obj *o, uint32_t prop, struct wr *w,
@@ -469,25 +677,9 @@ device_read(const struct app_obj *o, uint32_t prop, struct wr *w,
 	bool dst;
 	size_t i;
 
+	if (read_field(device_fields, FIELD_N(device_fields), d, prop, w) == 0)
+		return 0;
 	switch (prop) {
-	case APP_PROP_SYSTEM_STATUS:
-		apdu_enc_enum(w, d->system_status);
-		break;
-	case APP_PROP_VENDOR_NAME:
-		apdu_enc_cstr(w, d->vendor_name);
-		break;
-	case APP_PROP_VENDOR_IDENTIFIER:
-		apdu_enc_unsigned(w, d->vendor_id);
-		break;
-	case APP_PROP_MODEL_NAME:
-		apdu_enc_cstr(w, d->model_name);
-		break;
-	case APP_PROP_FIRMWARE_REVISION:
-		apdu_enc_cstr(w, d->firmware);
-		break;
-	case APP_PROP_APP_SOFTWARE_VERSION:
-		apdu_enc_cstr(w, d->app_version);
-		break;
 	case APP_PROP_PROTOCOL_VERSION:
 		apdu_enc_unsigned(w, 1);
 		break;
@@ -516,9 +708,6 @@ device_read(const struct app_obj *o, uint32_t prop, struct wr *w,
 			apdu_enc_objid(w, db->objs[i]->cls->type,
 			    db->objs[i]->instance);
 		break;
-	case APP_PROP_MAX_APDU_LENGTH_ACCEPTED:
-		apdu_enc_unsigned(w, d->max_apdu);
-		break;
 	case APP_PROP_SEGMENTATION_SUPPORTED:
 		apdu_enc_enum(w, d->segmented_transmit ? APP_SEG_TRANSMIT :
 		    APP_SEG_NONE);
@@ -527,37 +716,22 @@ device_read(const struct app_obj *o, uint32_t prop, struct wr *w,
 		/* We reassemble no segmented requests: one segment. */
 		apdu_enc_unsigned(w, 1);
 		break;
-	case APP_PROP_APDU_SEGMENT_TIMEOUT:
-		apdu_enc_unsigned(w, d->segment_timeout_ms);
-		break;
-	case APP_PROP_APDU_TIMEOUT:
-		apdu_enc_unsigned(w, d->apdu_timeout_ms);
-		break;
-	case APP_PROP_NUMBER_OF_APDU_RETRIES:
-		apdu_enc_unsigned(w, d->apdu_retries);
-		break;
 	case APP_PROP_DEVICE_ADDRESS_BINDING:
 		/* We initiate no requests, so we bind no devices: empty. */
-		break;
-	case APP_PROP_DATABASE_REVISION:
-		apdu_enc_unsigned(w, d->database_revision);
-		break;
-	case APP_PROP_LOCATION:
-		apdu_enc_cstr(w, d->location);
 		break;
 	case APP_PROP_LOCAL_DATE:
 	case APP_PROP_LOCAL_TIME:
 	case APP_PROP_UTC_OFFSET:
+	case APP_PROP_DAYLIGHT_SAVINGS_STATUS:
 		d->clock(d->clock_arg, &now, &off, &dst);
 		if (prop == APP_PROP_LOCAL_DATE)
 			apdu_enc_date(w, &now.date);
 		else if (prop == APP_PROP_LOCAL_TIME)
 			apdu_enc_time(w, &now.time);
-		else
+		else if (prop == APP_PROP_UTC_OFFSET)
 			apdu_enc_signed(w, off);
-		break;
-	case APP_PROP_DEVICE_UUID:
-		apdu_enc_octets(w, d->uuid, sizeof(d->uuid));
+		else
+			apdu_enc_bool(w, dst);
 		break;
 	default:
 		set_err(err, APP_ERRC_PROPERTY, APP_ERR_UNKNOWN_PROPERTY);
@@ -568,29 +742,17 @@ device_read(const struct app_obj *o, uint32_t prop, struct wr *w,
 
 const struct app_class app_class_device = {
 	APP_OBJ_DEVICE, device_props, sizeof(device_props) / sizeof(device_props[0]),
-	device_read, NULL,
+	device_read, NULL, NULL,
 };
 
 /* ---- Analog Value -------------------------------------------------- */
 
-static const struct app_prop av_props_rw[] = {
+/* Present_Value is writable only on a writable AV (av_write checks). */
+static const struct app_prop av_props[] = {
 	{ APP_PROP_OBJECT_IDENTIFIER, APP_P_REQ },
 	{ APP_PROP_OBJECT_NAME, APP_P_REQ | APP_P_WRITE },
 	{ APP_PROP_OBJECT_TYPE, APP_P_REQ },
 	{ APP_PROP_PRESENT_VALUE, APP_P_REQ | APP_P_WRITE },
-	{ APP_PROP_STATUS_FLAGS, APP_P_REQ },
-	{ APP_PROP_EVENT_STATE, APP_P_REQ },
-	{ APP_PROP_OUT_OF_SERVICE, APP_P_REQ },
-	{ APP_PROP_UNITS, APP_P_REQ },
-	{ APP_PROP_PROPERTY_LIST, APP_P_REQ | APP_P_ARRAY },
-	{ APP_PROP_DESCRIPTION, APP_P_WRITE },
-};
-
-static const struct app_prop av_props_ro[] = {
-	{ APP_PROP_OBJECT_IDENTIFIER, APP_P_REQ },
-	{ APP_PROP_OBJECT_NAME, APP_P_REQ | APP_P_WRITE },
-	{ APP_PROP_OBJECT_TYPE, APP_P_REQ },
-	{ APP_PROP_PRESENT_VALUE, APP_P_REQ },
 	{ APP_PROP_STATUS_FLAGS, APP_P_REQ },
 	{ APP_PROP_EVENT_STATE, APP_P_REQ },
 	{ APP_PROP_OUT_OF_SERVICE, APP_P_REQ },
@@ -638,7 +800,7 @@ av_write(struct app_obj *o, uint32_t prop, uint32_t index,
 
 	(void)index;
 	(void)priority;		/* not commandable: priority is ignored */
-	if (prop != APP_PROP_PRESENT_VALUE) {
+	if (prop != APP_PROP_PRESENT_VALUE || !av->pv_writable) {
 		set_err(err, APP_ERRC_PROPERTY, APP_ERR_WRITE_ACCESS_DENIED);
 		return -1;
 	}
@@ -658,14 +820,9 @@ av_write(struct app_obj *o, uint32_t prop, uint32_t index,
 	return 0;
 }
 
-static const struct app_class av_class_rw = {
-	APP_OBJ_ANALOG_VALUE, av_props_rw,
-	sizeof(av_props_rw) / sizeof(av_props_rw[0]), av_read, av_write,
-};
-
-static const struct app_class av_class_ro = {
-	APP_OBJ_ANALOG_VALUE, av_props_ro,
-	sizeof(av_props_ro) / sizeof(av_props_ro[0]), av_read, NULL,
+static const struct app_class av_class = {
+	APP_OBJ_ANALOG_VALUE, av_props, sizeof(av_props) / sizeof(av_props[0]),
+	av_read, av_write, NULL,
 };
 
 void
@@ -673,8 +830,7 @@ app_av_init(struct app_av *av, uint32_t instance, const char *name,
     uint32_t units, float value, bool pv_writable)
 {
 	memset(av, 0, sizeof(*av));
-	obj_base_init(&av->obj, pv_writable ? &av_class_rw : &av_class_ro,
-	    instance, name);
+	obj_base_init(&av->obj, &av_class, instance, name);
 	av->present_value = value;
 	av->units = units;
 	av->pv_writable = pv_writable;
@@ -738,7 +894,7 @@ file_read(const struct app_obj *o, uint32_t prop, struct wr *w,
 
 static const struct app_class file_class = {
 	APP_OBJ_FILE, file_props, sizeof(file_props) / sizeof(file_props[0]),
-	file_read, NULL,
+	file_read, NULL, NULL,
 };
 
 void
@@ -784,6 +940,8 @@ static const struct app_prop np_bip_props[] = {
 	{ APP_PROP_BBMD_FDT, 0 },
 	{ APP_PROP_FD_BBMD_ADDRESS, 0 },
 	{ APP_PROP_FD_SUBSCRIPTION_LIFETIME, 0 },
+	{ APP_PROP_BACNET_IP_NAT_TRAVERSAL, 0 },
+	{ APP_PROP_BACNET_IP_GLOBAL_ADDRESS, 0 },
 };
 
 static const struct app_prop np_sc_props[] = {
@@ -810,24 +968,52 @@ static const struct app_prop np_sc_props[] = {
 	{ APP_PROP_SC_DC_BINDING, 0 },
 	{ APP_PROP_SC_DC_CONN_STATUS, 0 },
 	{ APP_PROP_SC_FAILED_CONN_REQUESTS, 0 },
+	{ APP_PROP_CURRENT_HEALTH, 0 },
 	{ APP_PROP_OPERATIONAL_CERT_FILE, 0 },
 	{ APP_PROP_ISSUER_CERT_FILES, APP_P_ARRAY },
+	{ APP_PROP_CSR_FILE, 0 },
 };
 
-/* BACnetHostNPort, as the content of whatever tag wraps it. */
-static void
-enc_hostnport(struct wr *w, const struct app_hostnport *h)
-{
-	apdu_open(w, 0);
-	if (h->ip_len > 0)
-		apdu_ctx_octets(w, 1, h->ip, h->ip_len);
-	else if (h->name != NULL)
-		apdu_ctx_cstr(w, 2, h->name);
-	else
-		apdu_ctx_null(w, 0);
-	apdu_close(w, 0);
-	apdu_ctx_unsigned(w, 1, h->port);
-}
+#define NPF(p, k, f)	{ (p), (k), offsetof(struct app_netport_info, f) }
+
+/* The Network Port properties that are one field of the info. */
+static const struct obj_field np_fields[] = {
+	NPF(APP_PROP_RELIABILITY, FLD_ENUM8, reliability),
+	NPF(APP_PROP_OUT_OF_SERVICE, FLD_BOOL, out_of_service),
+	NPF(APP_PROP_NETWORK_NUMBER, FLD_U16, network_number),
+	NPF(APP_PROP_NETWORK_NUMBER_QUALITY, FLD_ENUM8, network_number_quality),
+	NPF(APP_PROP_MAC_ADDRESS, FLD_OCT6, mac),
+	NPF(APP_PROP_LINK_SPEED, FLD_REAL, link_speed),
+	/* B/IP */
+	NPF(APP_PROP_BACNET_IP_MODE, FLD_ENUM8, ip_mode),
+	NPF(APP_PROP_IP_ADDRESS, FLD_OCT4, ip),
+	NPF(APP_PROP_BACNET_IP_UDP_PORT, FLD_U16, udp_port),
+	NPF(APP_PROP_IP_SUBNET_MASK, FLD_OCT4, mask),
+	NPF(APP_PROP_IP_DEFAULT_GATEWAY, FLD_OCT4, gateway),
+	NPF(APP_PROP_BBMD_ACCEPT_FD_REGS, FLD_BOOL, bbmd_accept_fd),
+	NPF(APP_PROP_FD_BBMD_ADDRESS, FLD_HOSTNPORT, fd_bbmd),
+	NPF(APP_PROP_FD_SUBSCRIPTION_LIFETIME, FLD_U16, fd_ttl),
+	NPF(APP_PROP_BACNET_IP_NAT_TRAVERSAL, FLD_BOOL, nat_traversal),
+	NPF(APP_PROP_BACNET_IP_GLOBAL_ADDRESS, FLD_HOSTNPORT, global_addr),
+	/* SC */
+	NPF(APP_PROP_MAX_BVLC_LEN_ACCEPTED, FLD_U32, max_bvlc),
+	NPF(APP_PROP_MAX_NPDU_LEN_ACCEPTED, FLD_U32, max_npdu),
+	NPF(APP_PROP_SC_PRIMARY_HUB_URI, FLD_CSTR, primary_uri),
+	NPF(APP_PROP_SC_FAILOVER_HUB_URI, FLD_CSTR, failover_uri),
+	NPF(APP_PROP_SC_MIN_RECONNECT_TIME, FLD_U32, min_reconnect_s),
+	NPF(APP_PROP_SC_MAX_RECONNECT_TIME, FLD_U32, max_reconnect_s),
+	NPF(APP_PROP_SC_CONNECT_WAIT_TIMEOUT, FLD_U32, connect_wait_s),
+	NPF(APP_PROP_SC_DISCONNECT_WAIT_TIMEOUT, FLD_U32, disconnect_wait_s),
+	NPF(APP_PROP_SC_HEARTBEAT_TIMEOUT, FLD_U32, heartbeat_s),
+	NPF(APP_PROP_SC_HUB_CONNECTOR_STATE, FLD_ENUM8, hub_connector_state),
+	NPF(APP_PROP_SC_HUB_FN_ENABLE, FLD_BOOL, hub_fn_enable),
+	NPF(APP_PROP_SC_HUB_FN_BINDING, FLD_CSTR, hub_fn_binding),
+	NPF(APP_PROP_SC_DC_INITIATE_ENABLE, FLD_BOOL, dc_initiate_enable),
+	NPF(APP_PROP_SC_DC_ACCEPT_ENABLE, FLD_BOOL, dc_accept_enable),
+	NPF(APP_PROP_SC_DC_BINDING, FLD_CSTR, dc_binding),
+	NPF(APP_PROP_OPERATIONAL_CERT_FILE, FLD_FILE, oper_cert_file),
+	NPF(APP_PROP_CSR_FILE, FLD_FILE, csr_file),
+};
 
 static void
 enc_ctx_datetime(struct wr *w, uint8_t tag, const struct app_datetime *dt)
@@ -839,91 +1025,91 @@ enc_ctx_datetime(struct wr *w, uint8_t tag, const struct app_datetime *dt)
 }
 
 static void
-enc_ctx_error(struct wr *w, uint8_t tag, const struct app_sc_conn *c)
+enc_ctx_error(struct wr *w, uint8_t tag, uint32_t cls, uint32_t code)
 {
 	apdu_open(w, tag);
-	apdu_enc_enum(w, c->err_class);
-	apdu_enc_enum(w, c->err_code);
+	apdu_enc_enum(w, cls);
+	apdu_enc_enum(w, code);
 	apdu_close(w, tag);
 }
 
-/* BACnetSCHubConnection */
+/*
+ * The fields BACnetSCHubConnection, BACnetSCHubFunctionConnection and
+ * BACnetSCDirectConnection share, from context tag `tag` on: state,
+ * connect and disconnect timestamps, [peer address, VMAC, UUID,] error
+ * and error details (both optional).
+ */
 static void
-enc_hub_conn(struct wr *w, const struct app_sc_conn *c)
+enc_conn_record(struct wr *w, const struct app_sc_conn *c, uint8_t tag,
+    bool with_peer)
 {
-	apdu_ctx_enum(w, 0, c->state);
-	enc_ctx_datetime(w, 1, &c->connect_ts);
-	enc_ctx_datetime(w, 2, &c->disconnect_ts);
+	apdu_ctx_enum(w, tag++, c->state);
+	enc_ctx_datetime(w, tag++, &c->connect_ts);
+	enc_ctx_datetime(w, tag++, &c->disconnect_ts);
+	if (with_peer) {
+		enc_ctx_hostnport(w, tag++, &c->peer);
+		apdu_ctx_octets(w, tag++, c->vmac, sizeof(c->vmac));
+		apdu_ctx_octets(w, tag++, c->uuid, sizeof(c->uuid));
+	}
 	if (c->has_error)
-		enc_ctx_error(w, 3, c);
+		enc_ctx_error(w, tag, c->err_class, c->err_code);
+	tag++;
 	if (c->err_details != NULL)
-		apdu_ctx_cstr(w, 4, c->err_details);
+		apdu_ctx_cstr(w, tag, c->err_details);
 }
 
 /* BACnetSCHubFunctionConnection */
 static void
-emit_hub_fn_conn(void *ea, const struct app_sc_conn *c)
+emit_hub_fn_conn(void *ea, const void *rec)
 {
-	struct wr *w = ea;
-
-	apdu_ctx_enum(w, 0, c->state);
-	enc_ctx_datetime(w, 1, &c->connect_ts);
-	enc_ctx_datetime(w, 2, &c->disconnect_ts);
-	apdu_open(w, 3);
-	enc_hostnport(w, &c->peer);
-	apdu_close(w, 3);
-	apdu_ctx_octets(w, 4, c->vmac, sizeof(c->vmac));
-	apdu_ctx_octets(w, 5, c->uuid, sizeof(c->uuid));
-	if (c->has_error)
-		enc_ctx_error(w, 6, c);
-	if (c->err_details != NULL)
-		apdu_ctx_cstr(w, 7, c->err_details);
+	enc_conn_record(ea, rec, 0, true);
 }
 
-/* BACnetSCDirectConnection */
+/* BACnetSCDirectConnection: the URI, then the shared fields. */
 static void
-emit_direct_conn(void *ea, const struct app_sc_conn *c)
+emit_direct_conn(void *ea, const void *rec)
 {
-	struct wr *w = ea;
+	const struct app_sc_conn *c = rec;
 
-	apdu_ctx_cstr(w, 0, c->uri);
-	apdu_ctx_enum(w, 1, c->state);
-	enc_ctx_datetime(w, 2, &c->connect_ts);
-	enc_ctx_datetime(w, 3, &c->disconnect_ts);
-	apdu_open(w, 4);
-	enc_hostnport(w, &c->peer);
-	apdu_close(w, 4);
-	apdu_ctx_octets(w, 5, c->vmac, sizeof(c->vmac));
-	apdu_ctx_octets(w, 6, c->uuid, sizeof(c->uuid));
-	if (c->has_error)
-		enc_ctx_error(w, 7, c);
-	if (c->err_details != NULL)
-		apdu_ctx_cstr(w, 8, c->err_details);
+	apdu_ctx_cstr(ea, 0, c->uri != NULL ? c->uri : "");
+	enc_conn_record(ea, c, 1, true);
 }
 
 /* BACnetSCFailedConnectionRequest */
 static void
-emit_failed_req(void *ea, const struct app_sc_conn *c)
+emit_failed_req(void *ea, const void *rec)
 {
+	const struct app_sc_conn *c = rec;
 	struct wr *w = ea;
 
 	enc_ctx_datetime(w, 0, &c->connect_ts);
-	apdu_open(w, 1);
-	enc_hostnport(w, &c->peer);
-	apdu_close(w, 1);
+	enc_ctx_hostnport(w, 1, &c->peer);
 	if (!c->no_vmac)
 		apdu_ctx_octets(w, 2, c->vmac, sizeof(c->vmac));
 	if (!c->no_uuid)
 		apdu_ctx_octets(w, 3, c->uuid, sizeof(c->uuid));
-	enc_ctx_error(w, 4, c);
+	enc_ctx_error(w, 4, c->err_class, c->err_code);
 	if (c->err_details != NULL)
 		apdu_ctx_cstr(w, 5, c->err_details);
 }
 
+/* BACnetHealth */
+static void
+enc_health(struct wr *w, const struct app_health *h)
+{
+	enc_ctx_datetime(w, 0, &h->ts);
+	enc_ctx_error(w, 1, h->err_class, h->err_code);
+	if (h->has_prop)
+		apdu_ctx_enum(w, 2, h->prop);
+	if (h->details != NULL)
+		apdu_ctx_cstr(w, 3, h->details);
+}
+
 /* BACnetRouterEntry */
 static void
-emit_route(void *ea, const struct app_route *rt)
+emit_route(void *ea, const void *rec)
 {
+	const struct app_route *rt = rec;
 	struct wr *w = ea;
 
 	apdu_ctx_unsigned(w, 0, rt->net);
@@ -936,8 +1122,9 @@ emit_route(void *ea, const struct app_route *rt)
 
 /* BACnetBDTEntry */
 static void
-emit_bdt(void *ea, const struct app_bdt_entry *e)
+emit_bdt(void *ea, const void *rec)
 {
+	const struct app_bdt_entry *e = rec;
 	struct wr *w = ea;
 	struct app_hostnport h;
 
@@ -945,16 +1132,15 @@ emit_bdt(void *ea, const struct app_bdt_entry *e)
 	memcpy(h.ip, e->ip, 4);
 	h.ip_len = 4;
 	h.port = e->port;
-	apdu_open(w, 0);
-	enc_hostnport(w, &h);
-	apdu_close(w, 0);
+	enc_ctx_hostnport(w, 0, &h);
 	apdu_ctx_octets(w, 1, e->mask, 4);
 }
 
 /* BACnetFDTEntry */
 static void
-emit_fdt(void *ea, const struct app_fdt_entry *e)
+emit_fdt(void *ea, const void *rec)
 {
+	const struct app_fdt_entry *e = rec;
 	struct wr *w = ea;
 	uint8_t addr[6];
 
@@ -974,22 +1160,57 @@ enc_uris(struct wr *w, const char *const *uris, size_t n)
 		apdu_enc_cstr(w, uris[i]);
 }
 
+/* The list properties: which member of the ops gives the records. */
+static const struct {
+	uint32_t	prop;
+	size_t		off;	/* of an app_list_fn in struct app_netport_ops */
+	app_emit_fn	emit;
+} np_lists[] = {
+	{ APP_PROP_ROUTING_TABLE, offsetof(struct app_netport_ops, routes),
+	    emit_route },
+	{ APP_PROP_BBMD_BDT, offsetof(struct app_netport_ops, bdt), emit_bdt },
+	{ APP_PROP_BBMD_FDT, offsetof(struct app_netport_ops, fdt), emit_fdt },
+	{ APP_PROP_SC_HUB_FN_CONN_STATUS,
+	    offsetof(struct app_netport_ops, hub_fn_conns), emit_hub_fn_conn },
+	{ APP_PROP_SC_DC_CONN_STATUS,
+	    offsetof(struct app_netport_ops, direct_conns), emit_direct_conn },
+	{ APP_PROP_SC_FAILED_CONN_REQUESTS,
+	    offsetof(struct app_netport_ops, failed_reqs), emit_failed_req },
+};
+
+/* A list property (no callback: an empty list); 1 if prop is none. */
 static int
-np_read_common(const struct app_netport *np, const struct app_netport_info *in,
+np_read_list(const struct app_netport *np, uint32_t prop, struct wr *w)
+{
+	app_list_fn fn = NULL;
+	size_t i;
+
+	for (i = 0; i < sizeof(np_lists) / sizeof(np_lists[0]); i++)
+		if (np_lists[i].prop == prop)
+			break;
+	if (i == sizeof(np_lists) / sizeof(np_lists[0]))
+		return 1;
+	if (np->ops != NULL)
+		memcpy(&fn, (const uint8_t *)np->ops + np_lists[i].off,
+		    sizeof(fn));
+	if (fn != NULL)
+		fn(np->ops_arg, np_lists[i].emit, w);
+	return 0;
+}
+
+/* The properties that are not one field: lists, arrays, constants. */
+static int
+np_read_other(const struct app_netport *np, const struct app_netport_info *in,
     uint32_t prop, struct wr *w)
 {
+	size_t i;
+
 	switch (prop) {
 	case APP_PROP_STATUS_FLAGS:
 		enc_status_flags(w, in->reliability != 0, in->out_of_service);
 		return 0;
-	case APP_PROP_RELIABILITY:
-		apdu_enc_enum(w, in->reliability);
-		return 0;
-	case APP_PROP_OUT_OF_SERVICE:
-		apdu_enc_bool(w, in->out_of_service);
-		return 0;
 	case APP_PROP_NETWORK_TYPE:
-		apdu_enc_enum(w, np->info.kind == APP_NP_SC ?
+		apdu_enc_enum(w, in->kind == APP_NP_SC ?
 		    APP_NETTYPE_SECURE_CONNECT : APP_NETTYPE_IPV4);
 		return 0;
 	case APP_PROP_PROTOCOL_LEVEL:
@@ -998,130 +1219,24 @@ np_read_common(const struct app_netport *np, const struct app_netport_info *in,
 	case APP_PROP_CHANGES_PENDING:
 		apdu_enc_bool(w, false);
 		return 0;
-	case APP_PROP_NETWORK_NUMBER:
-		apdu_enc_unsigned(w, in->network_number);
-		return 0;
-	case APP_PROP_NETWORK_NUMBER_QUALITY:
-		apdu_enc_enum(w, in->network_number_quality);
-		return 0;
 	case APP_PROP_APDU_LENGTH:
 		apdu_enc_unsigned(w, in->apdu_length != 0 ? in->apdu_length :
 		    1476);
 		return 0;
-	case APP_PROP_MAC_ADDRESS:
-		apdu_enc_octets(w, in->mac, sizeof(in->mac));
+	case APP_PROP_SC_PRIMARY_HUB_STATUS:
+		enc_conn_record(w, &in->primary_status, 0, false);
 		return 0;
-	case APP_PROP_LINK_SPEED:
-		apdu_enc_real(w, in->link_speed);
+	case APP_PROP_SC_FAILOVER_HUB_STATUS:
+		enc_conn_record(w, &in->failover_status, 0, false);
 		return 0;
-	case APP_PROP_ROUTING_TABLE:
-		if (np->ops != NULL && np->ops->routes != NULL)
-			np->ops->routes(np->ops_arg, emit_route, w);
-		return 0;
-	default:
-		return 1;
-	}
-}
-
-static int
-np_read_bip(const struct app_netport *np, const struct app_netport_info *in,
-    uint32_t prop, struct wr *w)
-{
-	switch (prop) {
-	case APP_PROP_BACNET_IP_MODE:
-		apdu_enc_enum(w, in->ip_mode);
-		return 0;
-	case APP_PROP_IP_ADDRESS:
-		apdu_enc_octets(w, in->ip, 4);
-		return 0;
-	case APP_PROP_BACNET_IP_UDP_PORT:
-		apdu_enc_unsigned(w, in->udp_port);
-		return 0;
-	case APP_PROP_IP_SUBNET_MASK:
-		apdu_enc_octets(w, in->mask, 4);
-		return 0;
-	case APP_PROP_IP_DEFAULT_GATEWAY:
-		apdu_enc_octets(w, in->gateway, 4);
-		return 0;
-	case APP_PROP_BBMD_ACCEPT_FD_REGS:
-		apdu_enc_bool(w, in->bbmd_accept_fd);
-		return 0;
-	case APP_PROP_BBMD_BDT:
-		if (np->ops != NULL && np->ops->bdt != NULL)
-			np->ops->bdt(np->ops_arg, emit_bdt, w);
-		return 0;
-	case APP_PROP_BBMD_FDT:
-		if (np->ops != NULL && np->ops->fdt != NULL)
-			np->ops->fdt(np->ops_arg, emit_fdt, w);
-		return 0;
-	case APP_PROP_FD_BBMD_ADDRESS:
-		enc_hostnport(w, &in->fd_bbmd);
-		return 0;
-	case APP_PROP_FD_SUBSCRIPTION_LIFETIME:
-		apdu_enc_unsigned(w, in->fd_ttl);
-		return 0;
-	default:
-		return 1;
-	}
-}
-
-static int
-np_read_sc_conf(const struct app_netport_info *in, uint32_t prop,
-    struct wr *w)
-{
-	size_t i;
-
-	switch (prop) {
-	case APP_PROP_MAX_BVLC_LEN_ACCEPTED:
-		apdu_enc_unsigned(w, in->max_bvlc);
-		return 0;
-	case APP_PROP_MAX_NPDU_LEN_ACCEPTED:
-		apdu_enc_unsigned(w, in->max_npdu);
-		return 0;
-	case APP_PROP_SC_PRIMARY_HUB_URI:
-		apdu_enc_cstr(w, in->primary_uri);
-		return 0;
-	case APP_PROP_SC_FAILOVER_HUB_URI:
-		apdu_enc_cstr(w, in->failover_uri);
-		return 0;
-	case APP_PROP_SC_MIN_RECONNECT_TIME:
-		apdu_enc_unsigned(w, in->min_reconnect_s);
-		return 0;
-	case APP_PROP_SC_MAX_RECONNECT_TIME:
-		apdu_enc_unsigned(w, in->max_reconnect_s);
-		return 0;
-	case APP_PROP_SC_CONNECT_WAIT_TIMEOUT:
-		apdu_enc_unsigned(w, in->connect_wait_s);
-		return 0;
-	case APP_PROP_SC_DISCONNECT_WAIT_TIMEOUT:
-		apdu_enc_unsigned(w, in->disconnect_wait_s);
-		return 0;
-	case APP_PROP_SC_HEARTBEAT_TIMEOUT:
-		apdu_enc_unsigned(w, in->heartbeat_s);
-		return 0;
-	case APP_PROP_SC_HUB_FN_ENABLE:
-		apdu_enc_bool(w, in->hub_fn_enable);
+	case APP_PROP_CURRENT_HEALTH:
+		enc_health(w, &in->health);
 		return 0;
 	case APP_PROP_SC_HUB_FN_ACCEPT_URIS:
 		enc_uris(w, in->hub_fn_accept_uris, in->n_hub_fn_accept_uris);
 		return 0;
-	case APP_PROP_SC_HUB_FN_BINDING:
-		apdu_enc_cstr(w, in->hub_fn_binding);
-		return 0;
-	case APP_PROP_SC_DC_INITIATE_ENABLE:
-		apdu_enc_bool(w, in->dc_initiate_enable);
-		return 0;
-	case APP_PROP_SC_DC_ACCEPT_ENABLE:
-		apdu_enc_bool(w, in->dc_accept_enable);
-		return 0;
 	case APP_PROP_SC_DC_ACCEPT_URIS:
 		enc_uris(w, in->dc_accept_uris, in->n_dc_accept_uris);
-		return 0;
-	case APP_PROP_SC_DC_BINDING:
-		apdu_enc_cstr(w, in->dc_binding);
-		return 0;
-	case APP_PROP_OPERATIONAL_CERT_FILE:
-		apdu_enc_objid(w, APP_OBJ_FILE, in->oper_cert_file);
 		return 0;
 	case APP_PROP_ISSUER_CERT_FILES:
 		for (i = 0; i < in->n_issuer_files &&
@@ -1129,39 +1244,9 @@ np_read_sc_conf(const struct app_netport_info *in, uint32_t prop,
 			apdu_enc_objid(w, APP_OBJ_FILE, in->issuer_files[i]);
 		return 0;
 	default:
-		return 1;
+		break;
 	}
-}
-
-static int
-np_read_sc(const struct app_netport *np, const struct app_netport_info *in,
-    uint32_t prop, struct wr *w)
-{
-	switch (prop) {
-	case APP_PROP_SC_HUB_CONNECTOR_STATE:
-		apdu_enc_enum(w, in->hub_connector_state);
-		return 0;
-	case APP_PROP_SC_PRIMARY_HUB_STATUS:
-		enc_hub_conn(w, &in->primary_status);
-		return 0;
-	case APP_PROP_SC_FAILOVER_HUB_STATUS:
-		enc_hub_conn(w, &in->failover_status);
-		return 0;
-	case APP_PROP_SC_HUB_FN_CONN_STATUS:
-		if (np->ops != NULL && np->ops->hub_fn_conns != NULL)
-			np->ops->hub_fn_conns(np->ops_arg, emit_hub_fn_conn, w);
-		return 0;
-	case APP_PROP_SC_DC_CONN_STATUS:
-		if (np->ops != NULL && np->ops->direct_conns != NULL)
-			np->ops->direct_conns(np->ops_arg, emit_direct_conn, w);
-		return 0;
-	case APP_PROP_SC_FAILED_CONN_REQUESTS:
-		if (np->ops != NULL && np->ops->failed_reqs != NULL)
-			np->ops->failed_reqs(np->ops_arg, emit_failed_req, w);
-		return 0;
-	default:
-		return np_read_sc_conf(in, prop, w);
-	}
+	return np_read_list(np, prop, w);
 }
 
 static int
@@ -1170,29 +1255,39 @@ np_read(const struct app_obj *o, uint32_t prop, struct wr *w,
 {
 	const struct app_netport *np = (const struct app_netport *)o;
 	struct app_netport_info in = np->info;
-	int rc;
 
 	if (np->ops != NULL && np->ops->refresh != NULL)
 		np->ops->refresh(np->ops_arg, &in);
-	rc = np_read_common(np, &in, prop, w);
-	if (rc == 1)
-		rc = np->info.kind == APP_NP_SC ? np_read_sc(np, &in, prop, w) :
-		    np_read_bip(np, &in, prop, w);
-	if (rc == 1) {
-		set_err(err, APP_ERRC_PROPERTY, APP_ERR_UNKNOWN_PROPERTY);
-		return -1;
-	}
-	return 0;
+	if (read_field(np_fields, FIELD_N(np_fields), &in, prop, w) == 0 ||
+	    np_read_other(np, &in, prop, w) == 0)
+		return 0;
+	set_err(err, APP_ERRC_PROPERTY, APP_ERR_UNKNOWN_PROPERTY);
+	return -1;
+}
+
+/* Global address only behind NAT; the CSR file only when there is one. */
+static bool
+np_absent(const struct app_obj *o, uint32_t prop)
+{
+	const struct app_netport *np = (const struct app_netport *)o;
+
+	if (prop == APP_PROP_BACNET_IP_GLOBAL_ADDRESS)
+		return !np->info.nat_traversal;
+	if (prop == APP_PROP_CSR_FILE)
+		return !np->info.has_csr_file;
+	return false;
 }
 
 static const struct app_class np_bip_class = {
 	APP_OBJ_NETWORK_PORT, np_bip_props,
 	sizeof(np_bip_props) / sizeof(np_bip_props[0]), np_read, NULL,
+	np_absent,
 };
 
 static const struct app_class np_sc_class = {
 	APP_OBJ_NETWORK_PORT, np_sc_props,
 	sizeof(np_sc_props) / sizeof(np_sc_props[0]), np_read, NULL,
+	np_absent,
 };
 
 void
@@ -1207,4 +1302,65 @@ app_netport_init(struct app_netport *np, uint32_t instance, const char *name,
 	app_datetime_unspecified(&np->info.primary_status.connect_ts);
 	app_datetime_unspecified(&np->info.primary_status.disconnect_ts);
 	np->info.failover_status = np->info.primary_status;
+	app_datetime_unspecified(&np->info.health.ts);
+	np->info.health.err_class = APP_ERRC_COMMUNICATION;
+	np->info.health.err_code = APP_ERR_SUCCESS;
+}
+
+/* ---- Current_Health of an SC port ----------------------------------- */
+
+static void
+health_set(struct app_health *h, uint32_t code, uint32_t prop,
+    const char *details)
+{
+	h->err_class = APP_ERRC_COMMUNICATION;
+	h->err_code = code;
+	h->has_prop = prop != 0;
+	h->prop = prop;
+	h->details = details;
+}
+
+void
+app_sc_health_judge(const struct app_netport_info *in,
+    enum app_cert_state cert, bool cert_operational, const char *cert_text,
+    struct app_health *out)
+{
+	uint32_t cert_prop = cert_operational ? APP_PROP_OPERATIONAL_CERT_FILE :
+	    APP_PROP_ISSUER_CERT_FILES;
+	uint32_t cert_code = APP_ERR_TLS_ERROR;
+	bool cert_bad = false;
+
+	switch (cert) {
+	case APP_CERT_OK:
+	case APP_CERT_EXPIRING:
+		break;
+	case APP_CERT_EXPIRED:
+		cert_bad = true;
+		if (cert_operational)
+			cert_code = APP_ERR_TLS_CLIENT_CERT_EXPIRED;
+		break;
+	case APP_CERT_NOT_YET_VALID:
+	case APP_CERT_UNREADABLE:
+		cert_bad = true;
+		if (cert_operational)
+			cert_code = APP_ERR_TLS_CLIENT_CERT_ERROR;
+		break;
+	}
+	if (cert_bad && cert_operational)
+		health_set(out, cert_code, cert_prop, cert_text);
+	else if (in->hub_connector_state == APP_HUBC_NO_HUB_CONNECTION)
+		health_set(out, in->primary_status.has_error ?
+		    in->primary_status.err_code : APP_ERR_OTHER,
+		    APP_PROP_SC_PRIMARY_HUB_STATUS, "no hub connection");
+	else if (cert_bad)
+		health_set(out, cert_code, cert_prop, cert_text);
+	else if (in->hub_connector_state == APP_HUBC_CONNECTED_FAILOVER)
+		health_set(out, in->primary_status.has_error ?
+		    in->primary_status.err_code : APP_ERR_OTHER,
+		    APP_PROP_SC_PRIMARY_HUB_STATUS,
+		    "connected to the failover hub; the primary hub is down");
+	else if (cert == APP_CERT_EXPIRING)
+		health_set(out, APP_ERR_SUCCESS, cert_prop, cert_text);
+	else
+		health_set(out, APP_ERR_SUCCESS, 0, NULL);
 }

@@ -73,6 +73,13 @@ typedef int (*app_write_fn)(struct app_obj *o, uint32_t prop,
     uint32_t index, const uint8_t *val, size_t len, uint8_t priority,
     struct app_err *err);
 
+/*
+ * True if optional property prop of o is left out of this object (it
+ * does not apply to the object's configuration); the object then has
+ * no such property at all (Property_List, ALL, ReadProperty).
+ */
+typedef bool (*app_absent_fn)(const struct app_obj *o, uint32_t prop);
+
 /* An object class: BACnet object type, its properties, its callbacks. */
 struct app_class {
 	uint16_t		 type;
@@ -80,6 +87,7 @@ struct app_class {
 	size_t			 nprops;
 	app_read_fn		 read;	/* type-specific properties */
 	app_write_fn		 write;	/* NULL: only the common writables */
+	app_absent_fn		 absent; /* NULL: every listed property */
 };
 
 struct app_db;
@@ -93,10 +101,18 @@ struct app_obj {
 	struct app_db		*db;	/* set by app_db_add */
 };
 
-/* Wall clock for Local_Date/Local_Time/UTC_Offset. */
+/*
+ * Wall clock for Local_Date/Local_Time/UTC_Offset/Daylight_Savings_Status:
+ * the local time, UTC_Offset (minutes west of UTC of local *standard*
+ * time) and whether daylight saving time is in effect now.
+ */
 typedef void (*app_clock_fn)(void *arg, struct app_datetime *local,
     int32_t *utc_offset_min, bool *dst);
-/* Told after a successful WriteProperty (to persist or log it). */
+/*
+ * Told after a successful WriteProperty (to persist or log it); a write
+ * of Object_Name, Description or Location has already incremented
+ * Database_Revision.
+ */
 typedef void (*app_written_fn)(void *arg, struct app_obj *o, uint32_t prop);
 
 /* Device configuration (strings are copied by app_db_init). */
@@ -166,6 +182,16 @@ struct app_obj *app_db_find(struct app_db *db, uint16_t type,
 struct app_obj *app_db_find_name(struct app_db *db, const char *name,
     size_t n);
 
+/*
+ * A 64-bit fingerprint (FNV-1a) of what Database_Revision stands for:
+ * every object's type, instance, name and description, and the Device's
+ * location.  Equal fingerprints: the same database.
+ */
+uint64_t app_db_fingerprint(const struct app_db *db);
+/* 64-bit FNV-1a of p[0..n), continued from h (start: APP_FNV1A_INIT). */
+#define APP_FNV1A_INIT	0xcbf29ce484222325ULL
+uint64_t app_fnv1a(uint64_t h, const void *p, size_t n);
+
 /* True if o has property prop; *flags receives its flags. */
 bool app_obj_has_prop(const struct app_obj *o, uint32_t prop,
     uint8_t *flags);
@@ -181,6 +207,14 @@ int app_obj_write(struct app_obj *o, uint32_t prop, uint32_t index,
 
 /* The system clock (localtime_r), usable as an app_clock_fn. */
 void app_clock_system(void *arg, struct app_datetime *local,
+    int32_t *utc_offset_min, bool *dst);
+/*
+ * The same at time t (+ nsec) in the process's time zone (TZ): local
+ * time, the standard-time offset (minutes west; taken from a day of the
+ * same year without daylight saving time, so zones whose DST is not one
+ * hour and southern zones are right) and whether DST is in effect.
+ */
+void app_clock_at(time_t t, long nsec, struct app_datetime *local,
     int32_t *utc_offset_min, bool *dst);
 /* Convert a time_t into a BACnet local date and time. */
 void app_datetime_from_time(time_t t, struct app_datetime *out);
@@ -277,29 +311,72 @@ struct app_route {
 	uint8_t		perf;		/* performance index */
 };
 
-/* List callbacks: call emit once per record (records borrowed per call). */
-typedef void (*app_bdt_emit_fn)(void *ea, const struct app_bdt_entry *e);
-typedef void (*app_fdt_emit_fn)(void *ea, const struct app_fdt_entry *e);
-typedef void (*app_conn_emit_fn)(void *ea, const struct app_sc_conn *c);
-typedef void (*app_route_emit_fn)(void *ea, const struct app_route *r);
+/*
+ * BACnetHealth (Current_Health, 135-2020cc): when the health last changed,
+ * the result as an Error (success when healthy), the property that tells
+ * more and a text.
+ */
+struct app_health {
+	struct app_datetime	 ts;
+	uint32_t		 err_class, err_code;
+	bool			 has_prop;
+	uint32_t		 prop;
+	const char		*details;	/* borrows; NULL: none */
+};
+
+/* What the certificate watch found, for app_sc_health_judge. */
+enum app_cert_state {
+	APP_CERT_OK = 0,
+	APP_CERT_EXPIRING,	/* valid, renewal due soon */
+	APP_CERT_EXPIRED,
+	APP_CERT_NOT_YET_VALID,
+	APP_CERT_UNREADABLE,
+};
+
+/*
+ * The health of an SC port from its hub connection (in's connector state
+ * and primary status) and its worst certificate finding (cert, whether
+ * it concerns the operational certificate, text borrowed into
+ * out->details).  Fills everything but out->ts.  Pure.  Order: a bad
+ * operational certificate, no hub connection, a bad issuer certificate,
+ * running on the failover hub, an expiring certificate (still success),
+ * healthy.
+ */
+struct app_netport_info;
+void app_sc_health_judge(const struct app_netport_info *in,
+    enum app_cert_state cert, bool cert_operational, const char *cert_text,
+    struct app_health *out);
+
+/*
+ * List callbacks: call emit once per record (records borrowed per call).
+ * One emit type serves every list; the record is the list's type below.
+ */
+typedef void (*app_emit_fn)(void *ea, const void *record);
+typedef app_emit_fn app_bdt_emit_fn;	/* struct app_bdt_entry */
+typedef app_emit_fn app_fdt_emit_fn;	/* struct app_fdt_entry */
+typedef app_emit_fn app_conn_emit_fn;	/* struct app_sc_conn */
+typedef app_emit_fn app_route_emit_fn;	/* struct app_route */
+/* The shape of every list member of struct app_netport_ops. */
+typedef void (*app_list_fn)(void *arg, app_emit_fn emit, void *ea);
 
 struct app_netport_info;
 
 struct app_netport_ops {
 	/* Refresh the scalar fields of info from live state (may be NULL). */
 	void	(*refresh)(void *arg, struct app_netport_info *info);
-	void	(*bdt)(void *arg, app_bdt_emit_fn emit, void *ea);
-	void	(*fdt)(void *arg, app_fdt_emit_fn emit, void *ea);
-	void	(*hub_fn_conns)(void *arg, app_conn_emit_fn emit, void *ea);
-	void	(*direct_conns)(void *arg, app_conn_emit_fn emit, void *ea);
+	/* The lists; each may be NULL (an empty list). */
+	app_list_fn	bdt;		/* struct app_bdt_entry */
+	app_list_fn	fdt;		/* struct app_fdt_entry */
+	app_list_fn	hub_fn_conns;	/* struct app_sc_conn */
+	app_list_fn	direct_conns;	/* struct app_sc_conn */
 	/* SC_Failed_Connection_Requests: timestamp in connect_ts. */
-	void	(*failed_reqs)(void *arg, app_conn_emit_fn emit, void *ea);
+	app_list_fn	failed_reqs;	/* struct app_sc_conn */
 	/* Routing_Table: the routers reached through this port. */
-	void	(*routes)(void *arg, app_route_emit_fn emit, void *ea);
+	app_list_fn	routes;		/* struct app_route */
 };
 
 #define APP_NP_URIS_MAX		8
-#define APP_NP_ISSUERS_MAX	4
+#define APP_NP_ISSUERS_MAX	8
 
 /* The values of a Network Port; pointers borrow (must stay valid). */
 struct app_netport_info {
@@ -318,6 +395,8 @@ struct app_netport_info {
 	bool			 bbmd_accept_fd;
 	struct app_hostnport	 fd_bbmd;	/* foreign mode */
 	uint16_t		 fd_ttl;
+	bool			 nat_traversal;	/* behind NAT: global addr */
+	struct app_hostnport	 global_addr;
 	/* SC */
 	uint32_t		 max_bvlc, max_npdu;
 	const char		*primary_uri, *failover_uri;
@@ -330,6 +409,7 @@ struct app_netport_info {
 	const char		*hub_fn_accept_uris[APP_NP_URIS_MAX];
 	size_t			 n_hub_fn_accept_uris;
 	const char		*hub_fn_binding;
+	struct app_health	 health;	/* Current_Health */
 	bool			 dc_initiate_enable, dc_accept_enable;
 	const char		*dc_accept_uris[APP_NP_URIS_MAX];
 	size_t			 n_dc_accept_uris;
@@ -337,7 +417,7 @@ struct app_netport_info {
 	uint32_t		 oper_cert_file;	/* File instance */
 	uint32_t		 issuer_files[APP_NP_ISSUERS_MAX];
 	size_t			 n_issuer_files;
-	bool			 has_csr_file;
+	bool			 has_csr_file;	/* else no CSR property */
 	uint32_t		 csr_file;
 };
 

@@ -27,3 +27,6 @@ noinst_PROGRAMS += tests/e2e/app-udp
 tests_e2e_app_udp_SOURCES = tests/e2e/app_udp.c
 E2E_TESTS += tests/e2e/app-npm.sh
 EXTRA_DIST += tests/e2e/app-npm.sh tests/e2e/app_client.js
+## The real daemon's own device, from @bacnet-js/client, with hub failover.
+E2E_TESTS += tests/e2e/daemon-device.sh
+EXTRA_DIST += tests/e2e/daemon-device.sh tests/e2e/daemon_device.js

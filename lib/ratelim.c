@@ -14,6 +14,15 @@ ratelim_init(struct ratelim *rl, uint32_t burst, uint64_t interval_us)
 	rl->suppressed = 0;
 }
 
+void
+ratelim_retune(struct ratelim *rl, uint32_t burst, uint64_t interval_us)
+{
+	rl->interval_us = interval_us > 0 ? interval_us : 1;
+	rl->burst = burst > 0 ? burst : 1;
+	if (rl->tokens > rl->burst)
+		rl->tokens = rl->burst;
+}
+
 bool
 ratelim_allow(struct ratelim *rl, uint64_t now_us, uint64_t *suppressed)
 {

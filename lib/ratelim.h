@@ -24,5 +24,10 @@ void ratelim_init(struct ratelim *rl, uint32_t burst, uint64_t interval_us);
  * count restarts; otherwise *suppressed is set to 0.
  */
 bool ratelim_allow(struct ratelim *rl, uint64_t now_us, uint64_t *suppressed);
+/*
+ * Change the bucket size and interval of a bucket in use: the tokens it
+ * holds are kept, but never more than the new burst.
+ */
+void ratelim_retune(struct ratelim *rl, uint32_t burst, uint64_t interval_us);
 
 #endif

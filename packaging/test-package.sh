@@ -189,6 +189,7 @@ check "unit enabled for multi-user.target" \
 for k in 'Type=notify' 'User=bacsc-router' 'Group=bacsc-router' \
 	'ExecStart=/usr/sbin/bacsc-router -f -c /etc/bacsc-router.conf' \
 	'ExecReload=/bin/kill -HUP $MAINPID' 'Restart=on-failure' \
+	'RestartPreventExitStatus=78' \
 	'StateDirectory=bacsc-router' 'RuntimeDirectory=bacsc-router'; do
 	check "unit: $k" grep -qxF "$k" "$unit"
 done
@@ -312,7 +313,7 @@ if [ $daemon = yes ]; then
 	rc=$?
 	set -e
 	cat "$tmp/t1"
-	check "-t on the fresh sample: exit 1" test $rc -eq 1
+	check "-t on the fresh sample: exit 78 (EX_CONFIG)" test $rc -eq 78
 	check "-t on the fresh sample: only the 3 TLS files are missing" \
 		test "$(grep -c . "$tmp/t1")" -eq 3 -a \
 		"$(grep -cE "^$conf:[0-9]+: sc\[0\]\.tls\.(certificate|key|ca\[0\]): \"$pki/[a-z-]+\.(crt|key)\": No such file or directory\$" "$tmp/t1")" -eq 3
@@ -327,6 +328,13 @@ if [ $daemon = yes ]; then
 	set -e
 	cat "$tmp/t2"
 	check "-t as $pkg on the sample with the site's TLS files: exit 0" test $rc -eq 0
+	# As root: the key belongs to the sample's user = "bacsc-router".
+	set +e
+	/usr/sbin/bacsc-router -t -c $conf >"$tmp/t3" 2>&1
+	rc=$?
+	set -e
+	cat "$tmp/t3"
+	check "-t as root, key owned by the configured user $pkg (0600): exit 0" test $rc -eq 0
 	run_daemon
 	rm -f $pki/router.crt $pki/site-ca.crt $pki/router.key
 else

@@ -185,10 +185,13 @@ cfg_err_at(struct cfg_errs *e, const struct cfg *c, const char *path,
  * is reported as out of range instead of becoming port 1.
  */
 struct ovf {
+	size_t		file;		/* index in ld.files; 0: main file */
 	unsigned	line;
 	char		name[32];	/* the setting the literal belongs to */
 	char		text[24];
 };
+
+#define OVF_FILES	16	/* the main file and @include'd files */
 
 struct ld {
 	struct cfg		*c;
@@ -196,12 +199,15 @@ struct ld {
 	const char		*name;
 	struct ovf		*ovf;
 	size_t			 n_ovf;
+	/* Scanned files as libconfig names them; [0] (main) is NULL. */
+	char			*files[OVF_FILES];
+	size_t			 n_files;
 	unsigned		 nerr;
 };
 
 static void
-ovf_note(struct ld *ld, unsigned line, const char *name, const char *s,
-    size_t n)
+ovf_note(struct ld *ld, size_t file, unsigned line, const char *name,
+    const char *s, size_t n)
 {
 	struct ovf *o;
 
@@ -212,6 +218,7 @@ ovf_note(struct ld *ld, unsigned line, const char *name, const char *s,
 		return;
 	ld->ovf = o;
 	o = &o[ld->n_ovf++];
+	o->file = file;
 	o->line = line;
 	snprintf(o->name, sizeof(o->name), "%s", name);
 	if (n >= sizeof(o->text))
@@ -230,7 +237,7 @@ is_ident(int c)
 }
 
 static void
-ovf_scan(struct ld *ld, const char *s)
+ovf_scan(struct ld *ld, size_t file, const char *s)
 {
 	unsigned line = 1;
 	char name[32] = "";
@@ -283,21 +290,52 @@ ovf_scan(struct ld *ld, const char *s)
 			    *end == 'L')
 				continue;
 			if (errno == ERANGE || v > INT_MAX || v < INT_MIN)
-				ovf_note(ld, line, name, b, (size_t)(s - b));
+				ovf_note(ld, file, line, name, b,
+				    (size_t)(s - b));
 		} else {
 			s++;
 		}
 	}
 }
 
-static const char *
-ovf_at(const struct ld *ld, unsigned line, const char *name)
+static int read_text(const char *path, char **out, struct cfg_errs *errs);
+
+/*
+ * The index of file in ld->files (NULL: the main file, 0).  A file seen
+ * for the first time (an @include'd one) is read and scanned now; one
+ * that cannot be read again is not scanned.
+ */
+static size_t
+ovf_file(struct ld *ld, const char *file)
 {
+	char *text;
 	size_t i;
 
+	if (file == NULL)
+		return 0;
+	for (i = 1; i < ld->n_files; i++)
+		if (strcmp(ld->files[i], file) == 0)
+			return i;
+	if (ld->n_files >= OVF_FILES ||
+	    (ld->files[ld->n_files] = strdup(file)) == NULL)
+		return OVF_FILES;
+	i = ld->n_files++;
+	if (read_text(file, &text, NULL) == 0) {
+		ovf_scan(ld, i, text);
+		free(text);
+	}
+	return i;
+}
+
+/* The literal libconfig wrapped for setting name at file:line, or NULL. */
+static const char *
+ovf_at(struct ld *ld, const char *file, unsigned line, const char *name)
+{
+	size_t i, f = ovf_file(ld, file);
+
 	for (i = 0; i < ld->n_ovf; i++)
-		if (ld->ovf[i].line == line && name != NULL &&
-		    strcmp(ld->ovf[i].name, name) == 0)
+		if (ld->ovf[i].file == f && ld->ovf[i].line == line &&
+		    name != NULL && strcmp(ld->ovf[i].name, name) == 0)
 			return ld->ovf[i].text;
 	return NULL;
 }
@@ -455,9 +493,8 @@ load_int(struct ld *ld, const config_setting_t *s, const struct cfg_field *f,
 		v = config_setting_get_int64(s);
 	else
 		v = config_setting_get_int(s);
-	big = config_setting_source_file(s) == NULL ?
-	    ovf_at(ld, config_setting_source_line(s),
-	    config_setting_name(s)) : NULL;
+	big = ovf_at(ld, config_setting_source_file(s),
+	    config_setting_source_line(s), config_setting_name(s));
 	if (big != NULL) {
 		lerr(ld, s, path, "%s is out of range (%lld..%lld)", big,
 		    f->min, f->max);
@@ -870,6 +907,7 @@ cfg_free(struct cfg *c)
 	}
 	free(c->locs);
 	free(c->file);
+	free(c->dir);
 	free(c);
 }
 
@@ -886,16 +924,23 @@ fill_derived(struct cfg *c)
 	}
 }
 
+/*
+ * Parse text; name is the file's name for messages, incdir the folder
+ * @include is relative to (as the file was named: messages name included
+ * files the same way), dir the file's absolute folder (both may be NULL).
+ */
 static int
 load_text(const char *text, const char *name, const char *incdir,
-    struct cfg **out, struct cfg_errs *errs)
+    const char *dir, struct cfg **out, struct cfg_errs *errs)
 {
 	struct ld ld;
 	config_t lc;
 	struct cfg *c;
+	size_t i;
 	int rc;
 
 	memset(&ld, 0, sizeof(ld));
+	ld.n_files = 1;
 	config_init(&lc);
 	if (incdir != NULL)
 		config_set_include_dir(&lc, incdir);
@@ -909,7 +954,8 @@ load_text(const char *text, const char *name, const char *incdir,
 		return -1;
 	}
 	if ((c = cfg_alloc_default()) == NULL ||
-	    (c->file = strdup(name)) == NULL) {
+	    (c->file = strdup(name)) == NULL ||
+	    (dir != NULL && (c->dir = strdup(dir)) == NULL)) {
 		cfg_free(c);
 		cfg_err_add(errs, name, NULL, "out of memory");
 		config_destroy(&lc);
@@ -918,11 +964,13 @@ load_text(const char *text, const char *name, const char *incdir,
 	ld.c = c;
 	ld.errs = errs;
 	ld.name = name;
-	ovf_scan(&ld, text);
+	ovf_scan(&ld, 0, text);
 	load_group(&ld, config_root_setting(&lc), &cfg_root_table, c, "");
 	fill_derived(c);
 	rc = ld.nerr == 0 ? 0 : -1;
 	free(ld.ovf);
+	for (i = 1; i < ld.n_files; i++)
+		free(ld.files[i]);
 	config_destroy(&lc);
 	*out = c;
 	return rc;
@@ -932,14 +980,18 @@ int
 cfg_load_string(const char *text, const char *name, struct cfg **out,
     struct cfg_errs *errs)
 {
-	return load_text(text, name, NULL, out, errs);
+	return load_text(text, name, NULL, NULL, out, errs);
 }
 
-int
-cfg_load(const char *path, struct cfg **out, struct cfg_errs *errs)
+/*
+ * Read the text file at path (at most CFG_FILE_MAX octets, no NUL) into
+ * *out (returns owned).  Return 0, or -1 with the reason recorded.
+ */
+static int
+read_text(const char *path, char **out, struct cfg_errs *errs)
 {
-	char *text = NULL, *incdir = NULL, *slash;
-	size_t n = 0;
+	char *text;
+	size_t n;
 	FILE *fp;
 	int rc = -1;
 
@@ -948,36 +1000,73 @@ cfg_load(const char *path, struct cfg **out, struct cfg_errs *errs)
 		    strerror(errno));
 		return -1;
 	}
-	text = malloc(CFG_FILE_MAX + 1);
-	if (text == NULL) {
+	if ((text = malloc(CFG_FILE_MAX + 1)) == NULL) {
 		cfg_err_add(errs, path, NULL, "out of memory");
 		goto done;
 	}
 	n = fread(text, 1, CFG_FILE_MAX + 1, fp);
-	if (ferror(fp)) {
+	if (ferror(fp))
 		cfg_err_add(errs, path, NULL, "cannot read: %s",
 		    strerror(errno));
-		goto done;
-	}
-	if (n > CFG_FILE_MAX) {
+	else if (n > CFG_FILE_MAX)
 		cfg_err_add(errs, path, NULL, "larger than %d octets",
 		    CFG_FILE_MAX);
-		goto done;
-	}
-	text[n] = '\0';
-	if (memchr(text, '\0', n) != NULL) {
+	else if (memchr(text, '\0', n) != NULL)
 		cfg_err_add(errs, path, NULL, "contains a NUL octet; not a "
 		    "text file");
-		goto done;
+	else
+		rc = 0;
+	if (rc == 0) {
+		text[n] = '\0';
+		*out = text;
+	} else {
+		free(text);
 	}
-	/* @include "x" is relative to the configuration file's folder. */
-	if ((slash = strrchr(path, '/')) != NULL &&
-	    (incdir = strdup(path)) != NULL)
-		incdir[slash - path] = '\0';
-	rc = load_text(text, path, incdir, out, errs);
 done:
-	free(incdir);
-	free(text);
 	fclose(fp);
+	return rc;
+}
+
+/*
+ * The absolute folder of the file at path (returns owned), or NULL when
+ * it cannot be found; relative names then stay relative to the working
+ * directory.
+ */
+static char *
+folder_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir, *abs;
+
+	if (slash == NULL)
+		return realpath(".", NULL);
+	if (slash == path)
+		return strdup("/");
+	if ((dir = strndup(path, (size_t)(slash - path))) == NULL)
+		return NULL;
+	abs = realpath(dir, NULL);
+	free(dir);
+	return abs;
+}
+
+int
+cfg_load(const char *path, struct cfg **out, struct cfg_errs *errs)
+{
+	const char *slash = strrchr(path, '/');
+	char *text = NULL, *incdir = NULL, *dir;
+	int rc = -1;
+
+	if (read_text(path, &text, errs) != 0)
+		return -1;
+	/* @include and file names are relative to the file's folder. */
+	dir = folder_of(path);
+	if (slash != NULL && (incdir = strndup(path, slash > path ?
+	    (size_t)(slash - path) : 1)) == NULL)
+		cfg_err_add(errs, path, NULL, "out of memory");
+	else
+		rc = load_text(text, path, incdir, dir, out, errs);
+	free(incdir);
+	free(dir);
+	free(text);
 	return rc;
 }

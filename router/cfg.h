@@ -13,8 +13,11 @@
  *   router.conf:17: bip[0].port: 70000 is out of range (1..65535)
  *
  * A struct cfg owns every string and array it points to; cfg_free() frees
- * them all.  Integers are in host order.  Relative file names are kept as
- * written: the daemon resolves them against its working directory.
+ * them all.  Integers are in host order.  Relative file names (TLS files,
+ * state_dir, pidfile, control.socket) are kept as written, and are
+ * relative to the folder of the main configuration file (as @include is):
+ * cfg_check_files() looks there, and cfg_resolve_paths() rewrites them
+ * for the programs that open them.
  */
 #ifndef ROUTER_CFG_H
 #define ROUTER_CFG_H
@@ -247,6 +250,10 @@ struct cfg {
 
 	/* Source positions (filled by cfg_load; empty if built by code). */
 	char			*file;
+	char			*dir;		/* the file's folder, absolute;
+						   NULL: relative names stay
+						   relative to the working
+						   directory */
 	struct cfg_loc		*locs;
 	size_t			 n_locs;
 };
@@ -294,10 +301,26 @@ void cfg_free(struct cfg *);
 int cfg_validate(const struct cfg *, struct cfg_errs *);
 /*
  * Check that every file the configuration names exists and is readable,
- * and that private keys are readable by nobody but their owner (and owned
- * by us or root).  Reads the file system; does not open the files.
+ * that private keys are readable by nobody but their owner (and owned by
+ * root, by us, or by the configured user), and that the configured user
+ * and group exist.  Reads the file system and the user database; does
+ * not open the files.
  */
 int cfg_check_files(const struct cfg *, struct cfg_errs *);
+/*
+ * Rewrite every relative file name (TLS files, state_dir, pidfile,
+ * control.socket) as c->dir + "/" + name, so that it no longer depends on
+ * the working directory.  No-op without c->dir.  Return 0, or -1 on OOM
+ * (recorded; names already rewritten stay rewritten).
+ */
+int cfg_resolve_paths(struct cfg *, struct cfg_errs *);
+/*
+ * Store in buf the name to open for file as the configuration names it:
+ * file itself if it is absolute or c has no folder, else c->dir + "/" +
+ * file.  Return buf, or NULL if it does not fit.
+ */
+const char *cfg_path_of(const struct cfg *, const char *file, char *buf,
+    size_t len);
 /*
  * Record one error for every setting that differs between cur and next
  * and cannot be changed without a restart (the table cfg_restart_keys).
@@ -320,6 +343,13 @@ void cfg_print(const struct cfg *, FILE *);
  * first time.  Return 0, or -1 with the reason recorded.  File I/O.
  */
 int cfg_device_uuid(const struct cfg *, uint8_t out[16], struct cfg_errs *);
+/*
+ * Replace <dir>/<name> with text atomically (write <name>.new, fsync,
+ * rename), making dir (0750) if needed.  Return 0, or -1 with the reason
+ * in err.  File I/O.
+ */
+int cfg_state_write(const char *dir, const char *name, const char *text,
+    char *err, size_t errlen);
 
 /* Line of a setting path in the file (0 if unknown); tries parents. */
 unsigned cfg_line_of(const struct cfg *, const char *path);

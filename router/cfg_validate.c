@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <grp.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -530,10 +531,17 @@ check_file(const struct cfg *c, const char *path, const char *file,
     bool secret, struct cfg_errs *e)
 {
 	struct stat st;
+	char buf[CFG_STR_MAX + 1024];
+	const char *name;
 
 	if (file == NULL)
 		return;
-	if (stat(file, &st) != 0) {
+	/* Messages name the file as written; relative to the file's folder. */
+	if ((name = cfg_path_of(c, file, buf, sizeof(buf))) == NULL) {
+		VERR(e, c, path, "\"%s\": the name is too long", file);
+		return;
+	}
+	if (stat(name, &st) != 0) {
 		VERR(e, c, path, "\"%s\": %s", file, strerror(errno));
 		return;
 	}
@@ -541,7 +549,7 @@ check_file(const struct cfg *c, const char *path, const char *file,
 		VERR(e, c, path, "\"%s\" is not a regular file", file);
 		return;
 	}
-	if (access(file, R_OK) != 0) {
+	if (access(name, R_OK) != 0) {
 		VERR(e, c, path, "\"%s\" cannot be read: %s", file,
 		    strerror(errno));
 		return;
@@ -564,6 +572,14 @@ cfg_check_files(const struct cfg *c, struct cfg_errs *e)
 {
 	size_t before = e->n, i, k;
 	char p[P_LEN];
+
+	/* The daemon changes to them when started as root. */
+	if (c->user != NULL && getpwnam(c->user) == NULL)
+		VERR(e, c, "user", "\"%s\" is not a user on this system",
+		    c->user);
+	if (c->group != NULL && getgrnam(c->group) == NULL)
+		VERR(e, c, "group", "\"%s\" is not a group on this system",
+		    c->group);
 
 	for (i = 0; i < c->n_sc; i++) {
 		const struct cfg_tls *t = &c->sc[i].tls;

@@ -9,6 +9,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,8 +75,8 @@ dmn_explain_missing(const char *path)
 	    "  %s and edit it, then check it with `bacsc-router -t`.\n"
 	    "  To try the router on loopback instead, run the demo: "
 	    "`bash scripts/demo.sh`,\n"
-	    "  or `bacsc-router -c etc/demo.conf` from a folder prepared as "
-	    "that file says.\n", path, path);
+	    "  or `bacsc-router -c demo.conf` on a copy of etc/demo.conf in a "
+	    "folder\n  prepared as that file says.\n", path, path);
 }
 
 void
@@ -86,7 +87,7 @@ dmn_usage(FILE *f)
 	    "       bacsc-router --version | --help\n"
 	    "  -c FILE    configuration file (default %s)\n"
 	    "  -t         check the configuration, print every error, exit "
-	    "0 or 1\n"
+	    "0 or 78\n"
 	    "  -p         print the effective configuration (defaults "
 	    "filled in)\n"
 	    "  -f         run in the foreground (the default)\n"
@@ -317,36 +318,45 @@ open_ports(struct dmn *d, char *err, size_t errlen)
 	return 0;
 }
 
-static int
-open_router(struct dmn *d)
+/* The router's configuration from c (ports from d->port[]). */
+static void
+router_config_of(const struct dmn *d, const struct cfg *c,
+    struct rtr_config *rc)
 {
-	const struct cfg *c = d->cfg;
-	struct rtr_config rc;
 	size_t i;
 
-	rtr_config_defaults(&rc);
-	rc.nports = d->nports;
+	rtr_config_defaults(rc);
+	rc->nports = d->nports;
 	for (i = 0; i < d->nports; i++) {
 		const struct dmn_port *p = &d->port[i];
 
 		if (p->kind == DMN_BIP) {
-			rc.port[i].net = c->bip[p->ci].network;
-			rc.port[i].learn = c->bip[p->ci].learn;
+			rc->port[i].net = c->bip[p->ci].network;
+			rc->port[i].learn = c->bip[p->ci].learn;
 		} else {
-			rc.port[i].net = c->sc[p->ci].network;
-			rc.port[i].learn = c->sc[p->ci].learn;
+			rc->port[i].net = c->sc[p->ci].network;
+			rc->port[i].learn = c->sc[p->ci].learn;
 		}
 	}
-	rc.table_max = c->router.table_limit;
-	rc.search_timeout_us = (uint64_t)c->router.search_timeout_ms * 1000u;
-	rc.queue_max = c->router.search_queue;
-	rc.nl_rate_burst = c->router.nl_rate;
+	rc->table_max = c->router.table_limit;
+	rc->search_timeout_us = (uint64_t)c->router.search_timeout_ms * 1000u;
+	rc->queue_max = c->router.search_queue;
+	rc->nl_rate_burst = c->router.nl_rate;
 	/* broadcast_rate 0: no limit (burst 0 turns the bucket off). */
-	rc.bcast_rate_burst = c->router.broadcast_rate > 0 ?
+	rc->bcast_rate_burst = c->router.broadcast_rate > 0 ?
 	    c->router.broadcast_burst : 0;
-	rc.bcast_rate_interval_us = c->router.broadcast_rate > 0 ?
+	rc->bcast_rate_interval_us = c->router.broadcast_rate > 0 ?
 	    1000000u / c->router.broadcast_rate : 0;
-	rc.init_rt_updates = c->router.init_rt_updates;
+	rc->init_rt_updates = c->router.init_rt_updates;
+}
+
+static int
+open_router(struct dmn *d)
+{
+	struct rtr_config rc;
+	size_t i;
+
+	router_config_of(d, d->cfg, &rc);
 	d->rtr = rtr_new(&rc, d->nps);
 	if (d->rtr == NULL)
 		return -1;
@@ -607,13 +617,8 @@ note_deferred(const struct cfg *cur, const struct cfg *next,
 	char buf[160];
 	size_t i;
 
-	if (memcmp(&cur->router, &next->router, sizeof(cur->router)) != 0)
-		note(arg, "router");
-	if (str_differs(cur->device.name, next->device.name) ||
-	    str_differs(cur->device.description, next->device.description) ||
-	    str_differs(cur->device.location, next->device.location) ||
-	    cur->device.enabled != next->device.enabled)
-		note(arg, "device");
+	if (cur->device.enabled != next->device.enabled)
+		note(arg, "device.enabled");
 	for (i = 0; i < cur->n_bip; i++) {
 		const struct cfg_bip *a = &cur->bip[i], *b = &next->bip[i];
 
@@ -656,6 +661,46 @@ note_deferred(const struct cfg *cur, const struct cfg *next,
 	}
 }
 
+/* Name every router limit that differs between a and b. */
+static void
+note_router(const struct cfg_router *a, const struct cfg_router *b,
+    void (*note)(void *, const char *), void *arg)
+{
+	static const struct {
+		const char	*name;
+		size_t		 off;
+	} u32[] = {
+		{ "router.table_limit", offsetof(struct cfg_router,
+		    table_limit) },
+		{ "router.search_timeout_ms", offsetof(struct cfg_router,
+		    search_timeout_ms) },
+		{ "router.search_queue", offsetof(struct cfg_router,
+		    search_queue) },
+		{ "router.nl_rate", offsetof(struct cfg_router, nl_rate) },
+		{ "router.broadcast_rate", offsetof(struct cfg_router,
+		    broadcast_rate) },
+		{ "router.broadcast_burst", offsetof(struct cfg_router,
+		    broadcast_burst) },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(u32) / sizeof(u32[0]); i++)
+		if (*(const uint32_t *)((const char *)a + u32[i].off) !=
+		    *(const uint32_t *)((const char *)b + u32[i].off))
+			note(arg, u32[i].name);
+	if (a->init_rt_updates != b->init_rt_updates)
+		note(arg, "router.init_rt_updates");
+}
+
+static void
+swap_str(char **a, char **b)
+{
+	char *t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
 static void
 swap_applied(struct cfg *cur, struct cfg *next)
 {
@@ -664,6 +709,10 @@ swap_applied(struct cfg *cur, struct cfg *next)
 
 	cur->log = next->log;
 	next->log = lg;
+	cur->router = next->router;
+	swap_str(&cur->device.name, &next->device.name);
+	swap_str(&cur->device.description, &next->device.description);
+	swap_str(&cur->device.location, &next->device.location);
 	for (i = 0; i < cur->n_bip; i++) {
 		struct cfg_bdt_entry *bdt = cur->bip[i].bdt;
 		size_t n = cur->bip[i].n_bdt;
@@ -686,6 +735,16 @@ struct reload_out {
 	char		*res;
 	size_t		 reslen;
 };
+
+static void
+applied_cb(void *arg, const char *what)
+{
+	struct reload_out *o = arg;
+
+	log_notice(LD_CFG, "reload: %s changed: applied", what);
+	if (o->w != NULL)
+		jw_str(o->w, what);
+}
 
 static void
 note_cb(void *arg, const char *what)
@@ -735,6 +794,8 @@ dmn_reload(struct dmn *d, struct jw *w)
 	struct reload_out o = { w, NULL, 0 };
 	struct cfg_errs e;
 	struct cfg *next = NULL;
+	struct rtr_config rcfg;
+	const char *why = "";
 	char err[1024];
 	size_t i;
 	bool ok = false;
@@ -750,6 +811,8 @@ dmn_reload(struct dmn *d, struct jw *w)
 
 		/* Every error at once, as at start-up. */
 		if (next != NULL) {
+			if (cfg_resolve_paths(next, &e) != 0)
+				rc = -1;
 			if (cfg_validate(next, &e) != 0)
 				rc = -1;
 			if (cfg_check_files(next, &e) != 0)
@@ -762,7 +825,21 @@ dmn_reload(struct dmn *d, struct jw *w)
 			goto out;
 		}
 	}
-	/* Certificates first: the only step that can still fail. */
+	/* What the router and the device cannot take fails the reload. */
+	router_config_of(d, next, &rcfg);
+	if (!rtr_limits_fit(d->rtr, &rcfg, &why)) {
+		snprintf(err, sizeof(err), "%s:%u: router.table_limit: %lu: %s "
+		    "(%zu)", d->conf_path, cfg_line_of(next, "router.table_limit"),
+		    (unsigned long)next->router.table_limit, why,
+		    rtr_table_count(rtr_table(d->rtr)));
+		reload_fail(d, &o, &e, err);
+		goto out;
+	}
+	if (!dmn_app_texts_fit(d, &next->device, err, sizeof(err))) {
+		reload_fail(d, &o, &e, err);
+		goto out;
+	}
+	/* Certificates next: the last step that can fail. */
 	for (i = 0; i < d->nports; i++) {
 		struct dmn_port *p = &d->port[i];
 
@@ -794,6 +871,16 @@ dmn_reload(struct dmn *d, struct jw *w)
 	apply_log(next, d->debug);
 	if (w != NULL) {
 		jw_kv_bool(w, "ok", true);
+		jw_key(w, "applied");
+		jw_arr_begin(w);
+	}
+	if (rtr_set_limits(d->rtr, &rcfg, &why) == 0)
+		note_router(&d->cfg->router, &next->router, applied_cb, &o);
+	else
+		log_err(LD_CFG, "reload: router limits not changed: %s", why);
+	dmn_app_set_texts(d, &next->device, applied_cb, &o);
+	if (w != NULL) {
+		jw_arr_end(w);
 		jw_key(w, "deferred");
 		jw_arr_begin(w);
 	}
@@ -806,6 +893,7 @@ dmn_reload(struct dmn *d, struct jw *w)
 	 * answers tell the truth.  Swapped pieces are freed with next.
 	 */
 	swap_applied(d->cfg, next);
+	dmn_app_reloaded(d);
 	d->reloads_ok++;
 	snprintf(d->last_reload_result, sizeof(d->last_reload_result),
 	    "applied");
@@ -836,6 +924,9 @@ load_config(const char *path, struct cfg **out)
 	cfg_errs_init(&e);
 	rc = cfg_load(path, &c, &e);
 	if (c != NULL) {
+		/* File names relative to the file's folder, from now on. */
+		if (cfg_resolve_paths(c, &e) != 0)
+			rc = -1;
 		if (cfg_validate(c, &e) != 0)
 			rc = -1;
 		if (cfg_check_files(c, &e) != 0)
@@ -972,8 +1063,12 @@ dmn_run(const struct dmn_opts *o)
 		return 1;
 	d->debug = o->debug;
 	d->conf_path = strdup(o->conf_path);
-	if (d->conf_path == NULL || load_config(o->conf_path, &d->cfg) != 0)
+	if (d->conf_path == NULL)
 		goto out;
+	if (load_config(o->conf_path, &d->cfg) != 0) {
+		rc = DMN_EXIT_CONFIG;
+		goto out;
+	}
 	log_open("bacsc-router", o->debug ||
 	    d->cfg->log.target == CFG_LOG_STDERR ? LOG_TARGET_STDERR :
 	    LOG_TARGET_SYSLOG);

@@ -11,6 +11,13 @@
 #include <stdio.h>
 
 #define DMN_DEFAULT_CONF	"/etc/bacsc-router.conf"
+/*
+ * Exit status for a configuration error (missing file, syntax, a bad
+ * setting, a TLS file that fails its checks): EX_CONFIG of sysexits(3),
+ * so that a supervisor can tell it from a failure worth a restart
+ * (the systemd unit has RestartPreventExitStatus=78).
+ */
+#define DMN_EXIT_CONFIG		78
 
 struct dmn_opts {
 	const char	*conf_path;	/* borrows */
@@ -20,8 +27,10 @@ struct dmn_opts {
 
 /*
  * Run the daemon until SIGTERM/SIGINT: validate, open logs, load keys and
- * bind sockets, drop privileges, run.  Return the process exit status
- * (0 after a clean shutdown, 1 on a start-up error, which is logged).
+ * bind sockets, drop privileges, run.  Return the process exit status:
+ * 0 after a clean shutdown, DMN_EXIT_CONFIG when the configuration is
+ * missing or not valid (every error printed), 1 on another start-up
+ * error (logged).
  */
 int dmn_run(const struct dmn_opts *o);
 

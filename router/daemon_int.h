@@ -63,6 +63,10 @@ struct dmn_port {
 	struct npdu_port_user	 rtr_user; /* the router's callbacks */
 	char			 name[CFG_NAME_MAX + 1];
 	struct app_netport	 netport;
+	struct app_file		 files[1 + APP_NP_ISSUERS_MAX]; /* SC certs */
+	size_t			 n_files;
+	struct app_health	 health;	/* SC: last Current_Health */
+	bool			 health_known;
 	uint64_t		 up_since_us;
 	uint64_t		 link_changes;
 };
@@ -83,6 +87,7 @@ struct dmn {
 	struct rtr		*rtr;
 
 	struct app_db		 db;
+	uint64_t		 db_fp;	/* fingerprint last kept */
 	struct app		*app;
 
 	struct event		*tick;
@@ -129,8 +134,32 @@ int dmn_cert_read(const char *path, struct dmn_cert *out, char *err,
 int dmn_app_open(struct dmn *d, char *err, size_t errlen);
 void dmn_app_close(struct dmn *d);
 void dmn_app_start(struct dmn *d);
+/*
+ * Can the device take next's texts on a reload?  False with err when
+ * next's device.name is the name of another object (a Network Port).
+ */
+bool dmn_app_texts_fit(struct dmn *d, const struct cfg_device *next,
+    char *err, size_t errlen);
+/*
+ * Give the device the name, description and location of next that differ
+ * from the running configuration's (d->cfg; values written by BACnet
+ * WriteProperty stay when the file did not change them), calling
+ * applied(arg, "device.name") etc. for each.  No-op without the device.
+ */
+void dmn_app_set_texts(struct dmn *d, const struct cfg_device *next,
+    void (*applied)(void *, const char *), void *arg);
 /* The router's local handler (rtr_set_local_handler). */
 void dmn_app_local(void *arg, const struct rtr_apdu *a, uint64_t now_us);
+/*
+ * A reload was applied: bind the certificate File objects to the new
+ * paths, increment Database_Revision and keep it in state_dir.
+ */
+void dmn_app_reloaded(struct dmn *d);
+/*
+ * Parse the text of <state_dir>/database_revision ("REV FP\n", REV
+ * decimal 1..2^32-2, FP 16 hex digits).  Return 0, or -1 if malformed.
+ */
+int dmn_dbrev_parse(const char *text, unsigned long *rev, uint64_t *fp);
 
 /* dmn_status.c: answers of the control socket. */
 void dmn_ctl_handle(void *arg, const char *cmd, struct jw *w);

@@ -9,8 +9,12 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "app/app_ids.h"
 #include "bip/bip_io.h"
@@ -65,10 +69,21 @@ dmn_app_local(void *arg, const struct rtr_apdu *a, uint64_t now_us)
 
 /* ------------------------------------------------------ Network Port */
 
+/* A host-order IPv4 address as four octets. */
+static void
+ip4_octets(uint32_t ip, uint8_t out[4])
+{
+	out[0] = (uint8_t)(ip >> 24);
+	out[1] = (uint8_t)(ip >> 16);
+	out[2] = (uint8_t)(ip >> 8);
+	out[3] = (uint8_t)ip;
+}
+
 static void
 np_refresh(void *arg, struct app_netport_info *info)
 {
 	struct dmn_port *p = arg;
+	struct bvlc_addr self, bcast;
 
 	info->out_of_service = false;
 	info->reliability = 0;
@@ -76,19 +91,11 @@ np_refresh(void *arg, struct app_netport_info *info)
 		dmn_sc_netport_refresh(p, info);
 		return;
 	}
-	{
-		struct bvlc_addr self, bcast;
-
-		bip_port_addr(p->bip, &self, &bcast);
-		info->ip[0] = (uint8_t)(self.ip >> 24);
-		info->ip[1] = (uint8_t)(self.ip >> 16);
-		info->ip[2] = (uint8_t)(self.ip >> 8);
-		info->ip[3] = (uint8_t)self.ip;
-		info->udp_port = self.port;
-		memcpy(info->mac, info->ip, 4);
-		info->mac[4] = (uint8_t)(self.port >> 8);
-		info->mac[5] = (uint8_t)self.port;
-	}
+	bip_port_addr(p->bip, &self, &bcast);
+	ip4_octets(self.ip, info->ip);
+	info->udp_port = self.port;
+	memcpy(info->mac, info->ip, 4);
+	be16_store(info->mac + 4, self.port);
 }
 
 static void
@@ -102,17 +109,32 @@ np_bdt(void *arg, app_bdt_emit_fn emit, void *ea)
 	if (p->kind != DMN_BIP || (b = bip_port_bbmd(p->bip)) == NULL)
 		return;
 	for (i = 0; i < b->n_bdt; i++) {
-		const struct bvlc_bdt_entry *x = &b->bdt[i];
+		ip4_octets(b->bdt[i].addr.ip, e.ip);
+		e.port = b->bdt[i].addr.port;
+		ip4_octets(b->bdt[i].mask, e.mask);
+		emit(ea, &e);
+	}
+}
 
-		e.ip[0] = (uint8_t)(x->addr.ip >> 24);
-		e.ip[1] = (uint8_t)(x->addr.ip >> 16);
-		e.ip[2] = (uint8_t)(x->addr.ip >> 8);
-		e.ip[3] = (uint8_t)x->addr.ip;
-		e.port = x->addr.port;
-		e.mask[0] = (uint8_t)(x->mask >> 24);
-		e.mask[1] = (uint8_t)(x->mask >> 16);
-		e.mask[2] = (uint8_t)(x->mask >> 8);
-		e.mask[3] = (uint8_t)x->mask;
+/* BBMD_Foreign_Device_Table: the live FDT, time left rounded up. */
+static void
+np_fdt(void *arg, app_fdt_emit_fn emit, void *ea)
+{
+	struct dmn_port *p = arg;
+	const struct bip_bbmd *b;
+	struct app_fdt_entry e;
+	uint64_t now = clk_now_us(), left;
+	size_t i;
+
+	if (p->kind != DMN_BIP || (b = bip_port_bbmd(p->bip)) == NULL)
+		return;
+	for (i = 0; i < b->n_fdt; i++) {
+		ip4_octets(b->fdt[i].addr.ip, e.ip);
+		e.port = b->fdt[i].addr.port;
+		e.ttl = b->fdt[i].ttl;
+		left = b->fdt[i].expires_us > now ?
+		    (b->fdt[i].expires_us - now + 999999) / 1000000 : 0;
+		e.remaining = left > 0xFFFF ? 0xFFFF : (uint16_t)left;
 		emit(ea, &e);
 	}
 }
@@ -129,10 +151,61 @@ np_hub_conns(void *arg, app_conn_emit_fn emit, void *ea)
 static const struct app_netport_ops np_ops = {
 	.refresh = np_refresh,
 	.bdt = np_bdt,
-	.fdt = NULL,
+	.fdt = np_fdt,
 	.hub_fn_conns = np_hub_conns,
 	.direct_conns = NULL,
 };
+
+/*
+ * The certificate files of an SC port as File objects (read-only): the
+ * operational certificate, then each issuer file.  Paths are borrowed
+ * from the running configuration, so dmn_app_reloaded binds them again.
+ */
+static void
+np_files_bind(struct dmn *d, struct dmn_port *p)
+{
+	const struct cfg_tls *t = &d->cfg->sc[p->ci].tls;
+	struct app_netport_info *in = &p->netport.info;
+	size_t i, n = t->ca.n < p->n_files - 1 ? t->ca.n : p->n_files - 1;
+
+	p->files[0].path = t->certificate;
+	for (i = 0; i < n; i++)
+		p->files[1 + i].path = t->ca.v[i];
+	in->n_issuer_files = n;
+	if (t->ca.n != p->n_files - 1)
+		log_notice(LD_APP, "port %s: %zu issuer files now, %zu File "
+		    "objects until the next start", p->name, t->ca.n, n);
+}
+
+static int
+np_files_add(struct dmn *d, struct dmn_port *p)
+{
+	const struct cfg_tls *t = &d->cfg->sc[p->ci].tls;
+	struct app_netport_info *in = &p->netport.info;
+	uint32_t base = (uint32_t)(p - d->port) * 16 + 1;
+	char name[APP_NAME_MAX];
+	size_t i;
+
+	p->n_files = 1 + (t->ca.n < APP_NP_ISSUERS_MAX ? t->ca.n :
+	    APP_NP_ISSUERS_MAX);
+	for (i = 0; i < p->n_files; i++) {
+		if (i == 0)
+			snprintf(name, sizeof(name), "%s-operational-"
+			    "certificate", p->name);
+		else
+			snprintf(name, sizeof(name), "%s-issuer-certificate-"
+			    "%zu", p->name, i);
+		app_file_init(&p->files[i], base + (uint32_t)i, name, NULL,
+		    "application/x-pem-file");
+		if (app_db_add(&d->db, &p->files[i].obj) != 0)
+			return -1;
+		if (i > 0)
+			in->issuer_files[i - 1] = base + (uint32_t)i;
+	}
+	in->oper_cert_file = base;
+	np_files_bind(d, p);
+	return 0;
+}
 
 static void
 np_fill(struct dmn *d, struct dmn_port *p)
@@ -156,6 +229,12 @@ np_fill(struct dmn *d, struct dmn_port *p)
 			in->fd_bbmd.port = b->foreign.bbmd.port;
 			in->fd_ttl = b->foreign.ttl;
 		}
+		in->nat_traversal = b->has_nat_global;
+		if (b->has_nat_global) {
+			memcpy(in->global_addr.ip, b->nat_global.addr, 4);
+			in->global_addr.ip_len = 4;
+			in->global_addr.port = b->nat_global.port;
+		}
 	} else {
 		const struct cfg_sc *s = &d->cfg->sc[p->ci];
 
@@ -175,6 +254,107 @@ np_fill(struct dmn *d, struct dmn_port *p)
 		in->dc_accept_enable = false;
 	}
 	np_refresh(p, in);
+}
+
+/* ------------------------------------------------- Database_Revision */
+
+#define DBREV_FILE	"database_revision"
+
+/* Keep "REVISION FINGERPRINT" in <state_dir>/database_revision. */
+static void
+dbrev_save(struct dmn *d)
+{
+	char text[64], err[512];
+
+	d->db_fp = app_db_fingerprint(&d->db);
+	snprintf(text, sizeof(text), "%" PRIu32 " %016" PRIx64 "\n",
+	    d->db.dev.database_revision, d->db_fp);
+	if (cfg_state_write(d->cfg->state_dir, DBREV_FILE, text, err,
+	    sizeof(err)) != 0)
+		log_warnx(LD_APP, "Database_Revision %" PRIu32 " not kept: %s",
+		    d->db.dev.database_revision, err);
+}
+
+/*
+ * The revision at start-up: the kept one if the database is the same as
+ * when it was kept, one more if it changed (other ports, names, a
+ * description or location written over BACnet and now back to the
+ * configured text), 1 the first time.
+ */
+static void
+dbrev_load(struct dmn *d)
+{
+	char path[4200], buf[64];
+	unsigned long rev;
+	uint64_t fp;
+	FILE *f;
+	size_t n;
+
+	d->db.dev.database_revision = 1;
+	snprintf(path, sizeof(path), "%s/%s", d->cfg->state_dir, DBREV_FILE);
+	f = fopen(path, "r");
+	if (f != NULL) {
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[n] = '\0';
+		if (dmn_dbrev_parse(buf, &rev, &fp) == 0)
+			d->db.dev.database_revision = (uint32_t)rev +
+			    (fp != app_db_fingerprint(&d->db));
+		else
+			log_warnx(LD_APP, "%s: not a database revision; "
+			    "starting again at 1", path);
+	}
+	dbrev_save(d);
+}
+
+int
+dmn_dbrev_parse(const char *text, unsigned long *rev, uint64_t *fp)
+{
+	char *end;
+	unsigned long r;
+	unsigned long long f;
+
+	errno = 0;
+	r = strtoul(text, &end, 10);
+	if (errno != 0 || end == text || *end != ' ' || r == 0 ||
+	    r >= 0xFFFFFFFFUL)
+		return -1;
+	text = end + 1;
+	f = strtoull(text, &end, 16);
+	if (errno != 0 || end - text != 16 || (*end != '\n' && *end != '\0'))
+		return -1;
+	*rev = r;
+	*fp = f;
+	return 0;
+}
+
+/* A write of a name, description or location: keep the new revision. */
+static void
+app_written(void *arg, struct app_obj *o, uint32_t prop)
+{
+	struct dmn *d = arg;
+
+	(void)o;
+	if (prop == APP_PROP_OBJECT_NAME || prop == APP_PROP_DESCRIPTION ||
+	    prop == APP_PROP_LOCATION)
+		dbrev_save(d);
+}
+
+void
+dmn_app_reloaded(struct dmn *d)
+{
+	size_t i;
+
+	if (d->app == NULL)
+		return;
+	for (i = 0; i < d->nports; i++)
+		if (d->port[i].kind == DMN_SC)
+			np_files_bind(d, &d->port[i]);
+	/* One step for the whole reload, and only if the database changed. */
+	if (app_db_fingerprint(&d->db) != d->db_fp) {
+		d->db.dev.database_revision++;
+		dbrev_save(d);
+	}
 }
 
 int
@@ -197,6 +377,8 @@ dmn_app_open(struct dmn *d, char *err, size_t errlen)
 	ac.vendor_id = APP_VENDOR_ID_PLACEHOLDER;
 	memcpy(ac.uuid, d->uuid, 16);
 	ac.segmented_transmit = true;
+	ac.written = app_written;
+	ac.written_arg = d;
 	if (app_db_init(&d->db, &ac) != 0) {
 		snprintf(err, errlen, "device: the application refused the "
 		    "device settings");
@@ -210,18 +392,75 @@ dmn_app_open(struct dmn *d, char *err, size_t errlen)
 		p->netport.ops = &np_ops;
 		p->netport.ops_arg = p;
 		np_fill(d, p);
-		if (app_db_add(&d->db, &p->netport.obj) != 0) {
+		if (app_db_add(&d->db, &p->netport.obj) != 0 ||
+		    (p->kind == DMN_SC && np_files_add(d, p) != 0)) {
 			snprintf(err, errlen, "device: Network Port %s "
 			    "refused (name used twice?)", p->name);
 			return -1;
 		}
 	}
+	dbrev_load(d);
 	d->app = app_new(&d->db, app_send, d);
 	if (d->app == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	return 0;
+}
+
+static bool
+text_differs(const char *a, const char *b)
+{
+	return strcmp(a != NULL ? a : "", b != NULL ? b : "") != 0;
+}
+
+bool
+dmn_app_texts_fit(struct dmn *d, const struct cfg_device *next, char *err,
+    size_t errlen)
+{
+	const struct app_obj *o;
+
+	if (d->app == NULL || !text_differs(d->cfg->device.name, next->name))
+		return true;
+	o = app_db_find_name(&d->db, next->name, strlen(next->name));
+	if (o != NULL && o != &d->db.dev.obj) {
+		snprintf(err, errlen, "device.name: \"%s\" is the name of "
+		    "another object of the device (a Network Port)",
+		    next->name);
+		return false;
+	}
+	return true;
+}
+
+/* Copy src into dst (cap octets), cut as app_db_init() cuts. */
+static void
+set_text(char *dst, size_t cap, const char *src)
+{
+	snprintf(dst, cap, "%s", src != NULL ? src : "");
+}
+
+void
+dmn_app_set_texts(struct dmn *d, const struct cfg_device *next,
+    void (*applied)(void *, const char *), void *arg)
+{
+	const struct cfg_device *cur = &d->cfg->device;
+	struct app_device *dev = &d->db.dev;
+
+	if (d->app == NULL)
+		return;
+	if (text_differs(cur->name, next->name)) {
+		set_text(dev->obj.name, sizeof(dev->obj.name), next->name);
+		applied(arg, "device.name");
+	}
+	if (text_differs(cur->description, next->description)) {
+		set_text(dev->obj.description, sizeof(dev->obj.description),
+		    next->description);
+		applied(arg, "device.description");
+	}
+	if (text_differs(cur->location, next->location)) {
+		set_text(dev->location, sizeof(dev->location), next->location);
+		applied(arg, "device.location");
+	}
 }
 
 void

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "app/app_ids.h"
 #include "lib/clock.h"
 #include "lib/log.h"
 #include "router/daemon_int.h"
@@ -723,16 +725,100 @@ conn_of(struct dmn *dm, const struct sc_hc_hub_status *h,
 	}
 }
 
+/* The worst certificate finding of the last check, for Current_Health. */
+static enum app_cert_state
+cert_worst(const struct dmn_port *p, bool *operational, const char **text)
+{
+	const struct sc_cert_warning *ws;
+	enum app_cert_state worst = APP_CERT_OK, st = APP_CERT_OK;
+	size_t n, i;
+
+	*operational = true;
+	*text = NULL;
+	if (p->sc.watch == NULL)
+		return APP_CERT_OK;
+	n = sc_cert_watch_warnings(p->sc.watch, &ws);
+	for (i = 0; i < n && i < SC_CERT_WATCH_MAX; i++) {
+		switch (ws[i].state) {
+		case SC_CERT_OK:
+			st = APP_CERT_OK;
+			break;
+		case SC_CERT_EXPIRING:
+			st = APP_CERT_EXPIRING;
+			break;
+		case SC_CERT_EXPIRED:
+			st = APP_CERT_EXPIRED;
+			break;
+		case SC_CERT_NOT_YET_VALID:
+			st = APP_CERT_NOT_YET_VALID;
+			break;
+		case SC_CERT_UNREADABLE:
+			st = APP_CERT_UNREADABLE;
+			break;
+		}
+		/* The operational certificate first, then the worst state. */
+		if (*text == NULL || (ws[i].operational && !*operational) ||
+		    (ws[i].operational == *operational && st > worst)) {
+			worst = st;
+			*operational = ws[i].operational;
+			*text = ws[i].text;
+		}
+	}
+	return worst;
+}
+
 void
 dmn_sc_netport_refresh(struct dmn_port *p, struct app_netport_info *info)
 {
 	struct sc_node_status ns;
+	struct app_health h;
+	enum app_cert_state cert;
+	const char *text;
+	bool op;
 
 	sc_node_get_status(p->sc.node, &ns);
 	memcpy(info->mac, ns.vmac, 6);
 	info->hub_connector_state = ns.hub_status;	/* same numbering */
 	conn_of(NULL, &ns.hub[SC_HC_PRIMARY], &info->primary_status);
 	conn_of(NULL, &ns.hub[SC_HC_FAILOVER], &info->failover_status);
+	cert = cert_worst(p, &op, &text);
+	app_sc_health_judge(info, cert, op, text, &h);
+	/* The time stamp is the first read that saw this health. */
+	if (!p->health_known || h.err_code != p->health.err_code ||
+	    h.has_prop != p->health.has_prop || h.prop != p->health.prop) {
+		app_datetime_from_time(time(NULL), &h.ts);
+		p->health = h;
+		p->health_known = true;
+	}
+	info->health = h;
+	info->health.ts = p->health.ts;
+}
+
+/* "ip:port" or "[ip6]:port" of a hub peer as a BACnetHostNPort. */
+static void
+peer_hostnport(const char *text, struct app_hostnport *out)
+{
+	char host[64];
+	const char *colon = strrchr(text, ':');
+	size_t n;
+
+	memset(out, 0, sizeof(*out));
+	if (colon == NULL)
+		return;
+	out->port = (uint16_t)strtoul(colon + 1, NULL, 10);
+	n = (size_t)(colon - text);
+	if (n >= 2 && text[0] == '[' && text[n - 1] == ']') {
+		text++;
+		n -= 2;
+	}
+	if (n >= sizeof(host))
+		return;
+	memcpy(host, text, n);
+	host[n] = '\0';
+	if (inet_pton(AF_INET, host, out->ip) == 1)
+		out->ip_len = 4;
+	else if (inet_pton(AF_INET6, host, out->ip) == 1)
+		out->ip_len = 16;
 }
 
 void
@@ -750,10 +836,11 @@ dmn_sc_hub_conns(struct dmn_port *p, app_conn_emit_fn emit, void *ea)
 	n = sc_hub_get_peers(p->sc.hub, ps, DMN_PEERS_MAX);
 	for (i = 0; i < n && i < DMN_PEERS_MAX; i++) {
 		memset(&c, 0, sizeof(c));
-		c.state = 1;	/* connected */
+		c.state = APP_SCCONN_CONNECTED;
 		app_datetime_from_time(dmn_wall_of(NULL, ps[i].since_us),
 		    &c.connect_ts);
 		app_datetime_unspecified(&c.disconnect_ts);
+		peer_hostnport(ps[i].addr, &c.peer);
 		memcpy(c.vmac, ps[i].vmac, 6);
 		memcpy(c.uuid, ps[i].uuid, 16);
 		emit(ea, &c);

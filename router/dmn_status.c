@@ -215,15 +215,39 @@ device_json(struct dmn *d, struct jw *w)
 	    d->uuid[13], d->uuid[14], d->uuid[15]);
 	jw_obj_begin(w);
 	jw_kv_uint(w, "instance", c->instance);
-	jw_kv_str(w, "name", c->name);
+	/* The device's own texts (a reload or WriteProperty changes them). */
+	jw_kv_str(w, "name", d->app != NULL ? d->db.dev.obj.name : c->name);
 	jw_kv_str(w, "uuid", u);
 	jw_kv_bool(w, "enabled", d->app != NULL);
 	if (d->app != NULL) {
 		const struct app_stats *s = app_stats(d->app);
 
+		jw_kv_str(w, "description", d->db.dev.obj.description);
+		jw_kv_str(w, "location", d->db.dev.location);
+		jw_kv_uint(w, "database_revision",
+		    d->db.dev.database_revision);
+
 		jw_kv_uint(w, "apdu_rx", s->rx);
 		jw_kv_uint(w, "apdu_tx", s->tx);
 	}
+	jw_obj_end(w);
+}
+
+/* The limits the router runs with (rtr_config_of, not the file). */
+static void
+router_json(struct dmn *d, struct jw *w)
+{
+	const struct rtr_config *rc = rtr_config_of(d->rtr);
+
+	jw_obj_begin(w);
+	jw_kv_uint(w, "table_limit", rc->table_max);
+	jw_kv_uint(w, "search_timeout_ms", rc->search_timeout_us / 1000u);
+	jw_kv_uint(w, "search_queue", rc->queue_max);
+	jw_kv_uint(w, "nl_rate", rc->nl_rate_burst);
+	jw_kv_uint(w, "broadcast_rate", rc->bcast_rate_burst == 0 ? 0 :
+	    1000000u / rc->bcast_rate_interval_us);
+	jw_kv_uint(w, "broadcast_burst", rc->bcast_rate_burst);
+	jw_kv_bool(w, "init_rt_updates", rc->init_rt_updates);
 	jw_obj_end(w);
 }
 
@@ -272,6 +296,8 @@ dmn_ctl_handle(void *arg, const char *cmd, struct jw *w)
 		daemon_json(d, w);
 		jw_key(w, "device");
 		device_json(d, w);
+		jw_key(w, "router");
+		router_json(d, w);
 		jw_key(w, "ports");
 		ports_json(d, w);
 		jw_key(w, "routes");

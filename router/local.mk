@@ -33,7 +33,7 @@ librouter_a_SOURCES += \
 	router/cfg_table.c router/cfg_values.c \
 	router/cfg_validate.c router/cfg_print.c \
 	router/cfg_check.c router/cfg_check.h \
-	router/cfg_uuid.c
+	router/cfg_uuid.c router/cfg_paths.c
 
 # Configuration golden tests (tests/conf/<case>/), run by make check;
 # `make update-conf-golden` rewrites their expect.out / expect.err.
@@ -69,7 +69,9 @@ router_bacsc_router_SOURCES = router/main.c
 bin_PROGRAMS += tools/bacsc-routerctl
 tools_bacsc_routerctl_SOURCES = tools/bacsc-routerctl.c
 UNIT_SOURCES += tests/unit/test_daemon.c
-E2E_TESTS += tests/e2e/daemon.sh tests/e2e/daemon_wiring.sh
+E2E_TESTS += tests/e2e/daemon.sh tests/e2e/daemon_wiring.sh \
+	tests/e2e/daemon_reload.sh
 EXTRA_DIST += tests/e2e/daemon.sh tests/e2e/daemon_wiring.sh tests/e2e/bip_who_is_router.py \
+	tests/e2e/daemon_reload.sh \
 	tests/e2e/daemon_routed.py
 dist_man_MANS += man/bacsc-router.8 man/bacsc-routerctl.8

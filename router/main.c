@@ -58,10 +58,10 @@ main(int argc, char **argv)
 	if (check || print) {
 		if (access(o.conf_path, F_OK) != 0 && errno == ENOENT) {
 			dmn_explain_missing(o.conf_path);
-			return 1;
+			return DMN_EXIT_CONFIG;
 		}
 		return cfg_check_path(o.conf_path, print ? CFG_CHECK_PRINT : 0,
-		    stdout, stderr) == 0 ? 0 : 1;
+		    stdout, stderr) == 0 ? 0 : DMN_EXIT_CONFIG;
 	}
 	return dmn_run(&o);
 }

@@ -94,6 +94,8 @@ static void rtr_route(struct rtr *, const struct rtr_src *,
 static void rtr_local(struct rtr *, const struct rtr_src *,
     const struct npdu_view *, const struct npdu_opts *, uint64_t);
 static void rtr_search_found(struct rtr *, uint16_t, uint64_t);
+static void rtr_held_release_slot(struct rtr *, struct rtr_held *);
+static struct rtr_held *rtr_held_oldest(struct rtr *, uint16_t);
 
 static const struct npdu_opts rtr_no_opts = { NULL, 0 };
 /* Secure Path (AB.2.3), Must Understand 0 as in the AB.2.17 example. */
@@ -231,6 +233,89 @@ rtr_free(struct rtr *r)
 	free(r->search);
 	rtr_table_fini(&r->table);
 	free(r);
+}
+
+bool
+rtr_limits_fit(const struct rtr *r, const struct rtr_config *cfg,
+    const char **why)
+{
+	if (cfg->table_max == 0 ||
+	    cfg->table_max < rtr_table_count(&r->table)) {
+		*why = "fewer routing table entries than the table holds now";
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Give the held-NPDU queue max slots: the newest held NPDUs move into a
+ * new array, the oldest beyond max are dropped.  0, or -1 on OOM (then
+ * nothing changed).
+ */
+static int
+rtr_held_resize(struct rtr *r, size_t max)
+{
+	struct rtr_held *nh = NULL;
+	size_t i, k = 0;
+
+	if (max == r->cfg.queue_max)
+		return 0;
+	if (max > 0 && (nh = calloc(max, sizeof(*nh))) == NULL)
+		return -1;
+	while (r->held_n > max) {
+		rtr_held_release_slot(r, rtr_held_oldest(r, 0));
+		r->st.drop_queue_full++;
+	}
+	for (i = 0; i < r->cfg.queue_max; i++) {
+		if (r->held[i].used)
+			nh[k++] = r->held[i];	/* takes its buffer */
+		else
+			free(r->held[i].buf);
+	}
+	free(r->held);
+	r->held = nh;
+	r->cfg.queue_max = max;
+	return 0;
+}
+
+int
+rtr_set_limits(struct rtr *r, const struct rtr_config *cfg,
+    const char **why)
+{
+	size_t old_table = r->table.cap, i;
+
+	if (!rtr_limits_fit(r, cfg, why))
+		return -1;
+	if (rtr_table_resize(&r->table, cfg->table_max) != 0) {
+		*why = "out of memory";
+		return -1;
+	}
+	if (rtr_held_resize(r, cfg->queue_max) != 0) {
+		(void)rtr_table_resize(&r->table, old_table);
+		*why = "out of memory";
+		return -1;
+	}
+	r->cfg.table_max = cfg->table_max;
+	r->cfg.search_timeout_us = cfg->search_timeout_us;
+	r->cfg.nl_rate_burst = cfg->nl_rate_burst;
+	r->cfg.nl_rate_interval_us = cfg->nl_rate_interval_us;
+	for (i = 0; i < RTR_PEERS; i++)
+		if (r->peers[i].used)
+			ratelim_retune(&r->peers[i].rl, cfg->nl_rate_burst,
+			    cfg->nl_rate_interval_us);
+	r->cfg.bcast_rate_burst = cfg->bcast_rate_burst;
+	r->cfg.bcast_rate_interval_us = cfg->bcast_rate_interval_us;
+	for (i = 0; i < RTR_PORTS_MAX; i++)
+		ratelim_retune(&r->bcast_rl[i], cfg->bcast_rate_burst,
+		    cfg->bcast_rate_interval_us);
+	r->cfg.init_rt_updates = cfg->init_rt_updates;
+	return 0;
+}
+
+const struct rtr_config *
+rtr_config_of(const struct rtr *r)
+{
+	return &r->cfg;
 }
 
 void

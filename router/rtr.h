@@ -150,6 +150,27 @@ struct rtr *rtr_new(const struct rtr_config *cfg,
 /* Detach from the ports and free; NULL is a no-op. */
 void rtr_free(struct rtr *r);
 
+/*
+ * Can rtr_set_limits(r, cfg) apply cfg's limits now?  False, with a short
+ * reason in *why, if cfg->table_max is below the number of routes the
+ * table holds.  Reads r only.
+ */
+bool rtr_limits_fit(const struct rtr *r, const struct rtr_config *cfg,
+    const char **why);
+/*
+ * Apply the limits of cfg to a running router (a reload): table_max,
+ * search_timeout_us (searches started from now on), queue_max (the oldest
+ * held NPDUs beyond it are dropped, counted as drop_queue_full),
+ * nl_rate_* and bcast_rate_* (the buckets keep their tokens up to the new
+ * burst) and init_rt_updates.  Everything else in cfg (ports, ages,
+ * search slots, queue bytes) is ignored.  Return 0, or -1 with *why and
+ * the router unchanged when the limits do not fit or on OOM.
+ */
+int rtr_set_limits(struct rtr *r, const struct rtr_config *cfg,
+    const char **why);
+/* The configuration in force (borrowed, valid while r is). */
+const struct rtr_config *rtr_config_of(const struct rtr *r);
+
 /* Install the application callback for APDUs addressed to the router. */
 void rtr_set_local_handler(struct rtr *r, rtr_local_fn fn, void *arg);
 

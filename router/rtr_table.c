@@ -47,6 +47,30 @@ rtr_table_fini(struct rtr_table *t)
 	memset(t, 0, sizeof(*t));
 }
 
+int
+rtr_table_resize(struct rtr_table *t, size_t max_entries)
+{
+	struct rtr_route *nr;
+
+	if (max_entries > RTR_NETS - 2)
+		max_entries = RTR_NETS - 2;
+	if (max_entries == 0 || max_entries < t->n)
+		return -1;
+	if (max_entries == t->cap)
+		return 0;
+	nr = realloc(t->routes, max_entries * sizeof(*nr));
+	if (nr == NULL) {
+		if (max_entries > t->cap)
+			return -1;
+		nr = t->routes;	/* keep the larger array */
+	} else if (max_entries > t->cap) {
+		memset(nr + t->cap, 0, (max_entries - t->cap) * sizeof(*nr));
+	}
+	t->routes = nr;
+	t->cap = max_entries;
+	return 0;
+}
+
 void
 rtr_table_set_learning(struct rtr_table *t, unsigned port, bool on)
 {

@@ -75,6 +75,12 @@ int rtr_table_init(struct rtr_table *t, size_t max_entries,
     uint64_t max_age_us);
 /* Free what rtr_table_init() allocated; a zeroed table is fine. */
 void rtr_table_fini(struct rtr_table *t);
+/*
+ * Let the table hold at most max_entries entries from now on (the same
+ * clamp as rtr_table_init).  Return 0, or -1 with the table unchanged if
+ * max_entries is 0, fewer than the entries it holds now, or on OOM.
+ */
+int rtr_table_resize(struct rtr_table *t, size_t max_entries);
 
 /* Allow or refuse learning routes from announcements on port. */
 void rtr_table_set_learning(struct rtr_table *t, unsigned port, bool on);

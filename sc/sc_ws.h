@@ -1,8 +1,8 @@
 /*
  * BACnet/SC WebSocket transport: TLS 1.3 (sc_tls.h) through libevent's
- * bufferevent_openssl, our own strict HTTP/1.1 Upgrade handshake, wslay
- * framing.  This narrow interface is all the SC node sees; another
- * implementation could replace it.
+ * bufferevent_openssl, our own strict HTTP/1.1 Upgrade handshake and our
+ * own framing (ws_frame_codec.h).  This narrow interface is all the SC
+ * node sees; another implementation could replace it.
  *
  * Model.  A `struct sc_ws` is one WebSocket connection, initiated by
  * sc_ws_connect() or accepted by a listener (sc_ws_listen()).  All
@@ -20,7 +20,9 @@
  * 1003), messages longer than limits.max_msg_len discarded and counted
  * (the connection stays up), frames/messages above limits.frame_cap: close
  * 1009, pings answered, a close handshake with status codes, TLS
- * close_notify on close, TCP_NODELAY, and output watermarks.
+ * close_notify on close, TCP_NODELAY, and output watermarks (an accepted
+ * connection stops reading from a peer that does not read; an initiated
+ * one never stops reading, so two of our ends cannot wait on each other).
  */
 #ifndef SC_SC_WS_H
 #define SC_SC_WS_H
@@ -75,8 +77,10 @@ struct sc_ws_limits {
 	unsigned	close_ms;	/* wait for the peer's close frame and
 					   TLS shutdown (default 2000) */
 	size_t		out_high_wm;	/* send returns BUSY above this many
-					   queued octets; reading from the peer
-					   pauses too (default 1 MiB) */
+					   queued octets, pings go unanswered;
+					   an accepted connection also stops
+					   reading from the peer (default
+					   1 MiB) */
 	size_t		out_low_wm;	/* on_writable once output drops below
 					   (default 256 KiB) */
 	unsigned	max_pending;	/* listener: handshakes in progress at
@@ -149,8 +153,9 @@ struct sc_ws_stats {
 	uint64_t	bytes_out;
 	uint64_t	oversize_discarded;	/* > max_msg_len */
 	uint64_t	busy;		/* sends refused by the watermark */
-	uint64_t	read_pauses;	/* reading stopped: our output to a
-					   slow peer was above out_high_wm */
+	uint64_t	read_pauses;	/* reading stopped (server side): our
+					   output to a slow peer was above
+					   out_high_wm */
 };
 
 /*

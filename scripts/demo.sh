@@ -67,11 +67,13 @@ sh tools/bacsc-testpki -q -n 3 "$run/demo/pki"
 cp "$run/demo/pki/ca.pem" "$run/demo/pki/ca.crt"
 cp "$run/demo/pki/hub.pem" "$run/demo/pki/router.crt"
 install -m 0600 "$run/demo/pki/hub.key" "$run/demo/pki/router.key"
+# Its relative names (demo/pki/..., demo/state) are relative to its folder.
+cp etc/demo.conf "$run/demo.conf"
 cd "$run"
-../router/bacsc-router -t -c "$top/etc/demo.conf"
+../router/bacsc-router -t -c demo.conf
 
-step "start: bacsc-router -c etc/demo.conf (log: $run/router.log)"
-../router/bacsc-router -c "$top/etc/demo.conf" > router.log 2>&1 &
+step "start: bacsc-router -c demo.conf, a copy of etc/demo.conf (log: $run/router.log)"
+../router/bacsc-router -c demo.conf > router.log 2>&1 &
 daemon_pid=$!
 ctl() { ../tools/bacsc-routerctl -s demo/control.sock "$@"; }
 up=no

@@ -5,8 +5,12 @@
 # is run in a scratch copy of its folder; prepare.sh, if present, runs
 # there first (e.g. to set key file modes, which git does not keep); a
 # file named check-files turns on the TLS file checks (-F is passed
-# otherwise).  Every expect.out must also load again and print the same
-# (round trip).  The shipped etc/*.conf must be valid too.
+# otherwise); a file named from-other-dir makes the check run from the
+# case's parent folder (as <case>/router.conf), so that relative file
+# names must be found from the configuration's folder.  Every expect.out must also load again and print the same
+# (round trip).  The daemon's own check, `bacsc-router -t`, must exit 78
+# (EX_CONFIG) on every bad case and 0 on good cases with check-files.
+# The shipped etc/*.conf must be valid too.
 #
 #   conf-golden.sh            compare (part of make check)
 #   conf-golden.sh --update   rewrite expect.out / expect.err (make update-conf-golden)
@@ -15,8 +19,9 @@ update=no
 [ "${1:-}" = "--update" ] && update=yes
 srcdir=$(cd "${top_srcdir:-.}" && pwd)
 bin=$(cd "${top_builddir:-.}" && pwd)/tools/cfg-check
-if [ ! -x "$bin" ]; then
-	echo "FAIL: $bin missing"
+daemon=$(cd "${top_builddir:-.}" && pwd)/router/bacsc-router
+if [ ! -x "$bin" ] || [ ! -x "$daemon" ]; then
+	echo "FAIL: $bin or $daemon missing"
 	exit 1
 fi
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/conf-golden.XXXXXX")
@@ -41,7 +46,12 @@ for dir in "$srcdir"/tests/conf/*/; do
 			continue
 		}
 	fi
-	(cd "$work" && "$bin" -p $flags router.conf >got.out 2>got.err)
+	if [ -f "$dir/from-other-dir" ]; then
+		(cd "$scratch" && "$bin" -p $flags "$name/router.conf" \
+			>"$work/got.out" 2>"$work/got.err")
+	else
+		(cd "$work" && "$bin" -p $flags router.conf >got.out 2>got.err)
+	fi
 	rc=$?
 	if [ $rc -eq 0 ]; then
 		got=got.out
@@ -66,6 +76,21 @@ for dir in "$srcdir"/tests/conf/*/; do
 		echo "FAIL: $name: $want differs"
 		fail=$((fail + 1))
 		continue
+	fi
+	if [ $rc -ne 0 ] || [ -f "$dir/check-files" ]; then
+		if [ -f "$dir/from-other-dir" ]; then
+			(cd "$scratch" && "$daemon" -t -c "$name/router.conf" \
+				>/dev/null 2>&1)
+		else
+			(cd "$work" && "$daemon" -t -c router.conf >/dev/null 2>&1)
+		fi
+		drc=$?
+		[ $rc -eq 0 ] && want_rc=0 || want_rc=78
+		if [ $drc -ne $want_rc ]; then
+			echo "FAIL: $name: bacsc-router -t exit $drc, want $want_rc"
+			fail=$((fail + 1))
+			continue
+		fi
 	fi
 	if [ $rc -eq 0 ]; then
 		cp "$work/got.out" "$work/again.conf"

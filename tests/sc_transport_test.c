@@ -149,6 +149,7 @@ struct srv {
 	uint64_t		 rx_bad;	/* content mismatches */
 	uint64_t		 oversize;
 	bool			 greet;		/* send sizes[] on accept */
+	bool			 relay;		/* a refused echo is no error */
 	bool			 verbose;
 	int			 accepts;
 	int			 closes;
@@ -184,7 +185,7 @@ srv_on_message(struct sc_ws *ws, const uint8_t *buf, size_t len, void *arg)
 	seg[0].len = len > 0 ? 1 : 0;
 	seg[1].p = buf + seg[0].len;
 	seg[1].len = len - seg[0].len;
-	if (sc_ws_send(ws, seg, 2) != SC_WS_SEND_OK)
+	if (sc_ws_send(ws, seg, 2) != SC_WS_SEND_OK && !s->relay)
 		s->rx_bad++;
 }
 
@@ -256,8 +257,10 @@ struct cli {
 	uint32_t		 next_burst;	/* expected next burst seq */
 	uint64_t		 burst_rx;
 	uint64_t		 echo_rx;
+	uint32_t		 last_echo_seq;
 	uint64_t		 greet_rx;
 	bool			 writable;
+	bool			 relay;		/* echo every message back */
 	bool			 peer_ok;
 	struct sc_peer_cert	 peer;
 };
@@ -281,8 +284,13 @@ cli_on_message(struct sc_ws *ws, const uint8_t *buf, size_t len, void *arg)
 	struct cli *c = arg;
 	uint32_t seq = seq_of(buf, len);
 
-	(void)ws;
 	c->rx++;
+	if (c->relay) {
+		struct sc_ws_seg seg = { buf, len };
+
+		(void)sc_ws_send(ws, &seg, 1);
+		return;
+	}
 	if (len < 4) {
 		/* 1-octet message: its seq cannot be carried; check fill(). */
 		if (content_ok(buf, len, SEQ_GREET))
@@ -306,6 +314,7 @@ cli_on_message(struct sc_ws *ws, const uint8_t *buf, size_t len, void *arg)
 		c->greet_rx++;
 	} else {
 		c->echo_rx++;
+		c->last_echo_seq = seq;
 	}
 }
 
@@ -544,6 +553,60 @@ t_backpressure(struct env *e)
 	CHECK(st.busy == 1 && st.msgs_out == sent && st.msgs_in == sent,
 	    "stats busy %llu out %llu in %llu", (unsigned long long)st.busy,
 	    (unsigned long long)st.msgs_out, (unsigned long long)st.msgs_in);
+	sc_ws_close(c.ws, SC_WS_CLOSE_NORMAL);
+	run_until(e->base, &c.closed, 3000);
+}
+
+/*
+ * Both ends relay everything they receive back (as a router and a hub do
+ * under overload) while the client keeps adding messages: each end's
+ * output stays above the watermark.  If both ends stopped reading, each
+ * would wait for the other for ever; afterwards the connection must still
+ * carry a round trip.
+ */
+static void
+t_both_relay(struct env *e)
+{
+	struct sc_ws_limits lim = e->lim;
+	static uint8_t buf[16000];
+	struct sc_ws_seg seg = { buf, sizeof(buf) };
+	uint64_t t_end, added = 0;
+	struct cli c;
+	int i;
+
+	printf("both ends relaying under overload: no mutual wait\n");
+	lim.out_high_wm = 64 * 1024;
+	lim.out_low_wm = 16 * 1024;
+	CHECK(cli_connect(e->base, &c, e->uri, e->node, SC_WS_PROTO_HUB,
+	    &lim), "connect");
+	CHECK(run_until(e->base, &c.open, 5000), "open");
+	if (!c.open)
+		return;
+	c.relay = true;
+	e->srv.relay = true;
+	fill(buf, sizeof(buf), SEQ_SIZES + 3);
+	t_end = clk_now_us() + CLK_MS(3000);
+	while (clk_now_us() < t_end && c.ws != NULL) {
+		if (sc_ws_send(c.ws, &seg, 1) == SC_WS_SEND_OK)
+			added++;
+		event_base_loop(e->base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+	}
+	c.relay = false;
+	run_for(e->base, 1000);
+	CHECK(c.ws != NULL, "connection lost: %s", c.detail);
+	if (c.ws == NULL) {
+		e->srv.relay = false;
+		return;
+	}
+	fill(buf, sizeof(buf), SEQ_SIZES + 4);
+	CHECK(sc_ws_send(c.ws, &seg, 1) == SC_WS_SEND_OK, "send after");
+	for (i = 0; i < 300 && c.last_echo_seq != SEQ_SIZES + 4; i++)
+		run_for(e->base, 10);
+	CHECK(c.last_echo_seq == SEQ_SIZES + 4, "no echo after the overload "
+	    "(%llu messages added, %zu octets queued)",
+	    (unsigned long long)added, sc_ws_out_queued(c.ws));
+	printf("  %llu messages added in 3 s\n", (unsigned long long)added);
+	e->srv.relay = false;
 	sc_ws_close(c.ws, SC_WS_CLOSE_NORMAL);
 	run_until(e->base, &c.closed, 3000);
 }
@@ -864,6 +927,7 @@ selftest(const char *host)
 	t_messages(&e);
 	t_reconnect(&e);
 	t_backpressure(&e);
+	t_both_relay(&e);
 	t_client_close(&e);
 	t_refusals(&e);
 	t_limits(&e);

@@ -94,6 +94,7 @@ tool_load(struct tool *t, bool required)
 	}
 	cfg_errs_init(&errs);
 	if (cfg_load(path, &t->cfg, &errs) != 0 ||
+	    cfg_resolve_paths(t->cfg, &errs) != 0 ||
 	    cfg_validate(t->cfg, &errs) != 0) {
 		cfg_errs_print(&errs, stderr);
 		fprintf(stderr, "%s: %s: configuration not valid\n", prog,

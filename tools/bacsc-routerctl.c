@@ -216,7 +216,8 @@ socket_from_config(const char *path)
 	cfg_errs_init(&e);
 	if (cfg_load(path, &c, &e) != 0 && c == NULL) {
 		cfg_errs_print(&e, stderr);
-	} else if (c != NULL && c->control.socket != NULL) {
+	} else if (c != NULL && cfg_resolve_paths(c, &e) == 0 &&
+	    c->control.socket != NULL) {
 		s = strdup(c->control.socket);
 	}
 	cfg_free(c);

@@ -6,7 +6,8 @@
 //   node bip_device.js PORT INSTANCE NAME VALUE fix|nofix
 // "fix" wraps the transport so that answers to remote networks carry hop
 // count 255 (3.3.2 writes 0); "nofix" leaves the library as it is.
-// Prints "ready" and one JSON line per request; runs until killed.
+// Prints "ready" and one JSON line per request (a Who-Is with its range
+// limits); runs until killed.
 'use strict';
 
 const { makeClient } = require('./bacjs.js');
@@ -26,7 +27,7 @@ client.on('whoIs', (msg) => {
         return;
     client.iAmResponse(msg.header.sender, inst, 3, 999);
     say({ event: 'whoIs', from: who(msg.header.sender),
-        hopFixed: client.hopFixed });
+        low: p.lowLimit, high: p.highLimit, hopFixed: client.hopFixed });
 });
 client.on('readProperty', (msg) => {
     const s = msg.header.sender, o = msg.payload.objectId;

@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
 """Ask a B/IP router over raw UDP, the way a BACnet/IP device would.
 
-usage: bip_who_is_router.py ROUTER_IP PORT SELF_IP [who-is-router NET | who-is INSTANCE]
+usage: bip_who_is_router.py ROUTER_IP PORT SELF_IP
+         [who-is-router NET | who-is INSTANCE | read-name INSTANCE [NAME]]
 
 who-is-router NET: send Who-Is-Router-To-Network (Original-Unicast-NPDU)
   to ROUTER_IP:PORT and wait for an I-Am-Router-To-Network (a local
   broadcast, heard on 127.255.255.255:PORT) that lists network NET.
 who-is INSTANCE: send a Who-Is (unconfirmed, no range) and wait for the
   I-Am of device INSTANCE.
+read-name INSTANCE [NAME]: ReadProperty Object_Name of device INSTANCE
+  (confirmed, unicast); print the name in the Complex-ACK and, with NAME,
+  exit 0 only if it is NAME.
 Prints what arrived; exit 0 if the expected answer came within 5 s.
 """
 import socket
@@ -69,11 +73,40 @@ def wait(socks, pred, timeout=5.0):
     return None
 
 
+def read_name_pred(instance, want):
+    """A predicate for the Complex-ACK of ReadProperty Object_Name."""
+    oid = struct.pack("!I", 8 << 22 | instance)
+
+    def pred(nl, body, src):
+        # 30 <invoke> 0C, 0C <oid>, 19 4D, 3E, 75 <len> 00 <utf-8>, 3F
+        if nl or len(body) < 14 or body[0] != 0x30 or body[2] != 0x0C:
+            return None
+        if body[3] != 0x0C or body[4:8] != oid or body[8:11] != b"\x19\x4d\x3e":
+            return None
+        i, tag = 11, body[11]
+        if tag >> 4 != 7 or tag & 0x08:
+            return None
+        n = tag & 0x07
+        i += 1
+        if n == 5:
+            n, i = body[i], i + 1
+        name = body[i + 1:i + n].decode("utf-8", "replace")
+        print("Object_Name of device %d: %s" % (instance, name))
+        return name if want is None or name == want else False
+    return pred
+
+
 def main():
     router, port, self_ip, what, arg = sys.argv[1], int(sys.argv[2]), \
         sys.argv[3], sys.argv[4], int(sys.argv[5])
     uni, bc = open_socks(self_ip, port)
-    if what == "who-is-router":
+    if what == "read-name":
+        want = sys.argv[6] if len(sys.argv) > 6 else None
+        apdu = bytes([0x00, 0x05, 0x01, 0x0C, 0x0C]) + \
+            struct.pack("!I", 8 << 22 | arg) + bytes([0x19, 0x4D])
+        uni.sendto(bvll_unicast(bytes([0x01, 0x04]) + apdu), (router, port))
+        pred = read_name_pred(arg, want)
+    elif what == "who-is-router":
         uni.sendto(bvll_unicast(bytes([0x01, 0x80, 0x00])), (router, port))
 
         def pred(nl, body, src):
@@ -99,6 +132,9 @@ def main():
             print("I-Am device %d from %s:%d" % (inst, src[0], src[1]))
             return inst if inst == arg and (oid >> 22) == 8 else None
     got = wait([uni, bc], pred)
+    if got is False:
+        print("the name is not %s" % sys.argv[6], file=sys.stderr)
+        return 1
     if got is None:
         print("no matching answer within 5 s", file=sys.stderr)
         return 1

@@ -74,12 +74,12 @@ set +e
 "$bin" -t -c "$tmp/bad.conf" > "$tmp/bad.out" 2> "$tmp/bad.err"
 rc=$?
 set -e
-[ $rc -eq 1 ] || fail "-t on a bad file: exit $rc"
+[ $rc -eq 78 ] || fail "-t on a bad file: exit $rc (want 78, EX_CONFIG)"
 grep -q "^$tmp/bad.conf:2: bip\[0\].port: 70000 is out of range (1..65535)" \
 	"$tmp/bad.err" || { cat "$tmp/bad.err"; fail "port error text"; }
 grep -qx "$tmp/bad.conf:4: sc\[0\].network: 0 is out of range (1..65534)" "$tmp/bad.err" ||
 	{ cat "$tmp/bad.err"; fail "second error not reported"; }
-ok "-t bad file: exit 1, both errors with file:line:setting"
+ok "-t bad file: exit 78, both errors with file:line:setting"
 
 set +e
 "$bin" -t -c "$tmp/nonexistent.conf" 2> "$tmp/missing.err"
@@ -87,10 +87,18 @@ rc=$?
 "$bin" -c "$tmp/nonexistent.conf" 2> "$tmp/missing2.err"
 rc2=$?
 set -e
-[ $rc -eq 1 ] && [ $rc2 -eq 1 ] || fail "missing file: exit $rc/$rc2"
+[ $rc -eq 78 ] && [ $rc2 -eq 78 ] || fail "missing file: exit $rc/$rc2 (want 78)"
 grep -q "etc/bacsc-router.conf" "$tmp/missing2.err" &&
 	grep -q "demo" "$tmp/missing2.err" || fail "missing-file message"
-ok "missing file: exit 1, names the sample and the demo"
+ok "missing file: exit 78, names the sample and the demo"
+set +e
+"$bin" -c "$tmp/bad.conf" > /dev/null 2> "$tmp/bad-start.err"
+rc=$?
+set -e
+[ $rc -eq 78 ] || fail "start with a bad file: exit $rc (want 78)"
+grep -q "bip\[0\].port: 70000 is out of range" "$tmp/bad-start.err" ||
+	fail "start with a bad file: error text"
+ok "start with a bad file: exit 78 (EX_CONFIG), the errors on stderr"
 
 # ------------------------------------------------------------------ start
 valgrind=${DAEMON_VALGRIND:-auto}
@@ -273,6 +281,34 @@ state_dir = "$priv/state";
 user = "nobody";
 group = "nogroup";
 CONF
+	# -t as root: the configured user's key (0600) is right; a key
+	# group or others may read, or one of another user, is not.
+	out=$("$bin" -t -c "$priv/router.conf" 2>&1) ||
+		{ echo "$out"; fail "-t as root refuses the key of user nobody (0600)"; }
+	ok "-t as root: key owned by the configured user nobody, 0600: accepted"
+	key="$priv/pki/hub.key"
+	for m in 0640 0604; do
+		chmod $m "$key"
+		rc=0
+		out=$("$bin" -t -c "$priv/router.conf" 2>&1) || rc=$?
+		[ $rc -eq 78 ] && echo "$out" | grep -q "sc\[0\].tls.key: private key \"$key\" is accessible by group or others (mode $m)" ||
+			{ echo "$out"; fail "-t as root with key mode $m: exit $rc"; }
+	done
+	chmod 0600 "$key"
+	if getent passwd daemon > /dev/null; then
+		chown daemon "$key"
+		rc=0
+		out=$("$bin" -t -c "$priv/router.conf" 2>&1) || rc=$?
+		[ $rc -eq 78 ] && echo "$out" | grep -q "private key \"$key\" is owned by uid $(id -u daemon)" ||
+			{ echo "$out"; fail "-t as root with a key of user daemon: exit $rc"; }
+		chown nobody "$key"
+	fi
+	sed 's/^user = "nobody";/user = "no-such-user-e2e";/' "$priv/router.conf" > "$tmp/nouser.conf"
+	rc=0
+	out=$("$bin" -t -c "$tmp/nouser.conf" 2>&1) || rc=$?
+	[ $rc -eq 78 ] && echo "$out" | grep -q 'user: "no-such-user-e2e" is not a user on this system' ||
+		{ echo "$out"; fail "-t with a user that does not exist: exit $rc"; }
+	ok "-t as root refuses keys of mode 0640/0604 or of another user, and a user that does not exist (exit 78)"
 	"$bin" -c "$priv/router.conf" > "$tmp/priv.log" 2>&1 &
 	daemon_pid=$!
 	up=0

@@ -10,10 +10,12 @@ export top_srcdir top_builddir
 E_ROUTER=$top_builddir/router/bacsc-router
 E_CTL=$top_builddir/tools/bacsc-routerctl
 E_SCDEV=$top_builddir/tools/bacsc-scdev
-for f in "$E_ROUTER" "$E_CTL" "$E_SCDEV"; do
+E_HUB=$top_builddir/tools/bacsc-hub
+for f in "$E_ROUTER" "$E_CTL" "$E_SCDEV" "$E_HUB"; do
 	[ -x "$f" ] || { echo "missing $f (run make first)"; exit 1; }
 done
 command -v node >/dev/null || { echo "node missing (scripts/install-deps.sh)"; exit 1; }
+echo "node $(node --version)"
 if [ ! -d "$top_srcdir/node_modules/@bacnet-js/client" ]; then
 	(cd "$top_srcdir" && npm ci --no-audit --no-fund >/dev/null) ||
 		{ echo "npm ci failed"; exit 1; }
@@ -60,30 +62,58 @@ print(*[s.getsockname()[1] for s in ss])' "$1"
 E_N=$(( 20 + RANDOM % 200 ))
 E_UDP=$(( 36000 + (RANDOM % 2000) * 2 ))
 
-# e_router NAME BIP_NET SC_NET BIP_IP HUB_PORT [EXTRA_BIP_CONF]: start a
-# router with its own hub on 127.0.0.1:HUB_PORT and wait until its SC
-# port is connected.  Control socket: $W/NAME.sock.
+# e_router NAME BIP_NET SC_NET BIP_IP HUB_PORT [EXTRA_BIP_CONF] [SC_HUBS]:
+# start a router and wait until its SC port is connected to its primary
+# hub.  By default the router is its own hub on 127.0.0.1:HUB_PORT;
+# SC_HUBS replaces that (primary_hub, failover_hub, hub_function
+# settings).  Control socket: $W/NAME.sock.
 e_router() {
 	local name=$1 bnet=$2 snet=$3 ip=$4 hub=$5 extra=${6:-}
-	mkdir -p "$W/$name-state"
-	cat >"$W/$name.conf" <<CONF
-device = { instance = $((4000 + bnet)); name = "$name"; uuid = "generate"; };
+	local hubs=${7:-}
+	[ -n "$hubs" ] || hubs="primary_hub = \"wss://127.0.0.1:$hub/\";
+         hub_function = { enabled = true; listen = \"127.0.0.1:$hub\"; };"
+	e_router_conf "$name" "$((4000 + bnet))" <<CONF
 bip = ( { name = "bip0"; network = $bnet; bind = "$ip"; port = $E_UDP;
           broadcast = "127.255.255.255"; $extra } );
 sc = ( { name = "sc0"; network = $snet; vmac = "random";
-         primary_hub = "wss://127.0.0.1:$hub/";
-         tls = { certificate = "$W/pki/hub.pem"; key = "$W/pki/hub.key";
+         $(e_sc_common)
+         $hubs
+       } );
+CONF
+	e_router_start "$name"
+}
+
+# e_sc_common: the TLS files and short timers of every test SC port.
+e_sc_common() {
+	cat <<CONF
+tls = { certificate = "$W/pki/hub.pem"; key = "$W/pki/hub.key";
                  ca = [ "$W/pki/ca.pem" ]; };
          timers = { connect_wait = 5; min_reconnect = 2; max_reconnect = 5; };
-         hub_function = { enabled = true; listen = "127.0.0.1:$hub"; };
-       } );
+CONF
+}
+
+# e_router_conf NAME INSTANCE < PORTS: write $W/NAME.conf with the device,
+# log, control and state settings around the bip/sc port lists on stdin.
+e_router_conf() {
+	local name=$1 inst=$2
+	mkdir -p "$W/$name-state"
+	{
+		echo "device = { instance = $inst; name = \"$name\"; uuid = \"generate\"; };"
+		cat
+		cat <<CONF
 log = { level = "info"; target = "stderr"; };
 control = { socket = "$W/$name.sock"; mode = "0600"; };
 state_dir = "$W/$name-state";
 CONF
+	} >"$W/$name.conf"
+}
+
+# e_router_start NAME: start the router of $W/NAME.conf and wait until an
+# SC port is connected to its primary hub.
+e_router_start() {
+	local name=$1 i
 	"$E_ROUTER" -c "$W/$name.conf" >"$W/$name.log" 2>&1 &
 	E_PIDS+=($!)
-	local i
 	for i in $(seq 100); do
 		if "$E_CTL" -s "$W/$name.sock" --json status 2>/dev/null |
 			grep -q '"connected_to":"primary"'; then
@@ -92,6 +122,21 @@ CONF
 		sleep 0.1
 	done
 	e_fail "router $name did not come up"
+}
+
+# e_hub LOGNAME PORT: start an external hub (tools/bacsc-hub) on
+# 127.0.0.1:PORT and wait until it listens; its pid is left in E_HUB_PID.
+e_hub() {
+	local log=$1 port=$2 i
+	"$E_HUB" -c "$W/pki/hub.pem" -k "$W/pki/hub.key" -a "$W/pki/ca.pem" \
+		-l 127.0.0.1 -p "$port" -q >"$W/$log.out" 2>"$W/$log.log" &
+	E_HUB_PID=$!
+	E_PIDS+=($E_HUB_PID)
+	for i in $(seq 100); do
+		grep -q '^LISTENING' "$W/$log.out" && return 0
+		sleep 0.1
+	done
+	e_fail "bacsc-hub $log did not listen on $port"
 }
 
 # e_status NAME: the router's status JSON.

@@ -488,22 +488,54 @@ test_rpm_all_device(void)
 	CU_ASSERT_EQUAL(ids[0], APP_PROP_DESCRIPTION);
 }
 
+/* True if ids[0..n) holds id. */
+static bool
+has_id(const uint32_t *ids, size_t n, uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
+
 static void
 test_rpm_all_netports(void)
 {
 	uint32_t ids[64];
 	size_t n, nerr;
 
+	/* Without NAT and without a CSR file those two are left out. */
 	req("0005130E0C0E0000011E09081F");	/* B/IP port ALL */
 	CU_ASSERT_FATAL(nout == 1 && out[0].b[0] == 0x30);
 	n = rpm_props(out[0].b + 3, out[0].n - 3, ids, 64, &nerr);
-	CU_ASSERT_EQUAL(n, bip.obj.cls->nprops);
+	CU_ASSERT_EQUAL(n, bip.obj.cls->nprops - 1);
 	CU_ASSERT_EQUAL(nerr, 0);
+	CU_ASSERT(has_id(ids, n, APP_PROP_BACNET_IP_NAT_TRAVERSAL));
+	CU_ASSERT(!has_id(ids, n, APP_PROP_BACNET_IP_GLOBAL_ADDRESS));
 	req("0005140E0C0E0000021E09081F");	/* SC port ALL */
 	CU_ASSERT_FATAL(nout == 1 && out[0].b[0] == 0x30);
 	n = rpm_props(out[0].b + 3, out[0].n - 3, ids, 64, &nerr);
-	CU_ASSERT_EQUAL(n, sc.obj.cls->nprops);
+	CU_ASSERT_EQUAL(n, sc.obj.cls->nprops - 1);
 	CU_ASSERT_EQUAL(nerr, 0);
+	CU_ASSERT(has_id(ids, n, APP_PROP_CURRENT_HEALTH));
+	CU_ASSERT(!has_id(ids, n, APP_PROP_CSR_FILE));
+	/* With them, all of the class. */
+	bip.info.nat_traversal = true;
+	sc.info.has_csr_file = true;
+	req("0005150E0C0E0000011E09081F");
+	CU_ASSERT_FATAL(nout == 1 && out[0].b[0] == 0x30);
+	n = rpm_props(out[0].b + 3, out[0].n - 3, ids, 64, &nerr);
+	CU_ASSERT_EQUAL(n, bip.obj.cls->nprops);
+	CU_ASSERT(has_id(ids, n, APP_PROP_BACNET_IP_GLOBAL_ADDRESS));
+	req("0005160E0C0E0000021E09081F");
+	CU_ASSERT_FATAL(nout == 1 && out[0].b[0] == 0x30);
+	n = rpm_props(out[0].b + 3, out[0].n - 3, ids, 64, &nerr);
+	CU_ASSERT_EQUAL(n, sc.obj.cls->nprops);
+	CU_ASSERT(has_id(ids, n, APP_PROP_CSR_FILE));
+	bip.info.nat_traversal = false;
+	sc.info.has_csr_file = false;
 	req("0005150E0C028000011E09081F");	/* File ALL */
 	CU_ASSERT_FATAL(nout == 1 && out[0].b[0] == 0x30);
 	n = rpm_props(out[0].b + 3, out[0].n - 3, ids, 64, &nerr);

@@ -1153,6 +1153,102 @@ test_rtr_bcast_rate_off(void)
 	done();
 }
 
+/* A reload changes the limits of a running router (rtr_set_limits). */
+static void
+test_rtr_set_limits(void)
+{
+	struct rtr_config c, n;
+	uint8_t npdu[8] = { 0x01, 0x20, 0x00, 99, 0x00, 0xff, 0x10, 0x08 };
+	const uint8_t d1[6] = { 0xc0, 0xa8, 0x01, 0x0a, 0xba, 0xc0 };
+	struct npdu_rx rx = { .src_mac = d1, .src_mac_len = 6, .npdu = npdu,
+	    .npdu_len = 8 };
+	const char *why = NULL;
+	uint64_t drops, fwd;
+	unsigned i;
+
+	rtr_config_defaults(&c);
+	c.nports = 3;
+	c.port[0].net = 5;
+	c.port[1].net = 7;
+	c.port[2].net = 9;
+	c.table_max = 5;
+	c.queue_max = 8;
+	c.bcast_rate_burst = 10;
+	c.bcast_rate_interval_us = CLK_SEC(1);
+	std_router(&c, true);
+	/* Full: 3 direct + 20 + 30.  Network 40 does not fit. */
+	rtr_tp_rx(&tp[1], R20, true, "01 80 01 00 28", NULL);
+	CU_ASSERT_PTR_NULL(rtr_table_find(rtr_table(R), 40));
+	CU_ASSERT_EQUAL(rtr_stats(R)->learn_full, 1);
+	/* Shrinking below the 5 routes held is refused; nothing changes. */
+	n = c;
+	n.table_max = 4;
+	n.queue_max = 2;
+	CU_ASSERT_FALSE(rtr_limits_fit(R, &n, &why));
+	CU_ASSERT_PTR_NOT_NULL(why);
+	CU_ASSERT_EQUAL(rtr_set_limits(R, &n, &why), -1);
+	CU_ASSERT_EQUAL(rtr_config_of(R)->table_max, 5);
+	CU_ASSERT_EQUAL(rtr_config_of(R)->queue_max, 8);
+	CU_ASSERT_EQUAL(rtr_table_count(rtr_table(R)), 5);
+	/* Room for one more: 40 is learned now, routes kept. */
+	n.table_max = 6;
+	n.queue_max = 8;
+	CU_ASSERT_TRUE(rtr_limits_fit(R, &n, &why));
+	CU_ASSERT_EQUAL(rtr_set_limits(R, &n, &why), 0);
+	rtr_tp_rx(&tp[1], R20, true, "01 80 01 00 28", NULL);
+	CU_ASSERT_PTR_NOT_NULL(rtr_table_find(rtr_table(R), 40));
+	CU_ASSERT_PTR_NOT_NULL(rtr_table_find(rtr_table(R), 20));
+	CU_ASSERT_PTR_NOT_NULL(rtr_table_find(rtr_table(R), 30));
+	/* Queue: 8 held for network 99; down to 3 drops the 5 oldest. */
+	for (i = 0; i < 20; i++)
+		rtr_receive(R, 0, &rx, T0 + i);
+	CU_ASSERT_EQUAL(rtr_held_count(R), 8);
+	CU_ASSERT_EQUAL(rtr_stats(R)->drop_queue_full, 12);
+	n.queue_max = 3;
+	n.table_max = 8;
+	CU_ASSERT_EQUAL(rtr_set_limits(R, &n, &why), 0);
+	CU_ASSERT_EQUAL(rtr_held_count(R), 3);
+	CU_ASSERT_EQUAL(rtr_stats(R)->drop_queue_full, 17);
+	/* The route appears: the 3 kept are sent on, then none is held. */
+	rtr_tp_log_clear(&lg);
+	rtr_tp_rx(&tp[1], R20, true, "01 80 01 00 63", NULL);
+	CU_ASSERT_EQUAL(rtr_stats(R)->released, 3);
+	CU_ASSERT_EQUAL(rtr_held_count(R), 0);
+	/* Queue off: nothing is held any more. */
+	n.queue_max = 0;
+	CU_ASSERT_EQUAL(rtr_set_limits(R, &n, &why), 0);
+	npdu[3] = 98;
+	rtr_receive(R, 0, &rx, T0 + CLK_SEC(20));
+	CU_ASSERT_EQUAL(rtr_held_count(R), 0);
+	/* Broadcasts: at most 10 of 30 pass; with the limit off all. */
+	for (i = 0; i < 30; i++)
+		rtr_tp_rx(&tp[0], D1, true, "01 20 FF FF 00 FF 10 08", NULL);
+	drops = rtr_stats(R)->drop_bcast_ratelim;
+	CU_ASSERT_TRUE(drops >= 20);
+	n.bcast_rate_burst = 0;
+	CU_ASSERT_EQUAL(rtr_set_limits(R, &n, &why), 0);
+	fwd = rtr_stats(R)->fwd_global;
+	for (i = 0; i < 30; i++)
+		rtr_tp_rx(&tp[0], D1, true, "01 20 FF FF 00 FF 10 08", NULL);
+	CU_ASSERT_EQUAL(rtr_stats(R)->drop_bcast_ratelim, drops);
+	CU_ASSERT_EQUAL(rtr_stats(R)->fwd_global, fwd + 60);
+	/* ... and back on with a burst of 1: the bucket is empty. */
+	n.bcast_rate_burst = 1;
+	CU_ASSERT_EQUAL(rtr_set_limits(R, &n, &why), 0);
+	rtr_tp_rx(&tp[0], D1, true, "01 20 FF FF 00 FF 10 08", NULL);
+	CU_ASSERT_EQUAL(rtr_stats(R)->drop_bcast_ratelim, drops + 1);
+	/* Initialize-Routing-Table updates: refused, then accepted. */
+	rtr_tp_rx(&tp[1], R20, false, "01 80 06 01 00 29 02 00", NULL);
+	CU_ASSERT_PTR_NULL(rtr_table_find(rtr_table(R), 41));
+	n.table_max = 10;
+	n.init_rt_updates = true;
+	CU_ASSERT_EQUAL(rtr_set_limits(R, &n, &why), 0);
+	rtr_tp_rx(&tp[1], R20, false, "01 80 06 01 00 29 02 00", NULL);
+	CU_ASSERT_PTR_NOT_NULL(rtr_table_find(rtr_table(R), 41));
+	CU_ASSERT_EQUAL(rtr_config_of(R)->table_max, 10);
+	done();
+}
+
 static void
 test_rtr_config_checks(void)
 {
@@ -1485,6 +1581,7 @@ static const struct ut_case cases[] = {
 	UT_CASE(test_rtr_nl_rate_limit),
 	UT_CASE(test_rtr_bcast_rate_limit),
 	UT_CASE(test_rtr_bcast_rate_off),
+	UT_CASE(test_rtr_set_limits),
 	UT_CASE(test_rtr_config_checks),
 	UT_CASE(test_rtr_send_apdu),
 	UT_CASE(test_rtr_chain_learned),

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# The router itself as a BACnet device, seen by @bacnet-js/client (npm) on
+# its B/IP network: the real bacsc-router on loopback, its SC port on two
+# bacsc-hub processes (primary and failover), its own hub function with one
+# bacsc-scdev on it.  The client discovers the router by Who-Is, reads
+# every property of the Device and of both Network Port objects with
+# ReadPropertyMultiple ALL and checks the decoded values; the primary hub
+# is then killed and the client sees SC_Hub_Connector_State become
+# connected-to-failover and the primary's connection status record the
+# disconnect.  tshark decodes everything (TLS with the key log) and must
+# find no malformed packet.
+. "$(dirname "$0")/e2e-lib.sh"
+E_HUB=$top_builddir/tools/bacsc-hub
+[ -x "$E_HUB" ] || e_fail "missing $E_HUB (run make first)"
+read -r hr < <(e_free_tcp 1)
+rip=127.0.4.$E_N
+inst=$((4100000 + E_N))
+
+# start_hub NAME: a bacsc-hub on 127.0.0.1, on a port the kernel picks;
+# sets NAME_pid and NAME_port.
+start_hub() {
+	"$E_HUB" -c "$W/pki/hub.pem" -k "$W/pki/hub.key" -a "$W/pki/ca.pem" \
+		-l 127.0.0.1 -p 0 -q >"$W/$1.out" 2>"$W/$1.log" &
+	E_PIDS+=($!)
+	eval "$1_pid=$!"
+	disown $!	# killed on purpose below: no job notice
+	local i
+	for i in $(seq 50); do
+		if grep -q LISTENING "$W/$1.out" 2>/dev/null; then
+			eval "$1_port=$(awk '/LISTENING/ { print $2 }' "$W/$1.out")"
+			return 0
+		fi
+		sleep 0.1
+	done
+	e_fail "bacsc-hub $1 did not listen"
+}
+
+start_hub primary
+start_hub failover
+hp=$primary_port hf=$failover_port
+e_capture_start "udp port $E_UDP or tcp port $hp or tcp port $hf or tcp port $hr"
+mkdir -p "$W/r1-state"
+cat >"$W/r1.conf" <<CONF
+device = { instance = $inst; name = "router-$E_N"; uuid = "generate";
+           description = "e2e device"; location = "loopback"; };
+bip = ( { name = "bip0"; network = 31; bind = "$rip"; port = $E_UDP;
+          broadcast = "127.255.255.255"; } );
+sc = ( { name = "sc0"; network = 41; vmac = "02:00:00:00:41:01";
+         primary_hub = "wss://127.0.0.1:$hp/";
+         failover_hub = "wss://127.0.0.1:$hf/";
+         tls = { certificate = "$W/pki/node1.pem"; key = "$W/pki/node1.key";
+                 ca = [ "$W/pki/ca.pem" ]; };
+         timers = { connect_wait = 5; min_reconnect = 2; max_reconnect = 4;
+                    heartbeat = 30; };
+         hub_function = { enabled = true; listen = "127.0.0.1:$hr"; };
+       } );
+log = { level = "info"; target = "stderr"; };
+control = { socket = "$W/r1.sock"; mode = "0600"; };
+state_dir = "$W/r1-state";
+CONF
+"$E_ROUTER" -c "$W/r1.conf" >"$W/r1.log" 2>&1 &
+E_PIDS+=($!)
+up=no
+for _ in $(seq 100); do
+	if "$E_CTL" -s "$W/r1.sock" --json status 2>/dev/null |
+		grep -q '"connected_to":"primary"'; then
+		up=yes
+		break
+	fi
+	sleep 0.1
+done
+[ $up = yes ] || e_fail "router did not connect to its primary hub"
+e_ok "bacsc-router up: device $inst on $rip:$E_UDP, primary hub $hp, failover $hf, own hub function $hr"
+e_scdev dev1 "$hr" 2 02:00:00:00:41:02 7101 sc-device-7101
+e_ok "bacsc-scdev on the router's hub function"
+
+node "$top_srcdir/tests/e2e/daemon_device.js" "$E_UDP" "$inst" \
+	"router-$E_N" "$rip" "$primary_pid" >"$W/client.out" 2>&1 ||
+	{ cat "$W/client.out"; e_fail "@bacnet-js/client scenario"; }
+grep -v '^REVISION' "$W/client.out" | sed 's/^/  /'
+e_status r1 | grep -q '"connected_to":"failover"' ||
+	e_fail "the control socket does not show the failover hub"
+e_ok "control socket agrees: connected to the failover hub"
+
+# Database_Revision is kept in the state folder; a reload that changes
+# nothing keeps it, a reload that renames the device adds one.
+rev=$(sed -n 's/^REVISION //p' "$W/client.out")
+kept=$(cut -d' ' -f1 "$W/r1-state/database_revision")
+[ "$kept" = "$rev" ] || e_fail "state_dir keeps revision $kept, the device said $rev"
+"$E_CTL" -s "$W/r1.sock" reload >/dev/null || e_fail "reload"
+kept=$(cut -d' ' -f1 "$W/r1-state/database_revision")
+[ "$kept" = "$rev" ] || e_fail "after a reload without change the kept revision is $kept, not $rev"
+sed -i "s/name = \"router-$E_N\"/name = \"router-$E_N-renamed\"/" "$W/r1.conf"
+"$E_CTL" -s "$W/r1.sock" reload >/dev/null || e_fail "reload"
+kept=$(cut -d' ' -f1 "$W/r1-state/database_revision")
+[ "$kept" = "$((rev + 1))" ] || e_fail "after a reload that renames the device the kept revision is $kept, not $((rev + 1))"
+e_ok "Database_Revision $rev kept in state_dir and by a reload without change; $kept after a rename"
+
+e_capture_check -d "tcp.port==$hp,tls" -d "tcp.port==$hf,tls" \
+	-d "tcp.port==$hr,tls" -d "udp.port==$E_UDP,bvlc"
+if [ -f "$W/cap.pcap" ]; then
+	dec=(-d "udp.port==$E_UDP,bvlc")
+	tshark -r "$W/cap.pcap" "${dec[@]}" -V >"$W/cap.txt" 2>/dev/null || true
+	want() { grep -qF "$1" "$W/cap.txt" || e_fail "tshark did not decode: $1"; }
+	want "network-type:  secure-connect (11)"
+	want "sc-hub-connector-state:  connected-to-primary (1)"
+	want "sc-hub-connector-state:  connected-to-failover (2)"
+	n=$(tshark -r "$W/cap.pcap" "${dec[@]}" \
+		-Y "bacapp.type == 3 && ip.src == $rip" 2>/dev/null | wc -l)
+	[ "$n" -gt 0 ] || e_fail "no Complex-ACK from the router in the capture"
+	e_ok "tshark decodes $n Complex-ACK frames from the router"
+fi
+echo "daemon-device.sh: all passed"
