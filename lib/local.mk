@@ -7,3 +7,5 @@ librouter_a_SOURCES += \
 	lib/ratelim.c lib/ratelim.h
 librouter_a_SOURCES += lib/jsonw.c lib/jsonw.h
 UNIT_SOURCES += tests/unit/test_jsonw.c
+librouter_a_SOURCES += lib/txwin.c lib/txwin.h
+UNIT_SOURCES += tests/unit/test_txwin.c

@@ -163,6 +163,7 @@ struct cfg_hub_function {
 	bool			enabled;	/* default false */
 	struct cfg_listen	listen;		/* required if enabled */
 	uint32_t		max_connections; /* default 64 */
+	uint32_t		max_connections_per_source; /* default 16 */
 	bool			accept_originating_vmac; /* default false */
 	uint32_t		broadcast_rate;	/* per node per s; 0: no limit */
 	uint32_t		broadcast_burst; /* default 500 */
@@ -187,6 +188,7 @@ struct cfg_node_switch {
 	struct cfg_sc_peer	*peers;		/* for policy configured */
 	size_t			 n_peers;
 	uint32_t		 max_connections; /* default 16 */
+	uint32_t		 max_connections_per_source; /* default 16 */
 	uint32_t		 idle_timeout;	/* s, 0 = never; default 300 */
 	uint32_t		 resolve_timeout; /* s, default 5 */
 	uint32_t		 resolve_cache;	/* s, default 600 */

@@ -662,6 +662,10 @@ note_deferred(const struct cfg *cur, const struct cfg *next,
 
 		if (a->hub_function.max_connections !=
 		    b->hub_function.max_connections ||
+		    a->hub_function.max_connections_per_source !=
+		    b->hub_function.max_connections_per_source ||
+		    a->node_switch.max_connections_per_source !=
+		    b->node_switch.max_connections_per_source ||
 		    a->hub_function.broadcast_rate !=
 		    b->hub_function.broadcast_rate ||
 		    a->hub_function.broadcast_burst !=
@@ -669,7 +673,8 @@ note_deferred(const struct cfg *cur, const struct cfg *next,
 		    a->learn != b->learn ||
 		    a->allow_plaintext_ws != b->allow_plaintext_ws) {
 			snprintf(buf, sizeof(buf), "sc[%zu] (hub function "
-			    "limits, learn, allow_plaintext_ws)", i);
+			    "limits, per-source limits, learn, "
+			    "allow_plaintext_ws)", i);
 			note(arg, buf);
 		}
 		if (ns_differs(&a->node_switch, &b->node_switch)) {

@@ -87,6 +87,7 @@ struct dmn {
 	struct rtr		*rtr;
 
 	struct app_db		 db;
+	uint64_t		 db_fp;	/* fingerprint last kept */
 	struct app		*app;
 
 	struct event		*tick;

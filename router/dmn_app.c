@@ -98,17 +98,23 @@ np_refresh(void *arg, struct app_netport_info *info)
 	be16_store(info->mac + 4, self.port);
 }
 
+/* The BBMD tables of a B/IP port (ops argument), or NULL. */
+static const struct bip_bbmd *
+port_bbmd(void *arg)
+{
+	struct dmn_port *p = arg;
+
+	return p->kind == DMN_BIP ? bip_port_bbmd(p->bip) : NULL;
+}
+
 static void
 np_bdt(void *arg, app_bdt_emit_fn emit, void *ea)
 {
-	struct dmn_port *p = arg;
-	const struct bip_bbmd *b;
+	const struct bip_bbmd *b = port_bbmd(arg);
 	struct app_bdt_entry e;
 	size_t i;
 
-	if (p->kind != DMN_BIP || (b = bip_port_bbmd(p->bip)) == NULL)
-		return;
-	for (i = 0; i < b->n_bdt; i++) {
+	for (i = 0; b != NULL && i < b->n_bdt; i++) {
 		ip4_octets(b->bdt[i].addr.ip, e.ip);
 		e.port = b->bdt[i].addr.port;
 		ip4_octets(b->bdt[i].mask, e.mask);
@@ -120,15 +126,12 @@ np_bdt(void *arg, app_bdt_emit_fn emit, void *ea)
 static void
 np_fdt(void *arg, app_fdt_emit_fn emit, void *ea)
 {
-	struct dmn_port *p = arg;
-	const struct bip_bbmd *b;
+	const struct bip_bbmd *b = port_bbmd(arg);
 	struct app_fdt_entry e;
 	uint64_t now = clk_now_us(), left;
 	size_t i;
 
-	if (p->kind != DMN_BIP || (b = bip_port_bbmd(p->bip)) == NULL)
-		return;
-	for (i = 0; i < b->n_fdt; i++) {
+	for (i = 0; b != NULL && i < b->n_fdt; i++) {
 		ip4_octets(b->fdt[i].addr.ip, e.ip);
 		e.port = b->fdt[i].addr.port;
 		e.ttl = b->fdt[i].ttl;
@@ -266,8 +269,9 @@ dbrev_save(struct dmn *d)
 {
 	char text[64], err[512];
 
+	d->db_fp = app_db_fingerprint(&d->db);
 	snprintf(text, sizeof(text), "%" PRIu32 " %016" PRIx64 "\n",
-	    d->db.dev.database_revision, app_db_fingerprint(&d->db));
+	    d->db.dev.database_revision, d->db_fp);
 	if (cfg_state_write(d->cfg->state_dir, DBREV_FILE, text, err,
 	    sizeof(err)) != 0)
 		log_warnx(LD_APP, "Database_Revision %" PRIu32 " not kept: %s",
@@ -349,8 +353,11 @@ dmn_app_reloaded(struct dmn *d)
 	for (i = 0; i < d->nports; i++)
 		if (d->port[i].kind == DMN_SC)
 			np_files_bind(d, &d->port[i]);
-	d->db.dev.database_revision++;
-	dbrev_save(d);
+	/* One step for the whole reload, and only if the database changed. */
+	if (app_db_fingerprint(&d->db) != d->db_fp) {
+		d->db.dev.database_revision++;
+		dbrev_save(d);
+	}
 }
 
 int
@@ -445,8 +452,8 @@ dmn_app_set_texts(struct dmn *d, const struct cfg_device *next,
 	if (d->app == NULL)
 		return;
 	if (text_differs(cur->name, next->name)) {
+		/* Database_Revision: dmn_app_reloaded() adds one if the database changed. */
 		set_text(dev->obj.name, sizeof(dev->obj.name), next->name);
-		dev->database_revision++;
 		applied(arg, "device.name");
 	}
 	if (text_differs(cur->description, next->description)) {

@@ -178,6 +178,7 @@ nodesw_open(struct dmn *d, struct dmn_port *p, const struct cfg_sc *c,
 	}
 	sc.n_peers = i;
 	sc.max_conns = ns->max_connections;
+	sc.max_per_source = ns->max_connections_per_source;
 	sc.idle_ms = ns->idle_timeout * 1000u;
 	sc.resolve_timeout_ms = ns->resolve_timeout * 1000u;
 	sc.cache_ms = ns->resolve_cache * 1000u;
@@ -252,6 +253,8 @@ dmn_sc_open(struct dmn *d, struct dmn_port *p, const struct cfg_sc *c,
 		hc.max_bvlc = (uint16_t)c->max_bvlc;
 		hc.max_npdu = (uint16_t)c->max_npdu;
 		hc.max_conns = c->hub_function.max_connections;
+		hc.max_per_source =
+		    c->hub_function.max_connections_per_source;
 		hc.accept_orig_vmac = c->hub_function.accept_originating_vmac;
 		hc.connect_wait_ms = c->timers.connect_wait * 1000u;
 		hc.disconnect_wait_ms = c->timers.disconnect_wait * 1000u;
@@ -591,6 +594,28 @@ dconns_json(struct dmn *d, struct jw *w, const struct sc_nodesw *sw)
 	jw_arr_end(w);
 }
 
+/* A WebSocket listener's limits and what they refused. */
+static void
+listener_json(struct jw *w, const struct sc_ws_listener_stats *ls,
+    unsigned max_per_source)
+{
+	jw_obj_begin(w);
+	jw_kv_uint(w, "connections", ls->conns);
+	jw_kv_uint(w, "handshakes", ls->pending);
+	jw_kv_uint(w, "sources", ls->sources);
+	jw_kv_uint(w, "max_connections_per_source", max_per_source);
+	jw_kv_uint(w, "accepted", ls->accepted);
+	jw_kv_uint(w, "opened", ls->opened);
+	jw_kv_uint(w, "refused_per_source", ls->refused_per_source);
+	jw_kv_uint(w, "refused_full", ls->refused_full);
+	jw_kv_uint(w, "refused_handshakes", ls->refused_busy);
+	jw_kv_uint(w, "refused_tls", ls->refused_tls);
+	jw_kv_uint(w, "refused_http", ls->refused_http);
+	jw_kv_uint(w, "refused_timeout", ls->refused_timeout);
+	jw_kv_uint(w, "dropped_tcp", ls->dropped_tcp);
+	jw_obj_end(w);
+}
+
 static void
 nodesw_json(struct jw *w, const struct cfg_sc *c, const struct sc_nodesw *sw)
 {
@@ -631,6 +656,12 @@ nodesw_json(struct jw *w, const struct cfg_sc *c, const struct sc_nodesw *sw)
 	jw_kv_uint(w, "rx_invalid", k->rx_invalid);
 	jw_kv_uint(w, "adverts_tx", k->adverts_tx);
 	jw_obj_end(w);
+	jw_key(w, "listener");
+	if (st.accepting)
+		listener_json(w, &st.listener,
+		    c->node_switch.max_connections_per_source);
+	else
+		jw_null(w);
 	jw_obj_end(w);
 }
 
@@ -710,6 +741,9 @@ dmn_sc_status(struct dmn *d, const struct dmn_port *p, struct jw *w)
 		    hs.dropped_bcast_rate);
 		jw_kv_uint(w, "naks", hs.ctr.naks);
 		jw_obj_end(w);
+		jw_key(w, "listener");
+		listener_json(w, &hs.listener,
+		    c->hub_function.max_connections_per_source);
 		jw_key(w, "connected_peers");
 		peers_json(d, w, p->sc.hub);
 		jw_obj_end(w);
@@ -732,6 +766,7 @@ dmn_sc_status(struct dmn *d, const struct dmn_port *p, struct jw *w)
 	jw_kv_uint(w, "tx_no_hub", k->tx_no_hub);
 	jw_kv_uint(w, "tx_busy", k->tx_busy);
 	jw_kv_uint(w, "tx_too_big", k->tx_too_big);
+	jw_kv_uint(w, "tx_lost", k->tx_lost);
 	jw_kv_uint(w, "rx_invalid", k->rx_invalid);
 	jw_kv_uint(w, "naks_tx", k->naks_tx);
 	jw_kv_uint(w, "naks_rx", k->naks_rx);
@@ -747,13 +782,15 @@ dmn_sc_log_counters(const struct dmn_port *p)
 
 	sc_node_get_status(p->sc.node, &ns);
 	log_notice(LD_SC, "sc port %s: %s npdu tx %llu rx %llu, dropped "
-	    "no-hub %llu busy %llu too-big %llu, invalid %llu, naks rx %llu",
+	    "no-hub %llu busy %llu too-big %llu, may be lost %llu, invalid "
+	    "%llu, naks rx %llu",
 	    p->name, sc_hc_state_name(ns.hc_state),
 	    (unsigned long long)ns.ctr.npdu_tx,
 	    (unsigned long long)ns.ctr.npdu_rx,
 	    (unsigned long long)ns.ctr.tx_no_hub,
 	    (unsigned long long)ns.ctr.tx_busy,
 	    (unsigned long long)ns.ctr.tx_too_big,
+	    (unsigned long long)ns.ctr.tx_lost,
 	    (unsigned long long)ns.ctr.rx_invalid,
 	    (unsigned long long)ns.ctr.naks_rx);
 	if (p->sc.hub != NULL) {

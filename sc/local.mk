@@ -1,27 +1,38 @@
 ## sc: appended to librouter_a_SOURCES and friends.
 
 # SC transport: URIs, TLS contexts, the WebSocket handshake codec (pure),
-# the WebSocket transport on bufferevent_openssl + wslay.
+# the WebSocket frame codec (pure), the WebSocket transport on
+# bufferevent_openssl.
 librouter_a_SOURCES += \
 	sc/sc_uri.c sc/sc_uri.h \
 	sc/sc_tls.c sc/sc_tls.h \
 	sc/ws_handshake_codec.c sc/ws_handshake_codec.h \
 	sc/ws_handshake.c sc/ws_handshake.h \
-	sc/sc_ws.c sc/sc_ws.h
+	sc/ws_frame_codec.c sc/ws_frame_codec.h \
+	sc/sc_ws.c sc/sc_ws.h \
+	sc/sc_srclim.c sc/sc_srclim.h
 
 UNIT_SOURCES += \
+	tests/unit/test_sc_srclim.c \
 	tests/unit/test_ws_handshake.c \
+	tests/unit/test_ws_frame.c \
 	tests/unit/test_sc_uri.c \
 	tests/unit/test_sc_tls.c
 
-FUZZ_TARGETS += ws_handshake sc_uri
-check_PROGRAMS += tests/fuzz/replay-ws_handshake tests/fuzz/replay-sc_uri
+FUZZ_TARGETS += ws_handshake sc_uri ws_frame
+check_PROGRAMS += tests/fuzz/replay-ws_handshake tests/fuzz/replay-sc_uri \
+	tests/fuzz/replay-ws_frame
+tests_fuzz_replay_ws_frame_SOURCES = tests/fuzz/fuzz_ws_frame.c \
+	tests/fuzz/replay_main.c
 tests_fuzz_replay_ws_handshake_SOURCES = tests/fuzz/fuzz_ws_handshake.c \
 	tests/fuzz/replay_main.c
 tests_fuzz_replay_sc_uri_SOURCES = tests/fuzz/fuzz_sc_uri.c \
 	tests/fuzz/replay_main.c
 if ENABLE_FUZZING
-noinst_PROGRAMS += tests/fuzz/fuzz-ws_handshake tests/fuzz/fuzz-sc_uri
+noinst_PROGRAMS += tests/fuzz/fuzz-ws_handshake tests/fuzz/fuzz-sc_uri \
+	tests/fuzz/fuzz-ws_frame
+tests_fuzz_fuzz_ws_frame_SOURCES = tests/fuzz/fuzz_ws_frame.c
+tests_fuzz_fuzz_ws_frame_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 tests_fuzz_fuzz_ws_handshake_SOURCES = tests/fuzz/fuzz_ws_handshake.c
 tests_fuzz_fuzz_ws_handshake_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 tests_fuzz_fuzz_sc_uri_SOURCES = tests/fuzz/fuzz_sc_uri.c

@@ -312,6 +312,9 @@ sc_hub_new(struct event_base *base, const struct sc_hub_conf *cfg,
 	ratelim_init(&h->rl, 20, CLK_SEC(3));
 	sc_pconn_limits(&h->limits, h->cfg.max_bvlc,
 	    h->cfg.connect_wait_ms);
+	h->limits.max_per_source = h->cfg.max_per_source;
+	h->limits.max_conns = (unsigned)h->cfg.max_conns +
+	    h->limits.max_pending;
 	h->lst = sc_ws_listen(base, cfg->tls, cfg->bind_addr, cfg->port,
 	    SC_WS_PROTO_HUB, &h->limits, hub_on_accept, h, err, errlen);
 	if (h->lst == NULL) {
@@ -387,6 +390,7 @@ sc_hub_get_status(const struct sc_hub *h, struct sc_hub_status *out)
 	out->dropped_busy = h->dropped_busy;
 	out->dropped_bcast_rate = h->dropped_bcast_rate;
 	out->rx_invalid = h->rx_invalid;
+	sc_ws_listener_stats(h->lst, &out->listener);
 }
 
 size_t

@@ -19,6 +19,7 @@
 
 #include "sc/sc_hub_fsm.h"
 #include "sc/sc_vmac.h"
+#include "sc/sc_ws.h"
 
 struct event_base;
 struct sc_tls_ctx;
@@ -34,6 +35,12 @@ struct sc_hub_conf {
 	uint16_t	 max_bvlc;	/* announced in Connect-Accept; 0: 1600 */
 	uint16_t	 max_npdu;	/* 0: 1497 */
 	size_t		 max_conns;	/* 0: 256 */
+	/*
+	 * The listener takes at most max_per_source TCP connections from
+	 * one source address (0: no limit), and max_conns + 64 in all
+	 * (64 handshakes in progress), open or handshaking.
+	 */
+	unsigned	 max_per_source;
 	bool		 accept_orig_vmac;	/* see sc_hub_fsm.h; off */
 	unsigned	 connect_wait_ms;	/* 0: 10000 */
 	unsigned	 disconnect_wait_ms;	/* 0: 10000 */
@@ -68,6 +75,7 @@ struct sc_hub_status {
 	uint64_t		 dropped_busy;	/* receiver's output full */
 	uint64_t		 rx_invalid;	/* refused before admission */
 	uint64_t		 dropped_bcast_rate; /* over bcast_rate */
+	struct sc_ws_listener_stats listener;
 };
 
 /*

@@ -18,9 +18,14 @@
  *    reconnect time.  When the probe connects, the failover is closed
  *    (gracefully, by the glue's Disconnect-Request) and traffic moves to the
  *    primary at once.
- *  - An established primary connection that is lost is retried at once
- *    (rule 4), but only if it lived at least the minimum reconnect time;
- *    a hub that accepts and drops at once would otherwise be hammered.
+ *  - An established primary connection that is lost is retried first
+ *    (rule 4), after a delay drawn uniformly in [0, minimum reconnect
+ *    time]: when a hub restarts, every node of the site loses it at the
+ *    same moment, and retrying at once would hit the new hub (or, if the
+ *    primary is still down, the failover) with all of them together.  A
+ *    connection that lived less than the minimum reconnect time goes
+ *    through the normal doubling wait instead; a hub that accepts and
+ *    drops at once would otherwise be hammered.
  */
 #include "config.h"
 
@@ -48,6 +53,12 @@ sc_hc_jitter(const struct sc_hc_cfg *cfg, uint64_t d, uint32_t rnd)
 	if (v > cfg->max_reconnect_us)
 		v = cfg->max_reconnect_us;
 	return v;
+}
+
+uint64_t
+sc_hc_first_retry(const struct sc_hc_cfg *cfg, uint32_t rnd)
+{
+	return (cfg->min_reconnect_us + 1) * (uint64_t)rnd >> 32;
 }
 
 static uint64_t
@@ -369,13 +380,18 @@ sc_hc_down(struct sc_hubconn *hc, enum sc_hc_slot slot,
 		try_failed(hc, slot, kind, now, rnd, out);
 		break;
 	case SC_HC_ON_PRIMARY:
-		/* Rule 4: the primary dropped: retry it first, at once. */
+		/*
+		 * Rule 4: the primary dropped: retry it first, after a
+		 * jittered first delay (the back-off stays at the minimum).
+		 */
 		out->active_changed = true;
 		if (lived >= hc->cfg.min_reconnect_us &&
-		    kind != SC_HC_DOWN_DUP_VMAC)
-			try_primary(hc, out);
-		else
+		    kind != SC_HC_DOWN_DUP_VMAC) {
+			hc->state = SC_HC_WAIT;
+			arm(hc, now + sc_hc_first_retry(&hc->cfg, rnd), out);
+		} else {
 			enter_wait(hc, now, rnd, out);
+		}
 		break;
 	case SC_HC_ON_FAILOVER:
 		if (slot == SC_HC_PRIMARY) {

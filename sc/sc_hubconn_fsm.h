@@ -20,7 +20,9 @@
  *  2. a failed primary attempt: try the failover at once (if configured);
  *  3. both failed: wait the reconnect delay (doubling from the minimum to
  *     the maximum reconnect time, with jitter), then go to 1;
- *  4. the established primary connection lost: go to 1 at once;
+ *  4. the established primary connection lost: go to 1 after a delay
+ *     drawn in [0, minimum reconnect time] (no thundering herd on a
+ *     restarted hub);
  *  5. on the failover: probe the primary periodically on the second slot
  *     (same doubling delay, restarted at the minimum); when the probe
  *     connects, close the failover and carry traffic on the primary;
@@ -162,6 +164,12 @@ uint8_t sc_hc_hub_status(const struct sc_hubconn *hc);
  * d of jitter drawn from rnd, kept within [min, max] (exported for tests).
  */
 uint64_t sc_hc_jitter(const struct sc_hc_cfg *cfg, uint64_t d, uint32_t rnd);
+
+/*
+ * The first retry after losing an established primary connection: rnd
+ * scaled to [0, min_reconnect] (exported for tests).
+ */
+uint64_t sc_hc_first_retry(const struct sc_hc_cfg *cfg, uint32_t rnd);
 
 const char *sc_hc_state_name(enum sc_hc_state st);
 const char *sc_hc_slot_name(enum sc_hc_slot slot);

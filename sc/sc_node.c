@@ -22,6 +22,7 @@
 #include "lib/clock.h"
 #include "lib/log.h"
 #include "lib/ratelim.h"
+#include "lib/txwin.h"
 #include "sc/sc_node.h"
 #include "sc/sc_nodesw.h"
 #include "sc/sc_pconn.h"
@@ -35,6 +36,7 @@ struct sc_nconn {
 	bool			 detached;	/* no longer the slot's */
 	enum sc_peer_fail	 fail;		/* why the attempt failed */
 	uint16_t		 fail_code;
+	struct txwin		 txw;		/* recent sends (tx_lost) */
 	struct sc_nconn		*next;		/* all connections */
 };
 
@@ -334,6 +336,9 @@ conn_on_closed(struct sc_pconn *pc, const struct sc_ws_close_info *ci,
 	enum sc_hc_down_kind kind = SC_HC_DOWN_ERROR;
 	uint16_t err;
 
+	/* Queued, on the wire or inside the hub when it went away. */
+	if (was_up && ci->kind != SC_WS_ERR_NONE)
+		n->ctr.tx_lost += txwin_recent(&c->txw, clk_now_us());
 	err = ws_error_code(ci);
 	switch (c->fail) {
 	case SC_PEER_FAIL_NONE:
@@ -400,6 +405,7 @@ conn_open(struct sc_node *n, enum sc_hc_slot slot)
 		free(c);
 		goto fail;
 	}
+	txwin_init(&c->txw, CLK_MS(SC_NODE_INFLIGHT_MS));
 	c->next = n->conns;
 	n->conns = c;
 	n->cur[slot] = c;
@@ -518,6 +524,7 @@ node_send_npdu(struct sc_node *n, const uint8_t *dest,
 	switch (sc_pconn_send_npdu(&c->pc, dest, next_msgid(n), npdu, opts)) {
 	case SC_WS_SEND_OK:
 		n->ctr.npdu_tx++;
+		txwin_note(&c->txw, clk_now_us());
 		return 0;
 	case SC_WS_SEND_BUSY:
 		n->ctr.tx_busy++;

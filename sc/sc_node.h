@@ -51,6 +51,9 @@ struct sc_node_cfg {
 /* Fill *cfg with zeroes and the defaults named above. */
 void sc_node_cfg_default(struct sc_node_cfg *cfg);
 
+/* The window of sends counted as tx_lost when a hub connection dies. */
+#define SC_NODE_INFLIGHT_MS	1000
+
 /* Counters of a node (status output). */
 struct sc_node_counters {
 	uint64_t	npdu_tx;	/* Encapsulated-NPDUs sent */
@@ -58,6 +61,10 @@ struct sc_node_counters {
 	uint64_t	tx_no_hub;	/* dropped: no hub connection */
 	uint64_t	tx_busy;	/* dropped: transport output full */
 	uint64_t	tx_too_big;	/* dropped: over the hub's limits */
+	uint64_t	tx_lost;	/* sent within SC_NODE_INFLIGHT_MS
+					   before the hub connection died
+					   without a close handshake: may be
+					   lost (an upper bound) */
 	uint64_t	rx_invalid;	/* refused by the codec or hop rules */
 	uint64_t	naks_tx;
 	uint64_t	naks_rx;	/* BVLC-Result NAKs received */

@@ -17,16 +17,11 @@
 #include "lib/clock.h"
 #include "lib/log.h"
 #include "lib/ratelim.h"
+#include "lib/txwin.h"
 #include "sc/sc_node.h"
 #include "sc/sc_nodesw.h"
 #include "sc/sc_pconn.h"
 #include "sc/scm_codec.h"
-
-/*
- * Sends per time bucket, for counting what a dead connection may have
- * lost: LOSS_NB buckets of inflight_ms / (LOSS_NB / 2) each.
- */
-#define LOSS_NB	64
 
 struct sc_dconn {
 	struct sc_pconn		 pc;		/* WebSocket, machine, timer */
@@ -38,8 +33,7 @@ struct sc_dconn {
 	char			 uri[SC_NODESW_URI_MAX];
 	uint64_t		 since;
 	uint64_t		 tx, rx;
-	uint64_t		 bid[LOSS_NB];	/* bucket number */
-	uint32_t		 bn[LOSS_NB];	/* sends in it */
+	struct txwin		 txw;		/* recent sends (tx_lost) */
 	struct sc_dconn		*next;
 };
 
@@ -95,25 +89,10 @@ dconn_uncount(struct sc_dconn *c)
 	dc_apply_acts(sw, &a);
 }
 
-static uint64_t
-loss_width(const struct sc_dconn *c)
-{
-	uint64_t w = CLK_MS(c->sw->cfg.inflight_ms) / (LOSS_NB / 2);
-
-	return w > 0 ? w : 1;
-}
-
 static void
 dconn_note_tx(struct sc_dconn *c, uint64_t now)
 {
-	uint64_t b = now / loss_width(c);
-	size_t i = (size_t)(b % LOSS_NB);
-
-	if (c->bid[i] != b) {
-		c->bid[i] = b;
-		c->bn[i] = 0;
-	}
-	c->bn[i]++;
+	txwin_note(&c->txw, now);
 	c->tx++;
 }
 
@@ -125,17 +104,9 @@ dconn_note_tx(struct sc_dconn *c, uint64_t now)
 static void
 dconn_count_lost(struct sc_dconn *c, bool clean)
 {
-	uint64_t now = clk_now_us(), w = loss_width(c);
-	uint64_t from = (now - (now > CLK_MS(c->sw->cfg.inflight_ms) ?
-	    CLK_MS(c->sw->cfg.inflight_ms) : now)) / w, lost = 0;
-	size_t i;
-
 	if (clean)
 		return;
-	for (i = 0; i < LOSS_NB; i++)
-		if (c->bn[i] > 0 && c->bid[i] >= from)
-			lost += c->bn[i];
-	c->sw->ctr.tx_lost += lost;
+	c->sw->ctr.tx_lost += txwin_recent(&c->txw, clk_now_us());
 }
 
 static void
@@ -375,6 +346,7 @@ dconn_new(struct sc_nodesw *sw, bool initiated)
 		return NULL;
 	}
 	c->since = clk_now_us();
+	txwin_init(&c->txw, CLK_MS(sw->cfg.inflight_ms));
 	c->next = sw->conns;
 	sw->conns = c;
 	return c;
@@ -738,6 +710,8 @@ sc_nodesw_new(struct event_base *base, struct evdns_base *dns,
 	}
 	sc_pconn_limits(&sw->limits, sw->cfg.max_bvlc,
 	    sw->cfg.connect_wait_ms);
+	sw->limits.max_per_source = sw->cfg.max_per_source;
+	sw->limits.max_conns = sw->cfg.max_conns + sw->limits.max_pending;
 	ratelim_init(&sw->rl, 10, CLK_SEC(6));
 	sw->msgid = rnd16();
 	sw->tick = evtimer_new(base, sw_tick_cb, sw);
@@ -886,6 +860,8 @@ sc_nodesw_get_status(const struct sc_nodesw *sw, struct sc_nodesw_status *out)
 	out->n_conns = sc_dc_nconns(&sw->dc);
 	out->max_conns = sw->cfg.max_conns;
 	out->ctr = sw->ctr;
+	if (sw->lst != NULL)
+		sc_ws_listener_stats(sw->lst, &out->listener);
 }
 
 size_t

@@ -50,6 +50,7 @@
 #include "sc/sc_dc_fsm.h"
 #include "sc/sc_peer_fsm.h"
 #include "sc/sc_vmac.h"
+#include "sc/sc_ws.h"
 
 struct event_base;
 struct evdns_base;
@@ -80,6 +81,12 @@ struct sc_nodesw_cfg {
 	struct sc_nodesw_peer_cfg peers[SC_NODESW_MAX_CFG_PEERS];
 	size_t		 n_peers;
 	unsigned	 max_conns;	/* 0: 16 */
+	/*
+	 * The listener takes at most max_per_source TCP connections from
+	 * one source address (0: no limit), and max_conns + 64 in all
+	 * (64 handshakes in progress), open or handshaking.
+	 */
+	unsigned	 max_per_source;
 	unsigned	 idle_ms;	/* 0: never */
 	unsigned	 resolve_timeout_ms;	/* 0: 5000 */
 	unsigned	 cache_ms;	/* 0: 600000 */
@@ -145,6 +152,7 @@ struct sc_nodesw_status {
 	unsigned		 n_conns;	/* counted against the cap */
 	unsigned		 max_conns;
 	struct sc_nodesw_counters ctr;
+	struct sc_ws_listener_stats listener;	/* zero if not accepting */
 };
 
 /*

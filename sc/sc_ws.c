@@ -2,9 +2,11 @@
  * BACnet/SC WebSocket transport on the libevent loop: TCP (own non-blocking
  * connect so TCP and TLS failures stay apart), TLS through
  * bufferevent_openssl, the Upgrade through ws_handshake_codec, frames
- * through wslay (the event API receives and answers control frames; data
- * frames are written with wslay's frame API straight from the caller's
- * segments into the output buffer).
+ * through ws_frame_codec: a sent message is framed (and masked) straight
+ * from the caller's segments into one reserved region of the output
+ * buffer; a received frame is unmasked in place in the input buffer when
+ * it sits in one chain, else copied into a reassembly buffer the
+ * connection keeps, so steady traffic allocates nothing.
  */
 #include "config.h"
 
@@ -28,13 +30,14 @@
 #include <event2/util.h>
 #include <openssl/err.h>
 #include <openssl/rand.h>
-#include <wslay/wslay.h>
 
 #include "lib/clock.h"
 #include "lib/log.h"
 #include "lib/ratelim.h"
+#include "sc/sc_srclim.h"
 #include "sc/sc_uri.h"
 #include "sc/sc_ws.h"
+#include "sc/ws_frame_codec.h"
 #include "sc/ws_handshake.h"
 
 enum ws_state {
@@ -48,8 +51,6 @@ enum ws_state {
 	WS_ST_DEAD,		/* torn down; the reaper reports and frees */
 };
 
-#define WS_MASK_POOL	512
-
 struct sc_ws {
 	struct event_base	*base;
 	enum ws_state		 state;
@@ -60,6 +61,10 @@ struct sc_ws {
 	struct sc_ws_listener	*listener;	/* server side, until handed out */
 	struct sc_ws		*prev, *next;	/* listener's pending list */
 	bool			 handed_out;	/* on_accept called */
+	struct sc_ws_listener	*owner;		/* server side, until torn down:
+						   counted in owner->src */
+	struct sc_srclim_ent	*slot;
+	struct sc_ws		*oprev, *onext;	/* owner's connection list */
 	bool			 report;	/* on_close wanted */
 	int			 depth;		/* callbacks on the stack */
 	bool			 free_pending;	/* sc_ws_free inside a callback */
@@ -81,10 +86,11 @@ struct sc_ws {
 	bool			 tls_up;
 	struct event		*timer;
 	struct event		*reaper;
-	wslay_event_context_ptr	 wctx;
-	wslay_frame_context_ptr	 fctx;		/* our data frames */
-	uint8_t			 mask_pool[WS_MASK_POOL];
-	size_t			 mask_left;
+	struct wsf_rx		 rx;		/* message reassembly state */
+	uint8_t			*rbuf;		/* reassembly buffer (lazy) */
+	size_t			 rbuf_cap;
+	bool			 close_sent;
+	bool			 close_rcvd;
 
 	struct sc_ws_cbs	 cbs;
 	void			*arg;
@@ -111,6 +117,8 @@ struct sc_ws_listener {
 	uint16_t		 port;
 	struct sc_ws		*pending;	/* handshakes in progress */
 	unsigned		 n_pending;
+	struct sc_ws		*conns;		/* every connection counted */
+	struct sc_srclim	 src;		/* per source and in total */
 	struct sc_ws_listener_stats st;
 	struct ratelim		 rl;
 };
@@ -277,6 +285,26 @@ ws_listener_unlink(struct sc_ws *ws)
 	ws->listener = NULL;
 }
 
+/* Give back the connection's slot in its listener's counts. */
+static void
+ws_owner_release(struct sc_ws *ws)
+{
+	struct sc_ws_listener *l = ws->owner;
+
+	if (l == NULL)
+		return;
+	if (ws->oprev != NULL)
+		ws->oprev->onext = ws->onext;
+	else
+		l->conns = ws->onext;
+	if (ws->onext != NULL)
+		ws->onext->oprev = ws->oprev;
+	ws->oprev = ws->onext = NULL;
+	sc_srclim_put(&l->src, ws->slot);
+	ws->slot = NULL;
+	ws->owner = NULL;
+}
+
 /* Count and log a refusal by a listener, once per attempt. */
 static void
 ws_listener_refused(struct sc_ws *ws)
@@ -356,6 +384,7 @@ ws_teardown_now(struct sc_ws *ws)
 		ws->state = WS_ST_DEAD;
 		ws_listener_refused(ws);
 		ws_listener_unlink(ws);
+		ws_owner_release(ws);
 		event_active(ws->reaper, EV_TIMEOUT, 1);
 	}
 }
@@ -386,10 +415,7 @@ ws_shutdown(struct sc_ws *ws)
 static void
 ws_free_mem(struct sc_ws *ws)
 {
-	if (ws->wctx != NULL)
-		wslay_event_context_free(ws->wctx);
-	if (ws->fctx != NULL)
-		wslay_frame_context_free(ws->fctx);
+	free(ws->rbuf);
 	if (ws->ai != NULL)
 		evutil_freeaddrinfo(ws->ai);
 	if (ws->own_dns != NULL)
@@ -399,7 +425,6 @@ ws_free_mem(struct sc_ws *ws)
 	if (ws->reaper != NULL)
 		event_free(ws->reaper);
 	sc_tls_ctx_free(ws->tls);
-	OPENSSL_cleanse(ws->mask_pool, sizeof(ws->mask_pool));
 	free(ws);
 }
 
@@ -454,244 +479,379 @@ ws_timer_cb(evutil_socket_t fd, short what, void *arg)
 	ws_teardown_now(ws);
 }
 
-/* ------------------------------------------------------------- wslay */
+/* ------------------------------------------------------------ frames */
+
+/*
+ * Masking keys come from a pool of random octets refilled in bulk (one
+ * RAND_bytes call per 1024 frames), shared by every connection of the
+ * process (one thread, one loop).
+ */
+#define WS_MASK_POOL	4096
+
+static uint8_t ws_mask_pool[WS_MASK_POOL];
+static size_t ws_mask_left;
 
 static int
-ws_genmask(struct sc_ws *ws, uint8_t *buf, size_t len)
+ws_genmask(uint8_t key[4])
 {
-	while (len > 0) {
-		size_t n;
-
-		if (ws->mask_left == 0) {
-			if (RAND_bytes(ws->mask_pool, sizeof(ws->mask_pool))
-			    != 1)
-				return -1;
-			ws->mask_left = sizeof(ws->mask_pool);
-		}
-		n = len < ws->mask_left ? len : ws->mask_left;
-		memcpy(buf, ws->mask_pool + sizeof(ws->mask_pool) -
-		    ws->mask_left, n);
-		ws->mask_left -= n;
-		buf += n;
-		len -= n;
+	if (ws_mask_left < 4) {
+		if (RAND_bytes(ws_mask_pool, sizeof(ws_mask_pool)) != 1)
+			return -1;
+		ws_mask_left = sizeof(ws_mask_pool);
 	}
+	ws_mask_left -= 4;
+	memcpy(key, ws_mask_pool + ws_mask_left, 4);
 	return 0;
-}
-
-static ssize_t
-ws_out(struct sc_ws *ws, const uint8_t *data, size_t len)
-{
-	if (ws->bev == NULL ||
-	    evbuffer_add(bufferevent_get_output(ws->bev), data, len) != 0)
-		return -1;
-	return (ssize_t)len;
 }
 
 /*
- * Make sure the output buffer's last chain can take len more octets in one
- * piece, allocating a WS_OUT_CHAIN chain when it cannot.  evbuffer's own
- * chains stop growing at 4 KiB, and bufferevent_openssl writes one TLS
- * record (one syscall) per chain: larger chains mean fewer records for
- * streams of 1500-octet messages.  Nothing is committed here.
+ * Reserve len contiguous octets at the end of the output buffer.  When the
+ * last chain cannot take them, a WS_OUT_CHAIN chain is started: evbuffer's
+ * own chains stop growing at 4 KiB, and bufferevent_openssl writes one
+ * TLS record (one syscall) per chain, so larger chains mean fewer records
+ * for streams of 1500-octet messages.
  */
 #define WS_OUT_CHAIN	16384
 
-static void
-ws_out_prepare(struct evbuffer *out, size_t len)
-{
-	struct evbuffer_iovec v;
-
-	if (evbuffer_reserve_space(out, 1, &v, 1) == 1 && v.iov_len >= len)
-		return;
-	(void)evbuffer_reserve_space(out, len > WS_OUT_CHAIN ? len :
-	    WS_OUT_CHAIN, &v, 1);
-}
-
-static ssize_t
-ws_ev_recv_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len,
-    int flags, void *user)
-{
-	struct sc_ws *ws = user;
-	int n;
-
-	(void)flags;
-	n = ws->bev != NULL ? evbuffer_remove(bufferevent_get_input(ws->bev),
-	    buf, len) : -1;
-	if (n <= 0) {
-		wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
-		return -1;
-	}
-	return n;
-}
-
-static ssize_t
-ws_ev_send_cb(wslay_event_context_ptr ctx, const uint8_t *data, size_t len,
-    int flags, void *user)
-{
-	ssize_t r = ws_out(user, data, len);
-
-	(void)flags;
-	if (r < 0)
-		wslay_event_set_error(ctx, WSLAY_ERR_CALLBACK_FAILURE);
-	return r;
-}
-
 static int
-ws_ev_genmask_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len,
-    void *user)
+ws_out_reserve(struct evbuffer *out, size_t len, struct evbuffer_iovec *v)
 {
-	(void)ctx;
-	return ws_genmask(user, buf, len);
-}
-
-static void
-ws_ev_msg_cb(wslay_event_context_ptr ctx,
-    const struct wslay_event_on_msg_recv_arg *a, void *user)
-{
-	struct sc_ws *ws = user;
-
-	switch (a->opcode) {
-	case WSLAY_BINARY_FRAME:
-		if (ws->state != WS_ST_OPEN)
-			return;
-		if (a->msg_length > ws->lim.max_msg_len) {
-			ws->st.oversize_discarded++;
-			return;
-		}
-		ws->st.msgs_in++;
-		ws->st.bytes_in += a->msg_length;
-		if (ws->cbs.on_message != NULL) {
-			ws->depth++;
-			ws->cbs.on_message(ws, a->msg, a->msg_length, ws->arg);
-			ws->depth--;
-		}
-		break;
-	case WSLAY_TEXT_FRAME:
-		ws_set_reason(ws, SC_WS_ERR_WS, SC_WS_CLOSE_DATA, false,
-		    "text message from peer");
-		if (ws->state == WS_ST_OPEN) {
-			wslay_event_queue_close(ctx, SC_WS_CLOSE_DATA, NULL, 0);
-			ws->state = WS_ST_CLOSING;
-		}
-		break;
-	case WSLAY_CONNECTION_CLOSE:
-		ws_set_reason(ws, SC_WS_ERR_NONE,
-		    a->status_code != 0 ? a->status_code : 1005, true,
-		    "closed by peer");
-		if (ws->state == WS_ST_OPEN)
-			ws->state = WS_ST_CLOSING;
-		break;
-	default:
-		/* ping (wslay queued the pong), pong, continuation */
-		break;
-	}
-}
-
-static ssize_t
-ws_fr_send_cb(const uint8_t *data, size_t len, int flags, void *user)
-{
-	(void)flags;
-	return ws_out(user, data, len);
-}
-
-static ssize_t
-ws_fr_recv_cb(uint8_t *buf, size_t len, int flags, void *user)
-{
-	(void)buf;
-	(void)len;
-	(void)flags;
-	(void)user;
-	return -1;	/* the frame context only sends */
-}
-
-static int
-ws_fr_genmask_cb(uint8_t *buf, size_t len, void *user)
-{
-	return ws_genmask(user, buf, len);
-}
-
-static int
-ws_wslay_init(struct sc_ws *ws)
-{
-	static const struct wslay_event_callbacks ecb = {
-		ws_ev_recv_cb, ws_ev_send_cb, ws_ev_genmask_cb,
-		NULL, NULL, NULL, ws_ev_msg_cb,
-	};
-	static const struct wslay_frame_callbacks fcb = {
-		ws_fr_send_cb, ws_fr_recv_cb, ws_fr_genmask_cb,
-	};
-	int r;
-
-	if (ws->server)
-		r = wslay_event_context_server_init(&ws->wctx, &ecb, ws);
-	else
-		r = wslay_event_context_client_init(&ws->wctx, &ecb, ws);
-	if (r != 0)
-		return -1;
-	wslay_event_config_set_max_recv_msg_length(ws->wctx,
-	    ws->lim.frame_cap);
-	if (wslay_frame_context_init(&ws->fctx, &fcb, ws) != 0)
+	if (evbuffer_reserve_space(out, 1, v, 1) == 1 && v->iov_len >= len)
+		return 0;
+	if (evbuffer_reserve_space(out, len > WS_OUT_CHAIN ? len :
+	    WS_OUT_CHAIN, v, 1) != 1 || v->iov_len < len)
 		return -1;
 	return 0;
 }
 
-/* Flush wslay's queued control frames into the output buffer. */
-static void
-ws_flush(struct sc_ws *ws)
+/*
+ * Write one whole frame (header, then the n segments, masked when we are
+ * the client) into one reserved region of the output buffer: one reserve
+ * and one commit per message, no intermediate copy.
+ */
+static int
+ws_write_frame(struct sc_ws *ws, uint8_t opcode, const struct sc_ws_seg *segs,
+    size_t n, size_t total)
 {
-	if (ws->wctx != NULL && ws->bev != NULL &&
-	    wslay_event_want_write(ws->wctx))
-		(void)wslay_event_send(ws->wctx);
+	struct evbuffer *out = bufferevent_get_output(ws->bev);
+	struct evbuffer_iovec v;
+	bool masked = !ws->server;
+	uint8_t key[4], *p;
+	size_t hl, pos = 0, i;
+
+	if (masked && ws_genmask(key) != 0)
+		return -1;
+	hl = wsf_hdr_len(total, masked);
+	if (ws_out_reserve(out, hl + total, &v) != 0)
+		return -1;
+	p = v.iov_base;
+	(void)wsf_encode_hdr(p, true, opcode, total, masked ? key : NULL);
+	p += hl;
+	for (i = 0; i < n; i++) {
+		if (segs[i].len == 0)
+			continue;
+		if (masked)
+			wsf_mask(p + pos, segs[i].p, segs[i].len, key, pos);
+		else
+			memcpy(p + pos, segs[i].p, segs[i].len);
+		pos += segs[i].len;
+	}
+	v.iov_len = hl + total;
+	return evbuffer_commit_space(out, &v, 1);
 }
 
-/* Describe a close wslay queued by itself (a protocol violation). */
-static const char *
-ws_close_code_text(uint16_t code)
+/* Send a close frame (status 0: without a status) once. */
+static void
+ws_send_close(struct sc_ws *ws, uint16_t status)
 {
-	switch (code) {
-	case SC_WS_CLOSE_PROTOCOL:
-		return "protocol violation (unmasked/masked frame, bad opcode, "
-		    "bad control frame or reserved bits)";
-	case SC_WS_CLOSE_TOO_BIG:
-		return "frame or message above the transport cap";
-	case 1007:
-		return "invalid UTF-8 in a text or close frame";
-	default:
-		return "WebSocket error";
+	struct sc_ws_seg seg;
+	uint8_t b[2];
+
+	if (ws->close_sent || ws->bev == NULL)
+		return;
+	ws->close_sent = true;
+	be16_store(b, status);
+	seg.p = b;
+	seg.len = status != 0 ? 2 : 0;
+	(void)ws_write_frame(ws, WSF_OP_CLOSE, &seg, 1, seg.len);
+}
+
+/* Send our close frame and wait (close_ms) for the peer's. */
+static void
+ws_start_close(struct sc_ws *ws, uint16_t status)
+{
+	struct timeval tv;
+
+	ws_send_close(ws, status);
+	ws->state = WS_ST_CLOSING;
+	ws_tv(&tv, ws->lim.close_ms);
+	event_add(ws->timer, &tv);
+}
+
+/* The peer broke the protocol: close with status, do not wait. */
+static void
+ws_proto_fail(struct sc_ws *ws, uint16_t status, const char *why)
+{
+	ws_set_reason(ws, SC_WS_ERR_WS, status, false, "%s", why);
+	ws_send_close(ws, status);
+	ws_shutdown(ws);
+}
+
+/*
+ * The reassembly buffer: allocated when first needed (a frame split over
+ * input chains, or a fragmented message) and kept for the next ones, so
+ * the steady state allocates nothing; one above WS_RBUF_KEEP is given
+ * back after its message.
+ */
+#define WS_RBUF_KEEP	4096
+
+static int
+ws_rbuf_reserve(struct sc_ws *ws, size_t len)
+{
+	uint8_t *n;
+
+	if (len == 0)
+		len = 1;
+	if (ws->rbuf_cap >= len)
+		return 0;
+	if ((n = realloc(ws->rbuf, len)) == NULL)
+		return -1;
+	ws->rbuf = n;
+	ws->rbuf_cap = len;
+	return 0;
+}
+
+static void
+ws_rbuf_trim(struct sc_ws *ws)
+{
+	if (ws->rbuf_cap > WS_RBUF_KEEP && !ws->rx.in_msg) {
+		free(ws->rbuf);
+		ws->rbuf = NULL;
+		ws->rbuf_cap = 0;
 	}
 }
 
-/* Feed input to wslay, then act on what it decided. */
+/*
+ * Make the payload of the frame at the head of the input readable and
+ * unmasked, without consuming it.  dst NULL: in place when the first
+ * input chain holds the whole frame (no copy), else in the reassembly
+ * buffer; otherwise at dst.  Return NULL when out of memory.
+ */
+static uint8_t *
+ws_frame_payload(struct sc_ws *ws, struct evbuffer *in,
+    const struct wsf_hdr *h, uint8_t *dst)
+{
+	size_t len = (size_t)h->payload_len;
+	struct evbuffer_ptr at;
+	uint8_t *p;
+
+	if (dst == NULL &&
+	    evbuffer_get_contiguous_space(in) >= h->hdr_len + len) {
+		p = evbuffer_pullup(in, (ev_ssize_t)(h->hdr_len + len));
+		if (p == NULL)
+			return NULL;
+		p += h->hdr_len;
+	} else {
+		if (dst == NULL) {
+			if (ws_rbuf_reserve(ws, len) != 0)
+				return NULL;
+			dst = ws->rbuf;
+		}
+		if (evbuffer_ptr_set(in, &at, h->hdr_len,
+		    EVBUFFER_PTR_SET) != 0 ||
+		    evbuffer_copyout_from(in, &at, dst, len) !=
+		    (ev_ssize_t)len)
+			return NULL;
+		p = dst;
+	}
+	if (h->masked)
+		wsf_mask(p, p, len, h->mask, 0);
+	return p;
+}
+
+/* Hand a complete message to the owner. */
+static void
+ws_deliver(struct sc_ws *ws, const uint8_t *p, size_t len)
+{
+	if (ws->state != WS_ST_OPEN)
+		return;
+	ws->st.msgs_in++;
+	ws->st.bytes_in += len;
+	if (ws->cbs.on_message != NULL) {
+		ws->depth++;
+		ws->cbs.on_message(ws, p, len, ws->arg);
+		ws->depth--;
+	}
+}
+
+/* Whether the connection is still reading frames after a callback. */
+static bool
+ws_reading(const struct sc_ws *ws)
+{
+	return ws->bev != NULL && !ws->close_rcvd &&
+	    (ws->state == WS_ST_OPEN || ws->state == WS_ST_CLOSING);
+}
+
+/* The peer's close frame: answer it (echoing its status), then close. */
+static void
+ws_rx_close(struct sc_ws *ws, const uint8_t *p, size_t len)
+{
+	const uint8_t *reason;
+	size_t rlen;
+	uint16_t status, code = SC_WS_CLOSE_PROTOCOL;
+	const char *why = "bad close frame";
+
+	if (wsf_close_decode(p, len, &status, &reason, &rlen, &code, &why) !=
+	    CODEC_OK) {
+		ws_proto_fail(ws, code, why);
+		return;
+	}
+	ws->close_rcvd = true;
+	ws_set_reason(ws, SC_WS_ERR_NONE, status, true, "closed by peer");
+	ws_send_close(ws, status != WSF_CLOSE_NO_STATUS ? status : 0);
+	ws_shutdown(ws);
+}
+
+/* A control frame's payload (at most 125 octets) and what it asks. */
+static void
+ws_rx_control(struct sc_ws *ws, struct evbuffer *in, const struct wsf_hdr *h,
+    enum wsf_verdict v)
+{
+	uint8_t buf[WSF_CTRL_MAX];
+	size_t len = (size_t)h->payload_len;
+	struct sc_ws_seg seg;
+	uint8_t *p;
+
+	if ((p = ws_frame_payload(ws, in, h, buf)) == NULL) {
+		ws_fail(ws, SC_WS_ERR_LOCAL, "cannot read a control frame");
+		return;
+	}
+	evbuffer_drain(in, h->hdr_len + len);
+	if (v == WSF_V_CLOSE) {
+		ws_rx_close(ws, p, len);
+	} else if (v == WSF_V_PING && !ws->close_sent &&
+	    evbuffer_get_length(bufferevent_get_output(ws->bev)) <=
+	    ws->lim.out_high_wm) {
+		seg.p = p;
+		seg.len = len;
+		if (ws_write_frame(ws, WSF_OP_PONG, &seg, 1, len) != 0)
+			ws_fail(ws, SC_WS_ERR_LOCAL, "cannot answer a ping");
+	}
+}
+
+/* A data frame's payload: deliver, assemble or skip it. */
+static void
+ws_rx_data(struct sc_ws *ws, struct evbuffer *in, const struct wsf_hdr *h,
+    enum wsf_verdict v, const struct wsf_step *st)
+{
+	size_t len = (size_t)h->payload_len;
+	uint8_t *p = NULL;
+
+	if (v == WSF_V_SKIP || ws->state != WS_ST_OPEN) {
+		if (v == WSF_V_SKIP && st->oversize)
+			ws->st.oversize_discarded++;
+		evbuffer_drain(in, h->hdr_len + len);
+		return;
+	}
+	if (v == WSF_V_FRAG) {
+		if (ws_rbuf_reserve(ws, st->offset + len) == 0)
+			p = ws_frame_payload(ws, in, h, ws->rbuf + st->offset);
+	} else {
+		p = ws_frame_payload(ws, in, h, NULL);
+	}
+	if (p == NULL) {
+		ws_fail(ws, SC_WS_ERR_LOCAL, "out of memory");
+		return;
+	}
+	if (v == WSF_V_MSG)
+		ws_deliver(ws, p, len);
+	else if (st->complete)
+		ws_deliver(ws, ws->rbuf, st->msg_len);
+	/* The callback may have closed or freed the connection. */
+	if (ws->bev == NULL || ws->state == WS_ST_DRAINING ||
+	    ws->state == WS_ST_DEAD)
+		return;
+	evbuffer_drain(in, h->hdr_len + len);
+	ws_rbuf_trim(ws);
+}
+
+/*
+ * Handle the frame at the head of the input.  Return true when one was
+ * consumed and reading goes on, false when more input is needed or the
+ * connection is ending.
+ */
+static bool
+ws_read_frame(struct sc_ws *ws)
+{
+	struct evbuffer *in = bufferevent_get_input(ws->bev);
+	size_t avail = evbuffer_get_length(in);
+	uint8_t hb[WSF_HDR_MAX];
+	uint16_t code = SC_WS_CLOSE_PROTOCOL;
+	const char *why = "bad frame";
+	struct wsf_step st;
+	struct wsf_hdr h;
+	enum wsf_verdict v;
+	ev_ssize_t n;
+
+	n = evbuffer_copyout(in, hb, avail < sizeof(hb) ? avail : sizeof(hb));
+	if (n < 2)
+		return false;
+	switch (wsf_decode_hdr(hb, (size_t)n, ws->server, ws->lim.frame_cap,
+	    &h, &code, &why)) {
+	case CODEC_OK:
+		break;
+	case CODEC_SHORT:
+		return false;
+	case CODEC_MALFORMED:
+	case CODEC_UNSUPPORTED:
+		ws_proto_fail(ws, code, why);
+		return false;
+	}
+	if (avail - h.hdr_len < h.payload_len)
+		return false;
+	switch (v = wsf_rx_step(&ws->rx, &h, &st)) {
+	case WSF_V_MSG:
+	case WSF_V_FRAG:
+	case WSF_V_SKIP:
+		ws_rx_data(ws, in, &h, v, &st);
+		break;
+	case WSF_V_PING:
+	case WSF_V_PONG:
+	case WSF_V_CLOSE:
+		ws_rx_control(ws, in, &h, v);
+		break;
+	case WSF_V_TEXT:
+		evbuffer_drain(in, h.hdr_len + (size_t)h.payload_len);
+		ws_set_reason(ws, SC_WS_ERR_WS, SC_WS_CLOSE_DATA, false,
+		    "text message from peer");
+		if (ws->state == WS_ST_OPEN)
+			ws_start_close(ws, SC_WS_CLOSE_DATA);
+		break;
+	case WSF_V_FAIL:
+		ws_proto_fail(ws, st.close_code, st.why);
+		return false;
+	}
+	return ws_reading(ws);
+}
+
+/*
+ * Read every complete frame, then, on the server side, pause reading while
+ * our output to this peer is above the watermark: a client that sends and
+ * never reads is held back by TCP instead of costing CPU for answers that
+ * are dropped.  A client never pauses: when both ends of a connection are
+ * ours (a router and a hub relaying both ways under overload), two paused
+ * ends would each wait for the other to read, for ever.  With one end
+ * always reading no such cycle exists, and its memory stays bounded all the
+ * same (sends are refused above the watermark, pongs are not queued).
+ */
 static void
 ws_pump(struct sc_ws *ws)
 {
-	int r;
-
-	if (ws->wctx == NULL || ws->bev == NULL)
+	while (ws_reading(ws) && !ws->read_paused && ws_read_frame(ws))
+		;
+	if (ws->bev == NULL || ws->state == WS_ST_DEAD ||
+	    ws->state == WS_ST_DRAINING || !ws->server)
 		return;
-	r = wslay_event_recv(ws->wctx);
-	if (ws->state == WS_ST_DEAD || ws->state == WS_ST_DRAINING)
-		return;
-	ws_flush(ws);
-	if (r != 0) {
-		ws_fail(ws, r == WSLAY_ERR_NOMEM ? SC_WS_ERR_LOCAL :
-		    SC_WS_ERR_WS, "wslay error %d", r);
-		return;
-	}
-	if (!wslay_event_get_read_enabled(ws->wctx) &&
-	    !wslay_event_get_close_received(ws->wctx)) {
-		uint16_t code = wslay_event_get_status_code_sent(ws->wctx);
-
-		ws_set_reason(ws, SC_WS_ERR_WS, code, false, "%s",
-		    ws_close_code_text(code));
-		ws_shutdown(ws);
-		return;
-	}
-	if (wslay_event_get_close_received(ws->wctx) &&
-	    wslay_event_get_close_sent(ws->wctx)) {
-		ws_shutdown(ws);
-		return;
-	}
 	if (!ws->read_paused && evbuffer_get_length(
 	    bufferevent_get_output(ws->bev)) > ws->lim.out_high_wm) {
 		ws->read_paused = true;
@@ -708,10 +868,7 @@ ws_opened(struct sc_ws *ws)
 	struct evbuffer *in = bufferevent_get_input(ws->bev);
 
 	ws_disarm(ws->timer);
-	if (ws_wslay_init(ws) != 0) {
-		ws_fail(ws, SC_WS_ERR_LOCAL, "out of memory");
-		return;
-	}
+	wsf_rx_init(&ws->rx, ws->lim.max_msg_len, ws->lim.frame_cap);
 	ws->state = WS_ST_OPEN;
 	ws->depth++;
 	if (ws->server) {
@@ -1055,6 +1212,8 @@ ws_accept_cb(struct evconnlistener *evl, evutil_socket_t fd,
 {
 	struct sc_ws_listener *l = arg;
 	struct sc_ws *ws;
+	struct sc_srclim_ent *slot = NULL;
+	uint8_t key[SC_SRCLIM_KEY_LEN];
 	struct timeval tv;
 	char addr[80];
 
@@ -1062,19 +1221,53 @@ ws_accept_cb(struct evconnlistener *evl, evutil_socket_t fd,
 	(void)salen;
 	l->st.accepted++;
 	ws_sockaddr_str(sa, addr, sizeof(addr));
+	sc_srclim_key(sa, key);
+	switch (sc_srclim_take(&l->src, key, &slot)) {
+	case SC_SRCLIM_OK:
+		break;
+	case SC_SRCLIM_FULL:
+		l->st.refused_full++;
+		log_ratelim(&l->rl, LOG_LVL_WARNING, LD_SC,
+		    "%s listener: refused %s: %u connections (the most "
+		    "this listener takes)", sc_ws_proto_name(l->proto), addr,
+		    l->src.n);
+		evutil_closesocket(fd);
+		return;
+	case SC_SRCLIM_PER_SOURCE:
+		l->st.refused_per_source++;
+		log_ratelim(&l->rl, LOG_LVL_WARNING, LD_SC,
+		    "%s listener: refused %s: %u connections from this "
+		    "address already (max_connections_per_source); %llu "
+		    "refused so far", sc_ws_proto_name(l->proto), addr,
+		    sc_srclim_count(&l->src, key),
+		    (unsigned long long)l->st.refused_per_source);
+		evutil_closesocket(fd);
+		return;
+	case SC_SRCLIM_NOMEM:
+		evutil_closesocket(fd);
+		return;
+	}
 	if (l->n_pending >= l->lim.max_pending) {
 		l->st.refused_busy++;
 		log_ratelim(&l->rl, LOG_LVL_WARNING, LD_SC,
 		    "%s listener: refused %s: %u handshakes in progress",
 		    sc_ws_proto_name(l->proto), addr, l->n_pending);
+		sc_srclim_put(&l->src, slot);
 		evutil_closesocket(fd);
 		return;
 	}
 	ws = ws_new(l->base, l->tls, true, l->proto, &l->lim);
 	if (ws == NULL) {
+		sc_srclim_put(&l->src, slot);
 		evutil_closesocket(fd);
 		return;
 	}
+	ws->owner = l;
+	ws->slot = slot;
+	ws->onext = l->conns;
+	if (l->conns != NULL)
+		l->conns->oprev = ws;
+	l->conns = ws;
 	snprintf(ws->peer_addr, sizeof(ws->peer_addr), "%s", addr);
 	ws_set_nodelay(fd);
 	ws->listener = l;
@@ -1109,6 +1302,7 @@ sc_ws_listen(struct event_base *base, const struct sc_tls_ctx *tls,
     char *err, size_t errlen)
 {
 	struct sc_ws_listener *l;
+	uint64_t seed = 0;
 	struct sockaddr_storage ss;
 	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
 	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
@@ -1150,6 +1344,10 @@ sc_ws_listen(struct event_base *base, const struct sc_tls_ctx *tls,
 		sc_ws_limits_default(&l->lim);
 	l->on_accept = on_accept;
 	l->arg = arg;
+	if (RAND_bytes((unsigned char *)&seed, sizeof(seed)) != 1)
+		seed = clk_now_us();
+	sc_srclim_init(&l->src, l->lim.max_per_source, l->lim.max_conns,
+	    seed);
 	ratelim_init(&l->rl, 10, CLK_SEC(6));
 	l->evl = evconnlistener_new_bind(base, ws_accept_cb, l,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE |
@@ -1182,6 +1380,9 @@ sc_ws_listener_free(struct sc_ws_listener *l)
 		ws_listener_unlink(ws);
 		sc_ws_free(ws);
 	}
+	while (l->conns != NULL)
+		ws_owner_release(l->conns);
+	sc_srclim_fini(&l->src);
 	evconnlistener_free(l->evl);
 	sc_tls_ctx_free(l->tls);
 	free(l);
@@ -1198,6 +1399,9 @@ sc_ws_listener_stats(const struct sc_ws_listener *l,
     struct sc_ws_listener_stats *out)
 {
 	*out = l->st;
+	out->conns = l->src.n;
+	out->pending = l->n_pending;
+	out->sources = l->src.n_sources;
 }
 
 /* ------------------------------------------------------------ client */
@@ -1406,10 +1610,9 @@ sc_ws_set_cbs(struct sc_ws *ws, const struct sc_ws_cbs *cbs, void *arg)
 enum sc_ws_send_rc
 sc_ws_send(struct sc_ws *ws, const struct sc_ws_seg *segs, size_t n)
 {
-	struct wslay_frame_iocb io;
 	size_t total = 0, i;
 
-	if (ws->state != WS_ST_OPEN || ws->fctx == NULL)
+	if (ws->state != WS_ST_OPEN || ws->bev == NULL)
 		return SC_WS_SEND_CLOSED;
 	for (i = 0; i < n; i++)
 		total += segs[i].len;
@@ -1421,26 +1624,9 @@ sc_ws_send(struct sc_ws *ws, const struct sc_ws_seg *segs, size_t n)
 		ws->want_writable = true;
 		return SC_WS_SEND_BUSY;
 	}
-	ws_out_prepare(bufferevent_get_output(ws->bev), total + 14);
-	memset(&io, 0, sizeof(io));
-	io.fin = 1;
-	io.opcode = WSLAY_BINARY_FRAME;
-	io.mask = ws->server ? 0 : 1;
-	io.payload_length = total;
-	for (i = 0; i < n || i == 0; i++) {
-		ssize_t r;
-
-		if (i > 0 && segs[i].len == 0)
-			continue;
-		io.data = n > 0 ? segs[i].p : NULL;
-		io.data_length = n > 0 ? segs[i].len : 0;
-		r = wslay_frame_send(ws->fctx, &io);
-		if (r < 0 || (size_t)r != io.data_length) {
-			ws_fail(ws, SC_WS_ERR_LOCAL, "cannot frame a message");
-			return SC_WS_SEND_CLOSED;
-		}
-		if (n == 0)
-			break;
+	if (ws_write_frame(ws, WSF_OP_BINARY, segs, n, total) != 0) {
+		ws_fail(ws, SC_WS_ERR_LOCAL, "cannot frame a message");
+		return SC_WS_SEND_CLOSED;
 	}
 	ws->st.msgs_out++;
 	ws->st.bytes_out += total;
@@ -1450,17 +1636,11 @@ sc_ws_send(struct sc_ws *ws, const struct sc_ws_seg *segs, size_t n)
 void
 sc_ws_close(struct sc_ws *ws, uint16_t status)
 {
-	struct timeval tv;
-
 	switch (ws->state) {
 	case WS_ST_OPEN:
 		ws_set_reason(ws, SC_WS_ERR_NONE, status, false,
 		    "closed by us");
-		wslay_event_queue_close(ws->wctx, status, NULL, 0);
-		ws->state = WS_ST_CLOSING;
-		ws_flush(ws);
-		ws_tv(&tv, ws->lim.close_ms);
-		event_add(ws->timer, &tv);
+		ws_start_close(ws, status);
 		break;
 	case WS_ST_RESOLVING:
 	case WS_ST_TCP:

@@ -1,8 +1,8 @@
 /*
  * BACnet/SC WebSocket transport: TLS 1.3 (sc_tls.h) through libevent's
- * bufferevent_openssl, our own strict HTTP/1.1 Upgrade handshake, wslay
- * framing.  This narrow interface is all the SC node sees; another
- * implementation could replace it.
+ * bufferevent_openssl, our own strict HTTP/1.1 Upgrade handshake and our
+ * own framing (ws_frame_codec.h).  This narrow interface is all the SC
+ * node sees; another implementation could replace it.
  *
  * Model.  A `struct sc_ws` is one WebSocket connection, initiated by
  * sc_ws_connect() or accepted by a listener (sc_ws_listen()).  All
@@ -20,7 +20,9 @@
  * 1003), messages longer than limits.max_msg_len discarded and counted
  * (the connection stays up), frames/messages above limits.frame_cap: close
  * 1009, pings answered, a close handshake with status codes, TLS
- * close_notify on close, TCP_NODELAY, and output watermarks.
+ * close_notify on close, TCP_NODELAY, and output watermarks (an accepted
+ * connection stops reading from a peer that does not read; an initiated
+ * one never stops reading, so two of our ends cannot wait on each other).
  */
 #ifndef SC_SC_WS_H
 #define SC_SC_WS_H
@@ -75,12 +77,19 @@ struct sc_ws_limits {
 	unsigned	close_ms;	/* wait for the peer's close frame and
 					   TLS shutdown (default 2000) */
 	size_t		out_high_wm;	/* send returns BUSY above this many
-					   queued octets; reading from the peer
-					   pauses too (default 1 MiB) */
+					   queued octets, pings go unanswered;
+					   an accepted connection also stops
+					   reading from the peer (default
+					   1 MiB) */
 	size_t		out_low_wm;	/* on_writable once output drops below
 					   (default 256 KiB) */
 	unsigned	max_pending;	/* listener: handshakes in progress at
 					   once (default 64) */
+	unsigned	max_conns;	/* listener: connections at once, from
+					   TCP accept until closed, handed
+					   out or not (default 0: no limit) */
+	unsigned	max_per_source;	/* listener: the same from one source
+					   address (default 0: no limit) */
 	bool		allow_plaintext; /* accept ws:// / a NULL TLS context:
 					   tests only (default false) */
 };
@@ -129,7 +138,12 @@ struct sc_ws_listener_stats {
 	uint64_t	refused_http;	/* Upgrade refused, header too big */
 	uint64_t	refused_timeout; /* handshake deadline hit */
 	uint64_t	refused_busy;	/* over max_pending */
+	uint64_t	refused_full;	/* over max_conns */
+	uint64_t	refused_per_source; /* over max_per_source */
 	uint64_t	dropped_tcp;	/* peer went away mid-handshake */
+	unsigned	conns;		/* now: connections counted */
+	unsigned	pending;	/* now: handshakes in progress */
+	size_t		sources;	/* now: distinct source addresses */
 };
 
 struct sc_ws_stats {
@@ -139,8 +153,9 @@ struct sc_ws_stats {
 	uint64_t	bytes_out;
 	uint64_t	oversize_discarded;	/* > max_msg_len */
 	uint64_t	busy;		/* sends refused by the watermark */
-	uint64_t	read_pauses;	/* reading stopped: our output to a
-					   slow peer was above out_high_wm */
+	uint64_t	read_pauses;	/* reading stopped (server side): our
+					   output to a slow peer was above
+					   out_high_wm */
 };
 
 /*
@@ -155,7 +170,10 @@ struct sc_ws_listener *sc_ws_listen(struct event_base *base,
     const struct sc_tls_ctx *tls, const char *addr, uint16_t port,
     enum sc_ws_proto proto, const struct sc_ws_limits *limits,
     sc_ws_accept_fn on_accept, void *arg, char *err, size_t errlen);
-/* Stop listening; connections already handed out stay up.  NULL: no-op. */
+/*
+ * Stop listening; connections already handed out stay up (and are no
+ * longer counted anywhere).  NULL: no-op.
+ */
 void sc_ws_listener_free(struct sc_ws_listener *l);
 uint16_t sc_ws_listener_port(const struct sc_ws_listener *l);
 void sc_ws_listener_stats(const struct sc_ws_listener *l,

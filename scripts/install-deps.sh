@@ -15,7 +15,7 @@ APT="apt-get -o DPkg::Lock::Timeout=300"
 $APT update -qq
 $APT install -y -qq --no-install-recommends \
 	build-essential autoconf automake pkg-config \
-	libssl-dev openssl libevent-dev libconfig-dev libcunit1-dev libwslay-dev \
+	libssl-dev openssl libevent-dev libconfig-dev libcunit1-dev \
 	clang libclang-rt-14-dev valgrind \
 	tshark iproute2 python3 ca-certificates \
 	dpkg-dev debhelper lintian adduser systemd \

@@ -9,7 +9,8 @@
  *	reconnect after a server close, peer certificate details, and the
  *	refusals a client of ours can provoke (foreign CA, expired, no
  *	clientAuth usage, foreign server, wrong subprotocol, TCP and DNS
- *	failure, plaintext not allowed).
+ *	failure, plaintext not allowed), and the listener's limits on
+ *	connections per source address and in total.
  *
  *   sc_transport_test server PKI_DIR ADDR HANDSHAKE_MS
  *	An echo hub listener (hub.pem) on ADDR, port printed as
@@ -148,6 +149,7 @@ struct srv {
 	uint64_t		 rx_bad;	/* content mismatches */
 	uint64_t		 oversize;
 	bool			 greet;		/* send sizes[] on accept */
+	bool			 relay;		/* a refused echo is no error */
 	bool			 verbose;
 	int			 accepts;
 	int			 closes;
@@ -183,7 +185,7 @@ srv_on_message(struct sc_ws *ws, const uint8_t *buf, size_t len, void *arg)
 	seg[0].len = len > 0 ? 1 : 0;
 	seg[1].p = buf + seg[0].len;
 	seg[1].len = len - seg[0].len;
-	if (sc_ws_send(ws, seg, 2) != SC_WS_SEND_OK)
+	if (sc_ws_send(ws, seg, 2) != SC_WS_SEND_OK && !s->relay)
 		s->rx_bad++;
 }
 
@@ -255,8 +257,10 @@ struct cli {
 	uint32_t		 next_burst;	/* expected next burst seq */
 	uint64_t		 burst_rx;
 	uint64_t		 echo_rx;
+	uint32_t		 last_echo_seq;
 	uint64_t		 greet_rx;
 	bool			 writable;
+	bool			 relay;		/* echo every message back */
 	bool			 peer_ok;
 	struct sc_peer_cert	 peer;
 };
@@ -280,8 +284,13 @@ cli_on_message(struct sc_ws *ws, const uint8_t *buf, size_t len, void *arg)
 	struct cli *c = arg;
 	uint32_t seq = seq_of(buf, len);
 
-	(void)ws;
 	c->rx++;
+	if (c->relay) {
+		struct sc_ws_seg seg = { buf, len };
+
+		(void)sc_ws_send(ws, &seg, 1);
+		return;
+	}
 	if (len < 4) {
 		/* 1-octet message: its seq cannot be carried; check fill(). */
 		if (content_ok(buf, len, SEQ_GREET))
@@ -305,6 +314,7 @@ cli_on_message(struct sc_ws *ws, const uint8_t *buf, size_t len, void *arg)
 		c->greet_rx++;
 	} else {
 		c->echo_rx++;
+		c->last_echo_seq = seq;
 	}
 }
 
@@ -501,10 +511,23 @@ t_reconnect(struct env *e)
 	}
 }
 
+/* Connect with 64 KiB / 16 KiB output watermarks; true once open. */
+static bool
+cli_open_small_wm(struct env *e, struct cli *c)
+{
+	struct sc_ws_limits lim = e->lim;
+
+	lim.out_high_wm = 64 * 1024;
+	lim.out_low_wm = 16 * 1024;
+	CHECK(cli_connect(e->base, c, e->uri, e->node, SC_WS_PROTO_HUB,
+	    &lim), "connect");
+	CHECK(run_until(e->base, &c->open, 5000), "open");
+	return c->open;
+}
+
 static void
 t_backpressure(struct env *e)
 {
-	struct sc_ws_limits lim = e->lim;
 	struct sc_ws_stats st;
 	struct cli c;
 	uint8_t buf[1500];
@@ -513,12 +536,7 @@ t_backpressure(struct env *e)
 
 	printf("back-pressure: send returns BUSY above the watermark, "
 	    "on_writable follows\n");
-	lim.out_high_wm = 64 * 1024;
-	lim.out_low_wm = 16 * 1024;
-	CHECK(cli_connect(e->base, &c, e->uri, e->node, SC_WS_PROTO_HUB,
-	    &lim), "connect");
-	CHECK(run_until(e->base, &c.open, 5000), "open");
-	if (!c.open)
+	if (!cli_open_small_wm(e, &c))
 		return;
 	for (i = 0; i < 1000; i++) {
 		enum sc_ws_send_rc rc;
@@ -543,6 +561,54 @@ t_backpressure(struct env *e)
 	CHECK(st.busy == 1 && st.msgs_out == sent && st.msgs_in == sent,
 	    "stats busy %llu out %llu in %llu", (unsigned long long)st.busy,
 	    (unsigned long long)st.msgs_out, (unsigned long long)st.msgs_in);
+	sc_ws_close(c.ws, SC_WS_CLOSE_NORMAL);
+	run_until(e->base, &c.closed, 3000);
+}
+
+/*
+ * Both ends relay everything they receive back (as a router and a hub do
+ * under overload) while the client keeps adding messages: each end's
+ * output stays above the watermark.  If both ends stopped reading, each
+ * would wait for the other for ever; afterwards the connection must still
+ * carry a round trip.
+ */
+static void
+t_both_relay(struct env *e)
+{
+	static uint8_t buf[16000];
+	struct sc_ws_seg seg = { buf, sizeof(buf) };
+	uint64_t t_end, added = 0;
+	struct cli c;
+	int i;
+
+	printf("both ends relaying under overload: no mutual wait\n");
+	if (!cli_open_small_wm(e, &c))
+		return;
+	c.relay = true;
+	e->srv.relay = true;
+	fill(buf, sizeof(buf), SEQ_SIZES + 3);
+	t_end = clk_now_us() + CLK_MS(3000);
+	while (clk_now_us() < t_end && c.ws != NULL) {
+		if (sc_ws_send(c.ws, &seg, 1) == SC_WS_SEND_OK)
+			added++;
+		event_base_loop(e->base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+	}
+	c.relay = false;
+	run_for(e->base, 1000);
+	CHECK(c.ws != NULL, "connection lost: %s", c.detail);
+	if (c.ws == NULL) {
+		e->srv.relay = false;
+		return;
+	}
+	fill(buf, sizeof(buf), SEQ_SIZES + 4);
+	CHECK(sc_ws_send(c.ws, &seg, 1) == SC_WS_SEND_OK, "send after");
+	for (i = 0; i < 300 && c.last_echo_seq != SEQ_SIZES + 4; i++)
+		run_for(e->base, 10);
+	CHECK(c.last_echo_seq == SEQ_SIZES + 4, "no echo after the overload "
+	    "(%llu messages added, %zu octets queued)",
+	    (unsigned long long)added, sc_ws_out_queued(c.ws));
+	printf("  %llu messages added in 3 s\n", (unsigned long long)added);
+	e->srv.relay = false;
 	sc_ws_close(c.ws, SC_WS_CLOSE_NORMAL);
 	run_until(e->base, &c.closed, 3000);
 }
@@ -723,6 +789,111 @@ t_refusals(struct env *e)
 	}
 }
 
+/*
+ * Open clients to a listener until one is refused; return how many
+ * opened (at most NCLI).  Each client in cs must be closed by the caller.
+ */
+#define NCLI 4
+static int
+open_until_refused(struct env *e, const char *uri, struct cli *cs, int n,
+    bool *refused)
+{
+	int i;
+
+	*refused = false;
+	for (i = 0; i < n; i++) {
+		CHECK(cli_connect(e->base, &cs[i], uri, e->node,
+		    SC_WS_PROTO_HUB, &e->lim), "connect: %s", cs[i].detail);
+		while (!cs[i].open && !cs[i].closed)
+			run_for(e->base, 10);
+		if (!cs[i].open) {
+			*refused = true;
+			break;
+		}
+	}
+	return i;
+}
+
+static void
+close_all(struct env *e, struct cli *cs, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (cs[i].open && !cs[i].closed) {
+			sc_ws_close(cs[i].ws, SC_WS_CLOSE_NORMAL);
+			run_until(e->base, &cs[i].closed, 3000);
+		}
+	}
+	run_for(e->base, 100);
+}
+
+static void
+t_limits(struct env *e)
+{
+	struct sc_ws_listener_stats st;
+	struct sc_ws_listener *fl;
+	struct sc_ws_limits lim = e->lim;
+	struct cli cs[NCLI + 1];
+	const char *h = strchr(e->host, ':') ? "[::1]" : e->host;
+	char err[256], uri[128];
+	bool refused;
+	int n;
+
+	printf("listener: 2 connections per source address\n");
+	lim.max_per_source = 2;
+	fl = sc_ws_listen(e->base, e->hub, e->bind, 0, SC_WS_PROTO_HUB, &lim,
+	    srv_on_accept, &e->srv, err, sizeof(err));
+	CHECK(fl != NULL, "listener: %s", err);
+	if (fl == NULL)
+		return;
+	snprintf(uri, sizeof(uri), "wss://%s:%u/", h, sc_ws_listener_port(fl));
+	n = open_until_refused(e, uri, cs, NCLI, &refused);
+	CHECK(n == 2 && refused, "%d opened before a refusal (want 2)", n);
+	run_for(e->base, 50);
+	sc_ws_listener_stats(fl, &st);
+	CHECK(st.refused_per_source == 1 && st.conns == 2 && st.sources == 1,
+	    "refused_per_source %llu conns %u sources %zu",
+	    (unsigned long long)st.refused_per_source, st.conns, st.sources);
+	/* A closed connection gives its slot back. */
+	close_all(e, cs, 1);
+	sc_ws_listener_stats(fl, &st);
+	CHECK(st.conns == 1, "conns %u after one close", st.conns);
+	n = open_until_refused(e, uri, cs + 2, 2, &refused);
+	CHECK(n == 1 && refused, "%d more opened after a close (want 1)", n);
+	close_all(e, cs, NCLI);
+	/* Stopping the listener leaves the open connection running. */
+	CHECK(cli_connect(e->base, &cs[0], uri, e->node, SC_WS_PROTO_HUB,
+	    &e->lim), "connect");
+	CHECK(run_until(e->base, &cs[0].open, 5000), "open: %s", cs[0].detail);
+	sc_ws_listener_free(fl);
+	CHECK(!cs[0].closed, "listener free closed an open connection");
+	close_all(e, cs, 1);
+
+	printf("listener: 3 connections in total\n");
+	lim.max_per_source = 0;
+	lim.max_conns = 3;
+	fl = sc_ws_listen(e->base, e->hub, e->bind, 0, SC_WS_PROTO_HUB, &lim,
+	    srv_on_accept, &e->srv, err, sizeof(err));
+	CHECK(fl != NULL, "listener: %s", err);
+	if (fl == NULL)
+		return;
+	snprintf(uri, sizeof(uri), "wss://%s:%u/", h, sc_ws_listener_port(fl));
+	n = open_until_refused(e, uri, cs, NCLI + 1, &refused);
+	CHECK(n == 3 && refused, "%d opened before a refusal (want 3)", n);
+	run_for(e->base, 50);
+	sc_ws_listener_stats(fl, &st);
+	CHECK(st.refused_full == 1 && st.refused_per_source == 0 &&
+	    st.conns == 3, "refused_full %llu conns %u",
+	    (unsigned long long)st.refused_full, st.conns);
+	close_all(e, cs, NCLI + 1);
+	sc_ws_listener_stats(fl, &st);
+	CHECK(st.conns == 0 && st.sources == 0 && st.pending == 0,
+	    "after closing all: conns %u sources %zu pending %u", st.conns,
+	    st.sources, st.pending);
+	sc_ws_listener_free(fl);
+}
+
 static int
 selftest(const char *host)
 {
@@ -758,8 +929,10 @@ selftest(const char *host)
 	t_messages(&e);
 	t_reconnect(&e);
 	t_backpressure(&e);
+	t_both_relay(&e);
 	t_client_close(&e);
 	t_refusals(&e);
+	t_limits(&e);
 	sc_ws_listener_free(e.srv.l);
 	run_for(e.base, 100);
 	sc_tls_ctx_free(e.hub);

@@ -51,7 +51,7 @@ def ok(msg):
     sys.exit(0)
 
 
-def tls_connect(pki, host, port, cert="node1"):
+def tls_connect(pki, host, port, cert="node1", src=None):
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     ctx.minimum_version = ssl.TLSVersion.TLSv1_3
     ctx.check_hostname = False
@@ -59,7 +59,8 @@ def tls_connect(pki, host, port, cert="node1"):
     if cert:
         ctx.load_cert_chain(os.path.join(pki, cert + ".pem"),
                             os.path.join(pki, cert + ".key"))
-    raw = socket.create_connection((host, port), timeout=10)
+    raw = socket.create_connection((host, port), timeout=10,
+                                   source_address=(src, 0) if src else None)
     # Ragged EOFs raise, so a missing TLS close_notify is seen.
     return ctx.wrap_socket(raw, server_hostname=None,
                            suppress_ragged_eofs=False)
@@ -133,8 +134,8 @@ def read_frame(s, rest=b""):
     return op, buf[off:off + ln], buf[off + ln:]
 
 
-def open_ws(pki, host, port, proto=HUB):
-    s = tls_connect(pki, host, port)
+def open_ws(pki, host, port, src=None, proto=HUB):
+    s = tls_connect(pki, host, port, src=src)
     s.sendall(upgrade_request(host, port, proto))
     hdr, err = read_headers(s)
     if not hdr.startswith(b"HTTP/1.1 101"):
@@ -173,7 +174,7 @@ def main():
     mode, pki, host, port = sys.argv[1], sys.argv[2], sys.argv[3], \
         int(sys.argv[4])
     if mode == "dcadvert":
-        s, rest = open_ws(pki, host, port, DC)
+        s, rest = open_ws(pki, host, port, proto=DC)
         vmac = bytes([0x02]) + os.urandom(5)
         s.sendall(frame(2, struct.pack("!BBH", 0x06, 0, 0x1234) + vmac +
                         os.urandom(16) + struct.pack("!HH", 1600, 1497)))

@@ -223,14 +223,21 @@ test_primary_lost_retries_primary_first(void)
 	to_primary(&hc, 0);
 	sc_hc_down(&hc, SC_HC_PRIMARY, SC_HC_DOWN_ERROR, 196, CLK_SEC(60), 0,
 	    &a);
-	CU_ASSERT_EQUAL(hc.state, SC_HC_TRY_PRIMARY);
-	CU_ASSERT_TRUE(a.connect[SC_HC_PRIMARY]);
+	/* rnd 0: the jittered first retry is due at once. */
+	CU_ASSERT_EQUAL(hc.state, SC_HC_WAIT);
+	CU_ASSERT_FALSE(a.connect[SC_HC_PRIMARY]);
 	CU_ASSERT_FALSE(a.connect[SC_HC_FAILOVER]);
+	CU_ASSERT_TRUE(a.arm);
+	CU_ASSERT_EQUAL(a.deadline_us, CLK_SEC(60));
 	CU_ASSERT_TRUE(a.active_changed);
 	CU_ASSERT_EQUAL(sc_hc_active(&hc), -1);
 	CU_ASSERT_EQUAL(hc.hub[SC_HC_PRIMARY].status,
 	    SC_HC_ST_DISCONNECTED_WITH_ERRORS);
 	CU_ASSERT_EQUAL(hc.hub[SC_HC_PRIMARY].disconnect_us, CLK_SEC(60));
+	sc_hc_timer(&hc, CLK_SEC(60), 0, &a);
+	CU_ASSERT_EQUAL(hc.state, SC_HC_TRY_PRIMARY);
+	CU_ASSERT_TRUE(a.connect[SC_HC_PRIMARY]);
+	CU_ASSERT_FALSE(a.connect[SC_HC_FAILOVER]);
 	/* The retry fails: then the failover. */
 	sc_hc_down(&hc, SC_HC_PRIMARY, SC_HC_DOWN_ERROR, 194, CLK_SEC(61), 0,
 	    &a);
@@ -250,7 +257,63 @@ test_primary_closed_by_hub_not_error(void)
 	    &a);
 	CU_ASSERT_EQUAL(hc.hub[SC_HC_PRIMARY].status, SC_HC_ST_NOT_CONNECTED);
 	CU_ASSERT_EQUAL(hc.hub[SC_HC_PRIMARY].error, 0);
+	CU_ASSERT_TRUE(a.arm);
+	sc_hc_timer(&hc, a.deadline_us, 0, &a);
 	CU_ASSERT_TRUE(a.connect[SC_HC_PRIMARY]);
+}
+
+/*
+ * Rule 4 without a thundering herd: the first retry after losing the
+ * primary is drawn from the injected random value over [0, minimum
+ * reconnect time], and the back-off after it still starts at the minimum.
+ */
+static void
+test_primary_lost_first_retry_jittered(void)
+{
+	static const uint32_t rnds[] = { 0, 1, 0x40000000u, 0x80000000u,
+	    0xC0000000u, UINT32_MAX };
+	const uint64_t t = CLK_SEC(100);
+	uint64_t prev = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(rnds) / sizeof(rnds[0]); i++) {
+		struct sc_hubconn hc;
+		struct sc_hc_actions a;
+		uint64_t d;
+
+		setup(&hc, true);
+		to_primary(&hc, 0);
+		sc_hc_down(&hc, SC_HC_PRIMARY, SC_HC_DOWN_ERROR, 196, t,
+		    rnds[i], &a);
+		CU_ASSERT_EQUAL(hc.state, SC_HC_WAIT);
+		CU_ASSERT_FALSE(a.connect[SC_HC_PRIMARY]);
+		CU_ASSERT_TRUE(a.arm);
+		d = a.deadline_us - t;
+		CU_ASSERT_EQUAL(d, sc_hc_first_retry(&hc.cfg, rnds[i]));
+		CU_ASSERT_TRUE(d <= MIN_US);
+		CU_ASSERT_TRUE(d >= prev);	/* monotone in rnd */
+		prev = d;
+		/* At the deadline the retry starts. */
+		sc_hc_timer(&hc, a.deadline_us, rnds[i], &a);
+		CU_ASSERT_EQUAL(hc.state, SC_HC_TRY_PRIMARY);
+		CU_ASSERT_TRUE(a.connect[SC_HC_PRIMARY]);
+		/* Primary and failover refused: the wait starts at min. */
+		sc_hc_down(&hc, SC_HC_PRIMARY, SC_HC_DOWN_ERROR, 194,
+		    a.deadline_us + 10, 0, &a);
+		CU_ASSERT_TRUE(a.connect[SC_HC_FAILOVER]);
+		sc_hc_down(&hc, SC_HC_FAILOVER, SC_HC_DOWN_ERROR, 194,
+		    t + CLK_SEC(3), 0, &a);
+		CU_ASSERT_EQUAL(hc.state, SC_HC_WAIT);
+		CU_ASSERT_EQUAL(a.deadline_us, t + CLK_SEC(3) + MIN_US);
+	}
+	CU_ASSERT_EQUAL(prev, MIN_US);
+	{
+		struct sc_hc_cfg cfg = { false, MIN_US, MAX_US, 0 };
+
+		CU_ASSERT_EQUAL(sc_hc_first_retry(&cfg, 0), 0);
+		CU_ASSERT_EQUAL(sc_hc_first_retry(&cfg, 0x80000000u),
+		    (MIN_US + 1) / 2);
+	}
 }
 
 static void
@@ -581,6 +644,7 @@ static const struct ut_case cases[] = {
 	UT_CASE(test_jitter_bounds),
 	UT_CASE(test_wait_jitter_applied),
 	UT_CASE(test_primary_lost_retries_primary_first),
+	UT_CASE(test_primary_lost_first_retry_jittered),
 	UT_CASE(test_primary_closed_by_hub_not_error),
 	UT_CASE(test_return_to_primary),
 	UT_CASE(test_probe_backoff_capped),
