@@ -7,11 +7,18 @@
 #   - a node that closes in the middle of a WebSocket frame;
 #   - half a TLS record, then silence: cut off by the handshake deadline;
 #   - 50 reconnects in a tight loop: bounded time, no fd left behind;
+#   - a peer that reconnects in a tight loop without closing: stopped by
+#     the per-source limit (max_connections_per_source), counted, while
+#     nodes from another address still exchange unicasts;
 #   - a flood of malformed B/IP datagrams at full speed while a client
 #     keeps asking Who-Is: the answers keep coming (loss reported);
 #   - the daemon still answers its control socket and stops cleanly;
 #   - a hub that accepts TCP and never answers TLS: the node times out,
-#     reports it and retries with back-off (bounded attempts).
+#     reports it and retries with back-off (bounded attempts);
+#   - an external primary hub killed in the middle of a burst of B/IP ->
+#     SC unicasts: the node fails over to its own hub function, and every
+#     message the receiver did not get is counted by the router (no hub,
+#     output full, or sent in the last second before the hub died).
 # Run with a sanitizer build's top_builddir to run it under ASan.
 set -eu
 bin="$top_builddir/router/bacsc-router"
@@ -43,6 +50,8 @@ bip_ip=127.0.4.$n
 client_ip=127.0.5.$n
 bip_port=$(( 41000 + RANDOM % 4000 ))
 hub_port=$(( bip_port + 5000 ))
+hoard_ip=127.0.8.$n
+per_source=8
 sh "$pki" -q -n 2 "$tmp/pki"
 
 cat > "$tmp/router.conf" <<CONF
@@ -54,7 +63,8 @@ sc = ( { name = "sc0"; network = 20; vmac = "random";
          tls = { certificate = "$tmp/pki/hub.pem"; key = "$tmp/pki/hub.key";
                  ca = [ "$tmp/pki/ca.pem" ]; };
          hub_function = { enabled = true; listen = "127.0.0.1:$hub_port";
-                          broadcast_rate = 1000; broadcast_burst = 1000; };
+                          broadcast_rate = 1000; broadcast_burst = 1000;
+                          max_connections_per_source = $per_source; };
        } );
 log = { level = "notice"; target = "stderr"; };
 control = { socket = "$tmp/control.sock"; mode = "0600"; };
@@ -127,6 +137,33 @@ fd1=$(fds)
 [ "$fd1" -le $(( fd0 + 2 )) ] || { ls -l "/proc/$daemon_pid/fd"; fail "fds $fd0 -> $fd1 after 50 reconnects"; }
 alive || fail "daemon gone after the reconnect loop"
 ok "50 reconnects in $t s; fds $fd0 -> $fd1"
+
+# --------------------------------------- reconnect loop, never closing
+# One address opens WebSockets as fast as it can for 3 s and keeps them
+# all; the listener holds at most $per_source from it and closes the rest
+# at once.  Meanwhile two nodes on 127.0.0.1 exchange unicasts.
+python3 "$peer" hoard "$tmp/pki" 127.0.0.1 "$hub_port" "$hoard_ip" 3 > "$tmp/hoard.out" 2>&1 &
+hpid=$!
+bg+=($hpid)
+sleep 0.5
+timeout 20 python3 "$peer" pair "$tmp/pki" 127.0.0.1 "$hub_port" 50 > "$tmp/pair2.out" ||
+	{ cat "$tmp/pair2.out"; fail "unicasts lost while one address hoards connections"; }
+wait "$hpid" || { cat "$tmp/hoard.out"; fail "hoarding peer"; }
+read -r _ hopened _ hrefused < "$tmp/hoard.out"
+lst=$(status | jq_py 'json.dumps(s["ports"][1]["hub_function"]["listener"])')
+rps=$(echo "$lst" | jq_py 's["refused_per_source"]')
+echo "  hoarding peer ($hoard_ip): opened $hopened, refused $hrefused; listener: $lst"
+[ "$hopened" -le "$per_source" ] || fail "$hopened connections from one address (limit $per_source)"
+[ "$hrefused" -ge 1 ] && [ "$rps" -ge "$hrefused" ] ||
+	fail "per-source refusals: peer saw $hrefused, listener counted $rps"
+grep -q "max_connections_per_source" "$tmp/daemon.log" || fail "no log line for the per-source refusals"
+nlog=$(grep -c "max_connections_per_source" "$tmp/daemon.log")
+[ "$nlog" -le 20 ] || fail "$nlog log lines for per-source refusals (not rate-limited)"
+sleep 0.5
+[ "$(status | jq_py 's["ports"][1]["hub_function"]["listener"]["sources"]')" -le 2 ] ||
+	fail "hoarded connections still counted after the peer left"
+alive || fail "daemon gone after the hoarding peer"
+ok "reconnect loop without closing: $hopened of $(( hopened + hrefused )) admitted (limit $per_source), $rps refused and counted, $nlog log lines; other nodes: $(cat "$tmp/pair2.out")"
 
 # --------------------------------------- malformed B/IP flood + valid traffic
 read -r bsent bans < <(timeout 20 python3 "$peer" bipvalid "$bip_ip" "$bip_port" "$client_ip" 4713 2)
@@ -205,4 +242,82 @@ daemon_pid=
 ! grep -q "ERROR: AddressSanitizer\|runtime error:" "$tmp/daemon.log" ||
 	fail "sanitizer report (black-hole hub)"
 ok "hub accepting TCP but silent: $attempts attempts in 17 s, failure reported, clean stop"
+
+# --------------------------------------- the primary hub dies mid-burst
+# Primary: an external bacsc-hub; failover: the daemon's own hub function.
+# A sink node holds one VMAC on both hubs.  4000 unicasts go B/IP -> SC at
+# 1000/s; once 1000 have arrived the primary hub is killed (SIGKILL).
+# Every message the sink did not get must be counted by the router:
+# tx_no_hub, tx_busy, tx_too_big, or tx_lost (sent within the last second before the hub
+# connection died: an upper bound, so the sum may exceed the loss), or, by
+# the router core while the SC port was down between the two hubs,
+# drop_port_down / drop_busy.
+hubbin="$top_builddir/tools/bacsc-hub"
+ext_port=$(( hub_port + 3 ))
+"$hubbin" -c "$tmp/pki/hub.pem" -k "$tmp/pki/hub.key" -a "$tmp/pki/ca.pem" \
+	-l 127.0.0.1 -p "$ext_port" -q > "$tmp/exthub.out" 2>&1 &
+ext_pid=$!
+bg+=($ext_pid)
+sed -e "s|primary_hub = \"wss://127.0.0.1:$hub_port/\";|primary_hub = \"wss://127.0.0.1:$ext_port/\";\
+         failover_hub = \"wss://127.0.0.1:$hub_port/\";\
+         timers = { connect_wait = 5; min_reconnect = 2; max_reconnect = 4; };|" \
+	"$tmp/router.conf" > "$tmp/death.conf"
+grep -q "failover_hub" "$tmp/death.conf" || fail "hub-death configuration"
+"$bin" -c "$tmp/death.conf" > "$tmp/daemon.log" 2>&1 &
+daemon_pid=$!
+for _ in $(seq 1 200); do
+	[ "$(status 2>/dev/null | jq_py 's["ports"][1]["hub_connector"]["connected_to"]' 2>/dev/null)" = primary ] && break
+	sleep 0.05
+done
+[ "$(status | jq_py 's["ports"][1]["hub_connector"]["connected_to"]')" = primary ] ||
+	fail "not connected to the external primary hub"
+python3 "$peer" sink "$tmp/pki" 127.0.0.1 "$ext_port" "$hub_port" 60 "$tmp/sink.progress" > "$tmp/sink.out" 2>&1 &
+spid=$!
+bg+=($spid)
+for _ in $(seq 1 200); do [ -s "$tmp/sink.out" ] && break; sleep 0.05; done
+sink_vmac=$(head -1 "$tmp/sink.out")
+[ ${#sink_vmac} -eq 17 ] || { cat "$tmp/sink.out"; fail "sink did not connect"; }
+ctrs=(npdu_tx tx_no_hub tx_busy tx_too_big tx_lost drop_port_down drop_busy)
+sc_ctrs() {	# SC port counters, then router drops, from one status call
+	status | jq_py "' '.join(str(s['ports'][1]['counters'].get(k, s['counters'].get(k))) for k in '${ctrs[*]}'.split())"
+}
+read -r -a c0 < <(sc_ctrs)
+python3 "$peer" bipburst "$bip_ip" "$bip_port" "$client_ip" 20 "$sink_vmac" 4000 1000 > "$tmp/burst.out" &
+bpid=$!
+bg+=($bpid)
+# Kill the primary once the sink has 1000 (about 1 s into the burst).
+for _ in $(seq 1 400); do
+	[ "$(cat "$tmp/sink.progress" 2>/dev/null || echo 0)" -ge 1000 ] && break
+	sleep 0.025
+done
+kill -KILL "$ext_pid"
+echo "  primary hub killed after $(cat "$tmp/sink.progress" 2>/dev/null || echo 0) messages arrived"
+wait "$bpid" || fail "burst sender"
+wait "$spid" || { cat "$tmp/sink.out"; fail "sink"; }
+bsent=$(cat "$tmp/burst.out")
+brecv=$(tail -1 "$tmp/sink.out" | awk '{ print $2 }')
+read -r -a c1 < <(sc_ctrs)
+declare -A d
+for i in "${!ctrs[@]}"; do d[${ctrs[i]}]=$(( c1[i] - c0[i] )); done
+counted=$(( d[tx_no_hub] + d[tx_busy] + d[tx_too_big] + d[tx_lost] + d[drop_port_down] + d[drop_busy] ))
+missing=$(( bsent - brecv ))
+echo "  hub death mid-burst: sent $bsent, received $brecv, missing $missing;" \
+	"router: npdu_tx ${d[npdu_tx]}, tx_no_hub ${d[tx_no_hub]}, tx_busy ${d[tx_busy]}," \
+	"tx_too_big ${d[tx_too_big]}, tx_lost ${d[tx_lost]}, router drop_port_down ${d[drop_port_down]}," \
+	"drop_busy ${d[drop_busy]} (counted $counted);" \
+	"now on: $(status | jq_py 's["ports"][1]["hub_connector"]["connected_to"]')"
+[ "$(status | jq_py 's["ports"][1]["hub_connector"]["connected_to"]')" = failover ] ||
+	fail "hub death: not on the failover hub"
+[ "$missing" -ge 0 ] || fail "hub death: the sink got more than was sent"
+[ "$missing" -le "$counted" ] ||
+	fail "hub death: $(( missing - counted )) messages lost without being counted"
+[ "$brecv" -ge $(( bsent / 2 )) ] || fail "hub death: only $brecv of $bsent delivered"
+kill -TERM "$daemon_pid"
+rc=0
+wait "$daemon_pid" || rc=$?
+daemon_pid=
+[ $rc -eq 0 ] || fail "exit status $rc after SIGTERM (hub death)"
+! grep -q "ERROR: AddressSanitizer\|runtime error:" "$tmp/daemon.log" ||
+	fail "sanitizer report (hub death)"
+ok "primary hub killed mid-burst: $brecv of $bsent delivered, $missing missing <= $counted counted by the router (tx_lost over-counts by $(( counted - missing )))"
 echo "fault e2e: all passed"

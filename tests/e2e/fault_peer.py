@@ -14,6 +14,22 @@ usage: fault_peer.py MODE ARGS...
                                 server cuts us off within LIMIT_S seconds
   reconnect PKI HOST PORT N     N connect + Connect-Request + close in a
                                 tight loop; print the time taken
+  hoard PKI HOST PORT SRC SECONDS
+                                from source address SRC, open WebSockets
+                                in a tight loop and never close them;
+                                print "opened N refused M"
+  sink PKI HOST PORT1 PORT2 SECONDS [PROGRESS_FILE]
+                                one SC node (one VMAC) connected to two
+                                hubs; print its VMAC, then count the
+                                distinct sequence numbers of unicast
+                                NPDUs that arrive on either until 3 s
+                                after the last one (at most SECONDS);
+                                print "received N"; the count so far
+                                goes to PROGRESS_FILE every 100
+  bipburst HOST PORT SELF_IP DNET VMAC N RATE
+                                N B/IP unicasts routed to DNET/VMAC, each
+                                with a sequence number, RATE per second;
+                                print the count sent
   bipflood HOST PORT SECONDS    malformed B/IP datagrams at full speed;
                                 print the count
   bipvalid HOST PORT SELF_IP INSTANCE SECONDS
@@ -34,11 +50,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import sc_raw_client as rc  # noqa: E402
 
 
-def sc_connect(pki, host, port, cert="node1"):
+def sc_connect(pki, host, port, cert="node1", vmac=None, uuid=None):
     """Open a WebSocket and do Connect-Request/Accept; return (s, vmac)."""
     s, rest = rc.open_ws(pki, host, port)
-    vmac = bytes([0x02]) + os.urandom(5)
-    uuid = os.urandom(16)
+    vmac = vmac or bytes([0x02]) + os.urandom(5)
+    uuid = uuid or os.urandom(16)
     msg = struct.pack("!BBH", 0x06, 0, 1) + vmac + uuid + \
         struct.pack("!HH", 1600, 1497)
     s.sendall(rc.frame(2, msg))
@@ -137,6 +153,106 @@ def m_reconnect(pki, host, port, n):
     print("%.2f" % (time.time() - t0))
 
 
+def m_hoard(pki, host, port, src, secs):
+    held, refused = [], 0
+    end = time.time() + float(secs)
+    while time.time() < end:
+        try:
+            s, _ = rc.open_ws(pki, host, int(port), src=src)
+            held.append(s)
+        except (ssl.SSLError, ConnectionError, OSError, SystemExit):
+            refused += 1
+    print("opened %d refused %d" % (len(held), refused))
+    for s in held:
+        s.close()
+
+
+def frame_from(buf):
+    """Split one server frame off buf: (opcode, payload, rest), or raise
+    EOFError if buf does not hold a whole frame yet."""
+    if len(buf) < 2:
+        raise EOFError
+    ln, off = buf[1] & 0x7F, 2
+    if ln == 126:
+        if len(buf) < 4:
+            raise EOFError
+        ln, off = struct.unpack("!H", buf[2:4])[0], 4
+    elif ln == 127:
+        if len(buf) < 10:
+            raise EOFError
+        ln, off = struct.unpack("!Q", buf[2:10])[0], 10
+    if len(buf) < off + ln:
+        raise EOFError
+    return buf[0] & 0x0F, buf[off:off + ln], buf[off + ln:]
+
+
+def m_sink(pki, host, port1, port2, secs, progress=None):
+    vmac = bytes([0x02]) + os.urandom(5)
+    uuid = os.urandom(16)
+    conns = []
+    for p in (port1, port2):
+        s, _, rest = sc_connect(pki, host, int(p), "node2", vmac, uuid)
+        s.setblocking(False)
+        conns.append([s, rest])
+    print(vmac.hex(":"), flush=True)
+    got = set()
+    end = time.time() + float(secs)
+    last = None
+    while conns and time.time() < end and \
+            (last is None or time.time() < last + 3):
+        r, _, _ = select.select([c[0] for c in conns], [], [], 0.2)
+        for c in list(conns):
+            if c[0] not in r:
+                continue
+            try:
+                d = c[0].recv(65536)
+            except (ssl.SSLWantReadError, BlockingIOError):
+                continue
+            except (ssl.SSLError, ConnectionError, OSError):
+                d = b""
+            if not d:
+                conns.remove(c)
+                continue
+            c[1] += d
+            while c[0].pending():
+                c[1] += c[0].recv(c[0].pending())
+            while True:
+                try:
+                    op, payload, c[1] = frame_from(c[1])
+                except EOFError:
+                    break
+                # Encapsulated-NPDU; the NPDU ends with b"SEQ" + 4 octets.
+                if op == 2 and payload[:1] == b"\x01" and \
+                        payload[-7:-4] == b"SEQ":
+                    got.add(struct.unpack("!I", payload[-4:])[0])
+                    last = time.time()
+                    if progress and len(got) % 100 == 0:
+                        with open(progress + ".tmp", "w") as f:
+                            f.write("%d\n" % len(got))
+                        os.rename(progress + ".tmp", progress)
+    print("received %d" % len(got), flush=True)
+
+
+def m_bipburst(host, port, self_ip, dnet, vmac, n, rate):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((self_ip, 0))
+    dadr = bytes.fromhex(vmac.replace(":", ""))
+    gap = 1.0 / float(rate)
+    nxt = time.time()
+    for i in range(int(n)):
+        # NPDU: version 1, control DNET present, DNET, DLEN 6, DADR, hop
+        # count 255, then an APDU-like body ending in the sequence.
+        npdu = b"\x01\x20" + struct.pack("!H", int(dnet)) + b"\x06" + \
+            dadr + b"\xff" + b"\x10\x08" + b"SEQ" + struct.pack("!I", i)
+        s.sendto(struct.pack("!BBH", 0x81, 0x0A, 4 + len(npdu)) + npdu,
+                 (host, int(port)))
+        nxt += gap
+        d = nxt - time.time()
+        if d > 0:
+            time.sleep(d)
+    print(int(n))
+
+
 def malformed(rnd):
     k = rnd.randrange(6)
     if k == 0:
@@ -207,6 +323,7 @@ def m_bipvalid(host, port, self_ip, inst, secs):
 MODES = {"stall": m_stall, "storm": m_storm, "pair": m_pair,
          "midmsg": m_midmsg, "halftls": m_halftls,
          "reconnect": m_reconnect, "bipflood": m_bipflood,
+         "hoard": m_hoard, "sink": m_sink, "bipburst": m_bipburst,
          "bipvalid": m_bipvalid}
 
 if __name__ == "__main__":

@@ -47,7 +47,7 @@ def ok(msg):
     sys.exit(0)
 
 
-def tls_connect(pki, host, port, cert="node1"):
+def tls_connect(pki, host, port, cert="node1", src=None):
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     ctx.minimum_version = ssl.TLSVersion.TLSv1_3
     ctx.check_hostname = False
@@ -55,7 +55,8 @@ def tls_connect(pki, host, port, cert="node1"):
     if cert:
         ctx.load_cert_chain(os.path.join(pki, cert + ".pem"),
                             os.path.join(pki, cert + ".key"))
-    raw = socket.create_connection((host, port), timeout=10)
+    raw = socket.create_connection((host, port), timeout=10,
+                                   source_address=(src, 0) if src else None)
     # Ragged EOFs raise, so a missing TLS close_notify is seen.
     return ctx.wrap_socket(raw, server_hostname=None,
                            suppress_ragged_eofs=False)
@@ -129,8 +130,8 @@ def read_frame(s, rest=b""):
     return op, buf[off:off + ln], buf[off + ln:]
 
 
-def open_ws(pki, host, port):
-    s = tls_connect(pki, host, port)
+def open_ws(pki, host, port, src=None):
+    s = tls_connect(pki, host, port, src=src)
     s.sendall(upgrade_request(host, port))
     hdr, err = read_headers(s)
     if not hdr.startswith(b"HTTP/1.1 101"):
