@@ -19,10 +19,14 @@
  *    (gracefully, by the glue's Disconnect-Request) and traffic moves to the
  *    primary at once.
  *  - An established primary connection that is lost is retried first
- *    (rule 4), after a delay drawn uniformly in [0, minimum reconnect
- *    time]: when a hub restarts, every node of the site loses it at the
- *    same moment, and retrying at once would hit the new hub (or, if the
- *    primary is still down, the failover) with all of them together.  A
+ *    (rule 4), after a delay drawn uniformly in [0, a quarter of the
+ *    minimum reconnect time]: when a hub restarts, every node of the site
+ *    loses it at the same moment, and retrying at once would hit the new
+ *    hub (or, if the primary is still down, the failover) with all of them
+ *    together.  The window is a quarter, not the whole minimum: the delay
+ *    adds to the failover time (route-failover.sh bounds the gap in
+ *    traffic at 2 s, the default minimum reconnect time), and the doubling
+ *    back-off after a refused attempt spreads a large site anyway.  A
  *    connection that lived less than the minimum reconnect time goes
  *    through the normal doubling wait instead; a hub that accepts and
  *    drops at once would otherwise be hammered.
@@ -58,7 +62,7 @@ sc_hc_jitter(const struct sc_hc_cfg *cfg, uint64_t d, uint32_t rnd)
 uint64_t
 sc_hc_first_retry(const struct sc_hc_cfg *cfg, uint32_t rnd)
 {
-	return (cfg->min_reconnect_us + 1) * (uint64_t)rnd >> 32;
+	return (cfg->min_reconnect_us / 4 + 1) * (uint64_t)rnd >> 32;
 }
 
 static uint64_t

@@ -21,7 +21,7 @@
  *  3. both failed: wait the reconnect delay (doubling from the minimum to
  *     the maximum reconnect time, with jitter), then go to 1;
  *  4. the established primary connection lost: go to 1 after a delay
- *     drawn in [0, minimum reconnect time] (no thundering herd on a
+ *     drawn in [0, minimum reconnect time / 4] (no thundering herd on a
  *     restarted hub);
  *  5. on the failover: probe the primary periodically on the second slot
  *     (same doubling delay, restarted at the minimum); when the probe
@@ -167,7 +167,7 @@ uint64_t sc_hc_jitter(const struct sc_hc_cfg *cfg, uint64_t d, uint32_t rnd);
 
 /*
  * The first retry after losing an established primary connection: rnd
- * scaled to [0, min_reconnect] (exported for tests).
+ * scaled to [0, min_reconnect / 4] (exported for tests).
  */
 uint64_t sc_hc_first_retry(const struct sc_hc_cfg *cfg, uint32_t rnd);
 
