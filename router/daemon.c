@@ -914,10 +914,12 @@ dmn_reload(struct dmn *d, struct jw *w)
 		jw_key(w, "applied");
 		jw_arr_begin(w);
 	}
-	if (rtr_set_limits(d->rtr, &rcfg, &why) == 0)
+	if (rtr_set_limits(d->rtr, &rcfg, &why) == 0) {
 		note_router(&d->cfg->router, &next->router, applied_cb, &o);
-	else
+	} else {
 		log_err(LD_CFG, "reload: router limits not changed: %s", why);
+		next->router = d->cfg->router;	/* the running ones stay */
+	}
 	dmn_app_set_texts(d, &next->device, applied_cb, &o);
 	for (i = 0; i < d->nports; i++)	/* checked above: cannot fail */
 		if (d->port[i].kind == DMN_SC)
@@ -935,8 +937,9 @@ dmn_reload(struct dmn *d, struct jw *w)
 		jw_arr_end(w);
 	/*
 	 * The running configuration takes exactly what was applied (log,
-	 * BDTs, TLS files); the rest stays as it runs, so that status
-	 * answers tell the truth.  Swapped pieces are freed with next.
+	 * BDTs, TLS files, router limits, device texts); the rest stays as
+	 * it runs, so that status answers tell the truth.  Swapped pieces
+	 * are freed with next.
 	 */
 	swap_applied(d->cfg, next);
 	dmn_app_reloaded(d);
