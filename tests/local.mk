@@ -71,6 +71,14 @@ soak: all
 	  SOAK_SECONDS='$(SOAK_SECONDS)' bash '$(abs_top_srcdir)'/tests/soak.sh
 EXTRA_DIST += tests/soak.sh
 
+## The daemon under valgrind through start, traffic, reload, failover and
+## shutdown (not in check-e2e: about a minute; needs a build without
+## sanitizers); `make valgrind-daemon`.
+valgrind-daemon: all
+	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	  bash '$(abs_top_srcdir)'/tests/e2e/valgrind-daemon.sh
+EXTRA_DIST += tests/e2e/valgrind-daemon.sh
+
 ## libFuzzer smoke run of every target (configure with --enable-fuzzing).
 ## A finding leaves its input in fuzz-work/NAME/ and fails the target; keep
 ## it as a regression input under tests/fuzz/corpus/NAME/ once fixed.
@@ -90,7 +98,7 @@ fuzz-smoke:
 clean-local:
 	rm -rf fuzz-work
 
-.PHONY: check-e2e fuzz-smoke soak
+.PHONY: check-e2e fuzz-smoke soak valgrind-daemon
 
 ## Routed end to end (issue 12): the real daemon, bacsc-scdev and
 ## @bacnet-js/client on loopback, each captured with tshark.

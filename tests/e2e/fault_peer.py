@@ -20,7 +20,7 @@ usage: fault_peer.py MODE ARGS...
                                 print "opened N refused M"
   sink PKI HOST PORT1 PORT2 SECONDS [PROGRESS_FILE]
                                 one SC node (one VMAC) connected to two
-                                hubs; print its VMAC, then count the
+                                hubs (PORT2 "-": one); print its VMAC, then count the
                                 distinct sequence numbers of unicast
                                 NPDUs that arrive on either until 3 s
                                 after the last one (at most SECONDS);
@@ -30,6 +30,12 @@ usage: fault_peer.py MODE ARGS...
                                 N B/IP unicasts routed to DNET/VMAC, each
                                 with a sequence number, RATE per second;
                                 print the count sent
+  sc2bip PKI HOST PORT BIPPORT DNET N
+                                an SC node sends N remote broadcasts to
+                                network DNET (each with a sequence
+                                number); count those that arrive as B/IP
+                                broadcasts on 127.255.255.255:BIPPORT;
+                                print "sent N received M"
   bipflood HOST PORT SECONDS    malformed B/IP datagrams at full speed;
                                 print the count
   bipvalid HOST PORT SELF_IP INSTANCE SECONDS
@@ -191,6 +197,8 @@ def m_sink(pki, host, port1, port2, secs, progress=None):
     uuid = os.urandom(16)
     conns = []
     for p in (port1, port2):
+        if p == "-":
+            continue
         s, _, rest = sc_connect(pki, host, int(p), "node2", vmac, uuid)
         s.setblocking(False)
         conns.append([s, rest])
@@ -251,6 +259,30 @@ def m_bipburst(host, port, self_ip, dnet, vmac, n, rate):
         if d > 0:
             time.sleep(d)
     print(int(n))
+
+
+def m_sc2bip(pki, host, port, bipport, dnet, n):
+    bc = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    bc.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    bc.bind(("127.255.255.255", int(bipport)))
+    s, _, _ = sc_connect(pki, host, int(port))
+    for i in range(int(n)):
+        # Remote broadcast: DNET, DLEN 0, hop count 255.
+        npdu = b"\x01\x20" + struct.pack("!H", int(dnet)) + b"\x00\xff" + \
+            b"\x10\x08" + b"SEQ" + struct.pack("!I", i)
+        s.sendall(rc.frame(2, encap(b"\xff" * 6, npdu, i)))
+        time.sleep(0.01)
+    got = set()
+    end = time.time() + 3
+    while time.time() < end:
+        r, _, _ = select.select([bc], [], [], 0.2)
+        if r:
+            d, _ = bc.recvfrom(2000)
+            if d[-7:-4] == b"SEQ":
+                got.add(struct.unpack("!I", d[-4:])[0])
+        drain(s)
+    print("sent %d received %d" % (int(n), len(got)))
+    s.close()
 
 
 def malformed(rnd):
@@ -324,6 +356,7 @@ MODES = {"stall": m_stall, "storm": m_storm, "pair": m_pair,
          "midmsg": m_midmsg, "halftls": m_halftls,
          "reconnect": m_reconnect, "bipflood": m_bipflood,
          "hoard": m_hoard, "sink": m_sink, "bipburst": m_bipburst,
+         "sc2bip": m_sc2bip,
          "bipvalid": m_bipvalid}
 
 if __name__ == "__main__":
