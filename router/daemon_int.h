@@ -139,6 +139,8 @@ void dmn_sc_log_counters(const struct dmn_port *p);
 void dmn_sc_netport_refresh(struct dmn_port *p,
     struct app_netport_info *info);
 void dmn_sc_hub_conns(struct dmn_port *p, app_conn_emit_fn emit, void *ea);
+void dmn_sc_direct_conns(struct dmn_port *p, app_conn_emit_fn emit,
+    void *ea);
 
 /* Read the certificate at path; 0 or -1 with err. */
 int dmn_cert_read(const char *path, struct dmn_cert *out, char *err,

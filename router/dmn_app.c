@@ -151,12 +151,21 @@ np_hub_conns(void *arg, app_conn_emit_fn emit, void *ea)
 		dmn_sc_hub_conns(p, emit, ea);
 }
 
+static void
+np_direct_conns(void *arg, app_conn_emit_fn emit, void *ea)
+{
+	struct dmn_port *p = arg;
+
+	if (p->kind == DMN_SC)
+		dmn_sc_direct_conns(p, emit, ea);
+}
+
 static const struct app_netport_ops np_ops = {
 	.refresh = np_refresh,
 	.bdt = np_bdt,
 	.fdt = np_fdt,
 	.hub_fn_conns = np_hub_conns,
-	.direct_conns = NULL,
+	.direct_conns = np_direct_conns,
 };
 
 /*

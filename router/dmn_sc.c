@@ -925,6 +925,51 @@ peer_hostnport(const char *text, struct app_hostnport *out)
 		out->ip_len = 16;
 }
 
+/* A connection that is up: state, connect time, no disconnect time. */
+static void
+conn_up(struct app_sc_conn *c, uint64_t since_us, const uint8_t *vmac,
+    const uint8_t *uuid)
+{
+	memset(c, 0, sizeof(*c));
+	c->state = APP_SCCONN_CONNECTED;
+	app_datetime_from_time(dmn_wall_of(NULL, since_us), &c->connect_ts);
+	app_datetime_unspecified(&c->disconnect_ts);
+	memcpy(c->vmac, vmac, 6);
+	memcpy(c->uuid, uuid, 16);
+}
+
+/*
+ * Direct_Connect_Connection_Status: the node switch's connections that
+ * are up, each with the URI it was opened to (initiated) or the peer's
+ * address (accepted).  Connections still coming up or going down are not
+ * listed: they carry no traffic and have no peer UUID yet.
+ */
+void
+dmn_sc_direct_conns(struct dmn_port *p, app_conn_emit_fn emit, void *ea)
+{
+	struct sc_nodesw_conn_status *cs;
+	struct app_sc_conn c;
+	size_t n, i;
+
+	if (p->sc.nodesw == NULL)
+		return;
+	cs = calloc(DMN_PEERS_MAX, sizeof(*cs));
+	if (cs == NULL)
+		return;
+	n = sc_nodesw_get_conns(p->sc.nodesw, cs, DMN_PEERS_MAX);
+	for (i = 0; i < n && i < DMN_PEERS_MAX; i++) {
+		if (cs[i].state != SC_PEER_CONNECTED)
+			continue;
+		conn_up(&c, cs[i].since_us, cs[i].vmac, cs[i].uuid);
+		if (cs[i].initiated)
+			c.uri = cs[i].uri;
+		else
+			peer_hostnport(cs[i].uri, &c.peer);
+		emit(ea, &c);
+	}
+	free(cs);
+}
+
 void
 dmn_sc_hub_conns(struct dmn_port *p, app_conn_emit_fn emit, void *ea)
 {
@@ -939,14 +984,8 @@ dmn_sc_hub_conns(struct dmn_port *p, app_conn_emit_fn emit, void *ea)
 		return;
 	n = sc_hub_get_peers(p->sc.hub, ps, DMN_PEERS_MAX);
 	for (i = 0; i < n && i < DMN_PEERS_MAX; i++) {
-		memset(&c, 0, sizeof(c));
-		c.state = APP_SCCONN_CONNECTED;
-		app_datetime_from_time(dmn_wall_of(NULL, ps[i].since_us),
-		    &c.connect_ts);
-		app_datetime_unspecified(&c.disconnect_ts);
+		conn_up(&c, ps[i].since_us, ps[i].vmac, ps[i].uuid);
 		peer_hostnport(ps[i].addr, &c.peer);
-		memcpy(c.vmac, ps[i].vmac, 6);
-		memcpy(c.uuid, ps[i].uuid, 16);
 		emit(ea, &c);
 	}
 	free(ps);

@@ -2,7 +2,8 @@
 """Ask a B/IP router over raw UDP, the way a BACnet/IP device would.
 
 usage: bip_who_is_router.py ROUTER_IP PORT SELF_IP
-         [who-is-router NET | who-is INSTANCE | read-name INSTANCE [NAME]]
+         [who-is-router NET | who-is INSTANCE | read-name INSTANCE [NAME]
+          | read-prop INSTANCE TYPE:OBJ PROP]
 
 who-is-router NET: send Who-Is-Router-To-Network (Original-Unicast-NPDU)
   to ROUTER_IP:PORT and wait for an I-Am-Router-To-Network (a local
@@ -12,6 +13,9 @@ who-is INSTANCE: send a Who-Is (unconfirmed, no range) and wait for the
 read-name INSTANCE [NAME]: ReadProperty Object_Name of device INSTANCE
   (confirmed, unicast); print the name in the Complex-ACK and, with NAME,
   exit 0 only if it is NAME.
+read-prop INSTANCE TYPE:OBJ PROP: ReadProperty PROP of object TYPE:OBJ
+  (confirmed, unicast) from the router (INSTANCE only names it); print
+  "VALUE <hex>", the octets between the opening and closing tag 3.
 Prints what arrived; exit 0 if the expected answer came within 5 s.
 """
 import socket
@@ -100,7 +104,23 @@ def main():
     router, port, self_ip, what, arg = sys.argv[1], int(sys.argv[2]), \
         sys.argv[3], sys.argv[4], int(sys.argv[5])
     uni, bc = open_socks(self_ip, port)
-    if what == "read-name":
+    if what == "read-prop":
+        otype, oinst = map(int, sys.argv[6].split(":"))
+        prop = int(sys.argv[7])
+        pb = prop.to_bytes(max(1, (prop.bit_length() + 7) // 8), "big")
+        ptag = bytes([0x18 | len(pb)]) + pb
+        oid = b"\x0c" + struct.pack("!I", otype << 22 | oinst)
+        apdu = bytes([0x00, 0x05, 0x02, 0x0C]) + oid + ptag
+        uni.sendto(bvll_unicast(bytes([0x01, 0x04]) + apdu), (router, port))
+
+        def pred(nl, body, src):
+            # 30 02 0C, 0C <oid>, 1x <prop>, 3E ... 3F
+            head = bytes([0x30, 0x02, 0x0C]) + oid + ptag + b"\x3e"
+            if nl or not body.startswith(head) or body[-1] != 0x3F:
+                return None
+            print("VALUE " + body[len(head):-1].hex())
+            return True
+    elif what == "read-name":
         want = sys.argv[6] if len(sys.argv) > 6 else None
         apdu = bytes([0x00, 0x05, 0x01, 0x0C, 0x0C]) + \
             struct.pack("!I", 8 << 22 | arg) + bytes([0x19, 0x4D])

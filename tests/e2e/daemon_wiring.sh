@@ -26,12 +26,16 @@ ok() { echo "ok: $*"; }
 
 hub_port=$(( 36000 + RANDOM % 4000 ))
 ns_port=$(( hub_port + 4000 ))
+bip_port=$(( hub_port + 8000 ))
+bip_ip=127.0.5.$(( 1 + RANDOM % 250 ))
 sh "$pki" -q "$tmp/pki"
 mkdir -p "$tmp/state"
 
 write_conf() {	# $1: certificate, $2: key
 	cat > "$tmp/router.conf" <<CONF
 device = { instance = 4713; name = "e2e-wiring"; uuid = "generate"; };
+bip = ( { name = "bip0"; network = 10; bind = "$bip_ip"; port = $bip_port;
+          broadcast = "127.255.255.255"; } );
 sc = ( { name = "sc0"; network = 20; vmac = "random";
          primary_hub = "wss://127.0.0.1:$hub_port/";
          tls = { certificate = "$1"; key = "$2";
@@ -71,7 +75,7 @@ jq_py() {	# $1: python expression over s (the status), prints it
 ready=0
 for _ in $(seq 1 1200); do
 	if [ -S "$tmp/control.sock" ] &&
-	   [ "$(status 2>/dev/null | jq_py 's["ports"][0]["hub_connector"]["connected_to"]' 2>/dev/null)" = primary ]; then
+	   [ "$(status 2>/dev/null | jq_py 's["ports"][1]["hub_connector"]["connected_to"]' 2>/dev/null)" = primary ]; then
 		ready=1; break
 	fi
 	kill -0 "$daemon_pid" 2>/dev/null || fail "daemon with node_switch exited"
@@ -85,9 +89,9 @@ check() {	# $1: python expression that must be True, $2: what
 	[ "$(echo "$s" | jq_py "$1")" = True ] || { echo "$s"; fail "$2"; }
 	ok "$2"
 }
-check 's["ports"][0]["node_switch"]["accepting"] is True and s["ports"][0]["node_switch"]["port"]=='"$ns_port"' and s["ports"][0]["node_switch"]["policy"]=="never" and s["ports"][0]["node_switch"]["connections"]==0' \
+check 's["ports"][1]["node_switch"]["accepting"] is True and s["ports"][1]["node_switch"]["port"]=='"$ns_port"' and s["ports"][1]["node_switch"]["policy"]=="never" and s["ports"][1]["node_switch"]["connections"]==0' \
 	"status: node switch accepting on port $ns_port, policy never, 0 connections"
-check 's["ports"][0]["direct_connections"]==[] and s["ports"][0]["node_switch"]["counters"]["opened"]==0' \
+check 's["ports"][1]["direct_connections"]==[] and s["ports"][1]["node_switch"]["counters"]["opened"]==0' \
 	"status: empty direct-connection list, no connection opened"
 python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $ns_port), 2).close()" ||
 	fail "nothing accepts TCP on the node switch port"
@@ -101,14 +105,46 @@ python3 "$top_srcdir/tests/e2e/sc_raw_client.py" dcadvert "$tmp/pki" \
 	127.0.0.1 "$ns_port" || fail "dcadvert"
 for _ in $(seq 1 40); do
 	s=$(status)
-	[ "$(echo "$s" | jq_py 's["ports"][0]["node_switch"]["counters"]["adverts_tx"]')" = 1 ] && break
+	[ "$(echo "$s" | jq_py 's["ports"][1]["node_switch"]["counters"]["adverts_tx"]')" = 1 ] && break
 	sleep 0.05
 done
-check 's["ports"][0]["node_switch"]["counters"]["adverts_tx"]==1' \
+check 's["ports"][1]["node_switch"]["counters"]["adverts_tx"]==1' \
 	"status: node switch counted the Advertisement it sent"
 
+# Direct_Connect_Connection_Status (Network Port 2, the SC port) lists a
+# direct connection while it is up: read over B/IP with ReadProperty.
+coproc DC { python3 "$top_srcdir/tests/e2e/sc_raw_client.py" dchold \
+	"$tmp/pki" 127.0.0.1 "$ns_port"; }
+read -r -t 15 word vm <&"${DC[0]}" && [ "$word" = VMAC ] ||
+	fail "dchold: no direct connection"
+for _ in $(seq 1 40); do
+	s=$(status)
+	[ "$(echo "$s" | jq_py 'len(s["ports"][1]["direct_connections"])')" = 1 ] && break
+	sleep 0.05
+done
+v=$(python3 "$top_srcdir/tests/e2e/bip_who_is_router.py" "$bip_ip" \
+	"$bip_port" 127.0.5.254 read-prop 4713 56:2 4194312) ||
+	fail "ReadProperty Direct_Connect_Connection_Status"
+# BACnetSCDirectConnection: uri "" (accepted), state 1, ..., address
+# 127.0.0.1, the peer's VMAC.
+case "$v" in
+*"5d06${vm}"*) ;;
+*) fail "Direct_Connect_Connection_Status lacks VMAC $vm: $v" ;;
+esac
+case "$v" in
+*7f000001*) ;;
+*) fail "Direct_Connect_Connection_Status lacks the peer address: $v" ;;
+esac
+case "$v" in
+"VALUE 09001901"*) ;;
+*) fail "Direct_Connect_Connection_Status: not one connected record: $v" ;;
+esac
+ok "Network Port Direct_Connect_Connection_Status lists the held direct connection ($vm from 127.0.0.1)"
+exec {DC[1]}>&-
+wait "$DC_PID" || fail "dchold did not end cleanly"
+
 days=$(( ( $(date -d "$(openssl x509 -in "$tmp/pki/hub.pem" -noout -enddate | sed 's/.*=//')" +%s) - $(date +%s) ) / 86400 ))
-check 'isinstance(s["ports"][0]["expiry"]["days_left"], int) and abs(s["ports"][0]["expiry"]["days_left"] - '"$days"') <= 1 and s["ports"][0]["expiry"]["warn_days"]==30 and s["ports"][0]["expiry"]["clock_ok"] is True' \
+check 'isinstance(s["ports"][1]["expiry"]["days_left"], int) and abs(s["ports"][1]["expiry"]["days_left"] - '"$days"') <= 1 and s["ports"][1]["expiry"]["warn_days"]==30 and s["ports"][1]["expiry"]["clock_ok"] is True' \
 	"status --json: expiry days_left ~ $days (from openssl), warn_days 30, clock ok"
 "$ctl" -s "$tmp/control.sock" status > "$tmp/status.txt" || fail "human status"
 grep -q "days_left: " "$tmp/status.txt" && grep -q "node_switch:" "$tmp/status.txt" ||
@@ -118,7 +154,7 @@ ok "bacsc-routerctl status shows node_switch and days_left"
 "$ctl" -s "$tmp/control.sock" reload > "$tmp/reload.txt" ||
 	{ cat "$tmp/reload.txt"; fail "reload"; }
 s=$(status)
-check 's["ports"][0]["node_switch"]["accepting"] is True and s["ports"][0]["expiry"]["days_left"] is not None' \
+check 's["ports"][1]["node_switch"]["accepting"] is True and s["ports"][1]["expiry"]["days_left"] is not None' \
 	"reload: node switch still listening, expiry still reported"
 
 kill -TERM "$daemon_pid"

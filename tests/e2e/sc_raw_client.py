@@ -24,6 +24,9 @@ Each mode exits 0 when the server behaved as required (usually: refused),
               Connect-Request/Accept, then Advertisement-Solicitation;
               expect an Advertisement without VMACs, with a fresh Message
               ID, hub status 1, direct connections accepted, 1600/1497
+  dchold      a direct connection (dc.bsc.bacnet.org) to a node switch,
+              held open: print "VMAC <12 hex digits>" once accepted, then
+              keep it until stdin is closed (or 30 s), then Disconnect
   slow        the upgrade at one octet per second, expect the server to
               cut us off before we finish (within HANDSHAKE_S + 3 s; set
               HANDSHAKE_S in the environment, default 2)
@@ -173,7 +176,7 @@ def main():
         sys.exit(2)
     mode, pki, host, port = sys.argv[1], sys.argv[2], sys.argv[3], \
         int(sys.argv[4])
-    if mode == "dcadvert":
+    if mode in ("dcadvert", "dchold"):
         s, rest = open_ws(pki, host, port, proto=DC)
         vmac = bytes([0x02]) + os.urandom(5)
         s.sendall(frame(2, struct.pack("!BBH", 0x06, 0, 0x1234) + vmac +
@@ -182,6 +185,11 @@ def main():
         if op != 2 or len(m) != 30 or m[0] != 0x07 or m[1] != 0 or \
                 m[2:4] != b"\x12\x34":
             fail("no Connect-Accept: %r" % m[:8])
+        if mode == "dchold":
+            print("VMAC " + vmac.hex(), flush=True)
+            select.select([sys.stdin], [], [], 30)
+            s.sendall(frame(2, struct.pack("!BBH", 0x0A, 0, 0x1235)))
+            ok("direct connection held, then Disconnect-Request sent")
         s.sendall(frame(2, struct.pack("!BBH", 0x05, 0, 0x4321)))
         op, m, rest = read_frame(s, rest)
         if op != 2 or len(m) != 10 or m[0] != 0x04:
