@@ -21,12 +21,13 @@ rip=127.0.3.$E_N
 vmac=02:00:00:00:72:01
 # The longest time from the kill to the next answer.  The router and the
 # device see the connection drop at once; each retries the primary after
-# a delay drawn uniformly in [0, min_reconnect] (hub connector rule 4,
-# jittered so that a site's nodes do not all hit a restarted hub at the
+# a delay drawn uniformly in [0, min_reconnect / 4] (hub connector rule
+# 4, jittered so that a site's nodes do not all hit a restarted hub at the
 # same moment), finds it refused and goes to the failover at once.  So the
-# gap is at most min_reconnect (2 s) plus a request lost in flight (0.5 s
-# APDU timeout) plus two TLS connections; 3.5 s leaves half a second of
-# margin (0.6 to 2.9 s measured).
+# gap is at most a quarter of min_reconnect (0.5 s) plus a request lost in
+# flight (0.5 s APDU timeout) plus two TLS connections (0.58 s measured);
+# the bound, set when the window was all of min_reconnect (0.6 to 2.9 s
+# measured then), keeps room for a loaded machine.
 GAP_MAX_MS=3500
 e_capture_start "udp port $E_UDP or tcp port $p1 or tcp port $p2"
 e_hub hub1 "$p1"
