@@ -278,6 +278,40 @@ take_ref(struct rd *r, uint8_t tag, struct apdu_value *oid, uint32_t *prop,
 	return CODEC_OK;
 }
 
+/* A Complex-ACK of w's octets, or an Abort if they did not fit. */
+static void
+res_complex(struct app_result *res, const struct wr *w)
+{
+	if (wr_status(w) < 0) {
+		res->out = OUT_ABORT;
+		res->reason = APP_ABORT_BUFFER_OVERFLOW;
+		return;
+	}
+	res->out = OUT_COMPLEX;
+	res->len = w->len;
+}
+
+/*
+ * The object a ReadProperty or WriteProperty names, once the request is
+ * wholly decoded: NULL (and a Reject or Error in res) if octets are left
+ * over or there is no such object.
+ */
+static struct app_obj *
+request_object(struct app *a, const struct rd *r, const struct apdu_value *oid,
+    struct app_result *res)
+{
+	struct app_obj *o;
+
+	if (r->left != 0) {
+		res_reject(res, APP_REJ_TOO_MANY_ARGUMENTS);
+		return NULL;
+	}
+	o = app_db_find(a->db, oid->v.oid.type, oid->v.oid.instance);
+	if (o == NULL)
+		res_error(res, APP_ERRC_OBJECT, APP_ERR_UNKNOWN_OBJECT);
+	return o;
+}
+
 static void
 read_property(struct app *a, struct rd *r, struct app_result *res)
 {
@@ -292,15 +326,9 @@ read_property(struct app *a, struct rd *r, struct app_result *res)
 		res_reject(res, reject_for(rc));
 		return;
 	}
-	if (r->left != 0) {
-		res_reject(res, APP_REJ_TOO_MANY_ARGUMENTS);
+	o = request_object(a, r, &oid, res);
+	if (o == NULL)
 		return;
-	}
-	o = app_db_find(a->db, oid.v.oid.type, oid.v.oid.instance);
-	if (o == NULL) {
-		res_error(res, APP_ERRC_OBJECT, APP_ERR_UNKNOWN_OBJECT);
-		return;
-	}
 	wr_init(&w, a->resp, APP_RESP_MAX);
 	apdu_ctx_objid(&w, 0, o->cls->type, o->instance);
 	apdu_ctx_enum(&w, 1, prop);
@@ -312,13 +340,7 @@ read_property(struct app *a, struct rd *r, struct app_result *res)
 		return;
 	}
 	apdu_close(&w, 3);
-	if (wr_status(&w) < 0) {
-		res->out = OUT_ABORT;
-		res->reason = APP_ABORT_BUFFER_OVERFLOW;
-		return;
-	}
-	res->out = OUT_COMPLEX;
-	res->len = w.len;
+	res_complex(res, &w);
 }
 
 /* One readResult element: [2] id, [3] index, then [4] value or [5] error. */
@@ -427,13 +449,7 @@ read_property_multiple(struct app *a, struct rd *r, struct app_result *res)
 			return;
 		}
 	}
-	if (wr_status(&w) < 0) {
-		res->out = OUT_ABORT;
-		res->reason = APP_ABORT_BUFFER_OVERFLOW;
-		return;
-	}
-	res->out = OUT_COMPLEX;
-	res->len = w.len;
+	res_complex(res, &w);
 }
 
 static void
@@ -476,15 +492,9 @@ write_property(struct app *a, struct rd *r, struct app_result *res)
 		res_reject(res, reject_for(rc));
 		return;
 	}
-	if (r->left != 0) {
-		res_reject(res, APP_REJ_TOO_MANY_ARGUMENTS);
+	o = request_object(a, r, &oid, res);
+	if (o == NULL)
 		return;
-	}
-	o = app_db_find(a->db, oid.v.oid.type, oid.v.oid.instance);
-	if (o == NULL) {
-		res_error(res, APP_ERRC_OBJECT, APP_ERR_UNKNOWN_OBJECT);
-		return;
-	}
 	if (app_obj_write(o, prop, index, val, len, prio, &res->err) < 0) {
 		res->out = OUT_ERROR;
 		return;

@@ -1265,13 +1265,18 @@ np_read(const struct app_obj *o, uint32_t prop, struct wr *w,
 	return -1;
 }
 
-/* Global address only behind NAT; the CSR file only when there is one. */
+/*
+ * NAT traversal and the global address only behind NAT (a port that has
+ * BACnet_IP_NAT_Traversal has BACnet_IP_Global_Address too); the CSR
+ * file only when there is one.
+ */
 static bool
 np_absent(const struct app_obj *o, uint32_t prop)
 {
 	const struct app_netport *np = (const struct app_netport *)o;
 
-	if (prop == APP_PROP_BACNET_IP_GLOBAL_ADDRESS)
+	if (prop == APP_PROP_BACNET_IP_GLOBAL_ADDRESS ||
+	    prop == APP_PROP_BACNET_IP_NAT_TRAVERSAL)
 		return !np->info.nat_traversal;
 	if (prop == APP_PROP_CSR_FILE)
 		return !np->info.has_csr_file;

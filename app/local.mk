@@ -7,7 +7,8 @@ librouter_a_SOURCES += \
 
 UNIT_SOURCES += \
 	tests/unit/test_apdu.c \
-	tests/unit/test_app.c
+	tests/unit/test_app.c \
+	tests/unit/test_app_props.c
 
 FUZZ_TARGETS += apdu
 check_PROGRAMS += tests/fuzz/replay-apdu

@@ -9,8 +9,9 @@ bench_bench_fwd_SOURCES = bench/bench_fwd.c
 bench_sc_scale_bench_SOURCES = bench/sc_scale_bench.c
 EXTRA_DIST += bench/run.sh bench/README.md
 
+# The daemon too: bench_fwd measures forwarding through it when it is built.
 BENCH_PROGS = bench/bench_fwd bench/sc_scale_bench bench/sc_hub_bench \
-	bench/sc_ws_bench bench/bench-rtr tools/bacsc-hub
+	bench/sc_ws_bench bench/bench-rtr tools/bacsc-hub router/bacsc-router
 
 bench: $(BENCH_PROGS)
 	$(SHELL) $(abs_top_srcdir)/bench/run.sh $(abs_top_srcdir) \

@@ -11,7 +11,9 @@
  *    second = nodes admitted / time.  This process does the client half
  *    of every handshake, so on two cores it limits the rate too.
  * 2. memory: the hub's VmRSS (/proc/PID/status) before any node and
- *    with all of them connected; delta / connections.
+ *    with all of them connected; delta / connections.  With
+ *    BENCH_SCALE_HOLD=S in the environment the connections then stay up
+ *    S seconds (the hub's pid is printed) for a look from outside.
  * 3. reconnect: kill -9 the hub, wait until every node saw it go, start
  *    it again; the time until
  *    50 %, 90 % and all nodes are connected again, and the largest number
@@ -430,6 +432,14 @@ main(int argc, char **argv)
 	    "process %.1f kB per node\n", rss0, rss1,
 	    up_conn > 0 ? (double)(rss1 - rss0) / (double)up_conn : 0,
 	    up_conn > 0 ? (double)(own1 - own0) / (double)up_conn : 0);
+	if (getenv("BENCH_SCALE_HOLD") != NULL) {
+		/* Keep the connections up for an outside look at the hub. */
+		printf("holding %s s: hub pid %ld\n",
+		    getenv("BENCH_SCALE_HOLD"), (long)hub);
+		fflush(stdout);
+		run_for(1000000u * strtoul(getenv("BENCH_SCALE_HOLD"), NULL,
+		    10));
+	}
 
 	/* 3. hub restart */
 	stop_hub(hub, SIGKILL);

@@ -306,13 +306,20 @@ if [ $daemon = yes ]; then
 			fail "systemd-analyze verify $unit" ||
 			ok "systemd-analyze verify $unit (only man lookups failed)"
 	fi
+	# t_check OUT [runuser -u USER --]: bacsc-router -t on the sample,
+	# its output in OUT (and shown), its exit status in rc.
+	t_check() {
+		local out=$1
+		shift
+		set +e
+		"$@" /usr/sbin/bacsc-router -t -c $conf >"$out" 2>&1
+		rc=$?
+		set -e
+		cat "$out"
+	}
 	# Fresh install: the sample is valid but for the site's TLS files,
 	# which the operator provides (README.Debian).
-	set +e
-	/usr/sbin/bacsc-router -t -c $conf >"$tmp/t1" 2>&1
-	rc=$?
-	set -e
-	cat "$tmp/t1"
+	t_check "$tmp/t1"
 	check "-t on the fresh sample: exit 78 (EX_CONFIG)" test $rc -eq 78
 	check "-t on the fresh sample: only the 3 TLS files are missing" \
 		test "$(grep -c . "$tmp/t1")" -eq 3 -a \
@@ -322,18 +329,10 @@ if [ $daemon = yes ]; then
 	install -m 0644 "$tmp/testpki/node1.pem" $pki/router.crt
 	install -m 0644 "$tmp/testpki/ca.pem" $pki/site-ca.crt
 	install -o $pkg -g $pkg -m 0600 "$tmp/testpki/node1.key" $pki/router.key
-	set +e
-	runuser -u $pkg -- /usr/sbin/bacsc-router -t -c $conf >"$tmp/t2" 2>&1
-	rc=$?
-	set -e
-	cat "$tmp/t2"
+	t_check "$tmp/t2" runuser -u $pkg --
 	check "-t as $pkg on the sample with the site's TLS files: exit 0" test $rc -eq 0
 	# As root: the key belongs to the sample's user = "bacsc-router".
-	set +e
-	/usr/sbin/bacsc-router -t -c $conf >"$tmp/t3" 2>&1
-	rc=$?
-	set -e
-	cat "$tmp/t3"
+	t_check "$tmp/t3"
 	check "-t as root, key owned by the configured user $pkg (0600): exit 0" test $rc -eq 0
 	run_daemon
 	rm -f $pki/router.crt $pki/site-ca.crt $pki/router.key

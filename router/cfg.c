@@ -437,31 +437,18 @@ setting_text(const config_setting_t *s, char *buf, size_t len)
 static const char *
 kind_expect(const struct cfg_field *f)
 {
-	switch (f->kind) {
-	case CK_BOOL:
+	switch (cfg_kind_shape(f->kind)) {
+	case CS_BOOL:
 		return "true or false";
-	case CK_U16:
-	case CK_U32:
+	case CS_INT:
 		return "an integer";
-	case CK_STRLIST:
+	case CS_STRLIST:
 		return "an array of strings [ \"...\", ... ]";
-	case CK_GROUP:
+	case CS_GROUP:
 		return "a group { ... }";
-	case CK_LIST:
+	case CS_LIST:
 		return "a list of groups ( { ... }, ... )";
-	case CK_STR:
-	case CK_NAME:
-	case CK_ENUM:
-	case CK_LEVEL:
-	case CK_IP4:
-	case CK_EP4:
-	case CK_MASK:
-	case CK_VMAC:
-	case CK_VMAC_FIXED:
-	case CK_UUID:
-	case CK_URI:
-	case CK_LISTEN:
-	case CK_MODE:
+	case CS_TEXT:
 		return "a string";
 	}
 	return "?";
@@ -733,31 +720,17 @@ load_list(struct ld *ld, const config_setting_t *s,
 static bool
 type_ok(const struct cfg_field *f, int t)
 {
-	switch (f->kind) {
-	case CK_BOOL:
+	switch (cfg_kind_shape(f->kind)) {
+	case CS_BOOL:
 		return t == CONFIG_TYPE_BOOL;
-	case CK_U16:
-	case CK_U32:
+	case CS_INT:
 		return t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64;
-	case CK_STRLIST:
+	case CS_STRLIST:
+	case CS_LIST:
 		return t == CONFIG_TYPE_ARRAY || t == CONFIG_TYPE_LIST;
-	case CK_GROUP:
+	case CS_GROUP:
 		return t == CONFIG_TYPE_GROUP;
-	case CK_LIST:
-		return t == CONFIG_TYPE_LIST || t == CONFIG_TYPE_ARRAY;
-	case CK_STR:
-	case CK_NAME:
-	case CK_ENUM:
-	case CK_LEVEL:
-	case CK_IP4:
-	case CK_EP4:
-	case CK_MASK:
-	case CK_VMAC:
-	case CK_VMAC_FIXED:
-	case CK_UUID:
-	case CK_URI:
-	case CK_LISTEN:
-	case CK_MODE:
+	case CS_TEXT:
 		return t == CONFIG_TYPE_STRING;
 	}
 	return false;
@@ -777,36 +750,23 @@ load_field(struct ld *ld, const config_setting_t *s,
 		lerr(ld, s, path, "expected %s, got %s", kind_expect(f), t);
 		return;
 	}
-	switch (f->kind) {
-	case CK_BOOL:
+	switch (cfg_kind_shape(f->kind)) {
+	case CS_BOOL:
 		*(bool *)p = config_setting_get_bool(s) != 0;
 		break;
-	case CK_U16:
-	case CK_U32:
+	case CS_INT:
 		load_int(ld, s, f, p, path);
 		break;
-	case CK_STRLIST:
+	case CS_STRLIST:
 		load_strlist(ld, s, f, p, path);
 		break;
-	case CK_GROUP:
+	case CS_GROUP:
 		load_group(ld, s, f->sub, p, path);
 		break;
-	case CK_LIST:
+	case CS_LIST:
 		load_list(ld, s, f, obj, path);
 		break;
-	case CK_STR:
-	case CK_NAME:
-	case CK_ENUM:
-	case CK_LEVEL:
-	case CK_IP4:
-	case CK_EP4:
-	case CK_MASK:
-	case CK_VMAC:
-	case CK_VMAC_FIXED:
-	case CK_UUID:
-	case CK_URI:
-	case CK_LISTEN:
-	case CK_MODE:
+	case CS_TEXT:
 		load_str(ld, s, f, p, path);
 		break;
 	}

@@ -34,6 +34,16 @@ enum cfg_kind {
 	CK_LIST,	/* array of structs: pointer at off, count at cnt_off */
 };
 
+/* How a kind's value is held, for the code that treats kinds alike. */
+enum cfg_shape {
+	CS_BOOL = 0,	/* CK_BOOL */
+	CS_INT,		/* CK_U16, CK_U32 */
+	CS_TEXT,	/* every other scalar kind: written as a string */
+	CS_STRLIST,	/* CK_STRLIST */
+	CS_GROUP,	/* CK_GROUP */
+	CS_LIST,	/* CK_LIST */
+};
+
 #define CF_REQ		0x01	/* must be present */
 #define CFG_STR_MAX	4095	/* longest string setting (file names) */
 /* Room for any setting value as quoted, escaped text (\xNN per octet). */
@@ -79,6 +89,15 @@ void cfg_err_at(struct cfg_errs *, const struct cfg *c, const char *path,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* True if an error was already recorded for path or a parent of it. */
 bool cfg_errs_has_path(const struct cfg_errs *, const char *path);
+
+/* The shape of a kind. */
+enum cfg_shape cfg_kind_shape(enum cfg_kind);
+/*
+ * The owned text of field f in obj (borrowed; the slot may hold NULL):
+ * the string of CK_STR and CK_NAME, the text as written of CK_URI and
+ * CK_LISTEN.  NULL for every other kind.
+ */
+char *const *cfg_text_slot(const struct cfg_field *f, const void *obj);
 
 /* Set obj's fields to their defaults (recursively for groups). */
 void cfg_obj_defaults(const struct cfg_table *, void *obj);

@@ -45,17 +45,17 @@ print_field(FILE *fp, const struct cfg_field *f, const void *obj, int depth)
 
 	indent(fp, depth);
 	fprintf(fp, "%s = ", f->name);
-	switch (f->kind) {
-	case CK_STRLIST:
+	switch (cfg_kind_shape(f->kind)) {
+	case CS_STRLIST:
 		print_strlist(fp, p);
 		return;
-	case CK_GROUP:
+	case CS_GROUP:
 		fputs("{\n", fp);
 		print_group(fp, f->sub, p, depth + 1);
 		indent(fp, depth);
 		fputs("};\n", fp);
 		return;
-	case CK_LIST:
+	case CS_LIST:
 		n = *(const size_t *)((const char *)obj + f->cnt_off);
 		fputs("(", fp);
 		for (i = 0; i < n; i++) {
@@ -73,22 +73,9 @@ print_field(FILE *fp, const struct cfg_field *f, const void *obj, int depth)
 		}
 		fputs(");\n", fp);
 		return;
-	case CK_BOOL:
-	case CK_U16:
-	case CK_U32:
-	case CK_STR:
-	case CK_NAME:
-	case CK_ENUM:
-	case CK_LEVEL:
-	case CK_IP4:
-	case CK_EP4:
-	case CK_MASK:
-	case CK_VMAC:
-	case CK_VMAC_FIXED:
-	case CK_UUID:
-	case CK_URI:
-	case CK_LISTEN:
-	case CK_MODE:
+	case CS_BOOL:
+	case CS_INT:
+	case CS_TEXT:
 		cfg_value_text(f, obj, buf, sizeof(buf));
 		fprintf(fp, "%s;\n", buf);
 		return;

@@ -11,6 +11,7 @@
 
 #include "lib/log.h"
 #include "router/cfg_int.h"
+#include "sc/sc_vmac.h"
 
 #define FLD(st, m, nm, k)						\
 	.name = (nm), .kind = (k), .off = offsetof(st, m)
@@ -268,6 +269,53 @@ const struct cfg_table cfg_root_table =
 
 /* ------------------------------------------------------- generic walks */
 
+enum cfg_shape
+cfg_kind_shape(enum cfg_kind k)
+{
+	switch (k) {
+	case CK_BOOL:
+		return CS_BOOL;
+	case CK_U16:
+	case CK_U32:
+		return CS_INT;
+	case CK_STRLIST:
+		return CS_STRLIST;
+	case CK_GROUP:
+		return CS_GROUP;
+	case CK_LIST:
+		return CS_LIST;
+	case CK_STR:
+	case CK_NAME:
+	case CK_ENUM:
+	case CK_LEVEL:
+	case CK_IP4:
+	case CK_EP4:
+	case CK_MASK:
+	case CK_VMAC:
+	case CK_VMAC_FIXED:
+	case CK_UUID:
+	case CK_URI:
+	case CK_LISTEN:
+	case CK_MODE:
+		return CS_TEXT;
+	}
+	return CS_TEXT;
+}
+
+char *const *
+cfg_text_slot(const struct cfg_field *f, const void *obj)
+{
+	const void *p = CFG_CAT(obj, f);
+
+	if (f->kind == CK_STR || f->kind == CK_NAME)
+		return p;
+	if (f->kind == CK_URI)
+		return &((const struct cfg_uri *)p)->text;
+	if (f->kind == CK_LISTEN)
+		return &((const struct cfg_listen *)p)->text;
+	return NULL;
+}
+
 void
 cfg_obj_defaults(const struct cfg_table *t, void *obj)
 {
@@ -341,19 +389,18 @@ cfg_obj_fini(const struct cfg_table *t, void *obj)
 		const struct cfg_field *f = &t->f[i];
 		void *p = CFG_AT(obj, f);
 
-		switch (f->kind) {
-		case CK_STR:
-		case CK_NAME:
-			free(*(char **)p);
-			*(char **)p = NULL;
+		switch (cfg_kind_shape(f->kind)) {
+		case CS_TEXT:
+			if (f->kind == CK_URI) {
+				cfg_uri_fini(p);
+			} else if (f->kind == CK_LISTEN) {
+				cfg_listen_fini(p);
+			} else if (cfg_text_slot(f, obj) != NULL) {
+				free(*(char **)p);
+				*(char **)p = NULL;
+			}
 			break;
-		case CK_URI:
-			cfg_uri_fini(p);
-			break;
-		case CK_LISTEN:
-			cfg_listen_fini(p);
-			break;
-		case CK_STRLIST: {
+		case CS_STRLIST: {
 			struct cfg_strlist *l = p;
 
 			for (k = 0; k < l->n; k++)
@@ -363,10 +410,10 @@ cfg_obj_fini(const struct cfg_table *t, void *obj)
 			l->n = 0;
 			break;
 		}
-		case CK_GROUP:
+		case CS_GROUP:
 			cfg_obj_fini(f->sub, p);
 			break;
-		case CK_LIST: {
+		case CS_LIST: {
 			char *arr = *(char **)p;
 			size_t *cnt = (size_t *)((char *)obj + f->cnt_off);
 
@@ -377,18 +424,8 @@ cfg_obj_fini(const struct cfg_table *t, void *obj)
 			*cnt = 0;
 			break;
 		}
-		case CK_BOOL:
-		case CK_U16:
-		case CK_U32:
-		case CK_ENUM:
-		case CK_LEVEL:
-		case CK_IP4:
-		case CK_EP4:
-		case CK_MASK:
-		case CK_VMAC:
-		case CK_VMAC_FIXED:
-		case CK_UUID:
-		case CK_MODE:
+		case CS_BOOL:
+		case CS_INT:
 			break;
 		}
 	}
@@ -398,36 +435,22 @@ bool
 cfg_field_present(const struct cfg_field *f, const void *obj)
 {
 	const void *p = CFG_CAT(obj, f);
+	char *const *text = cfg_text_slot(f, obj);
 
 	if (f->show != NULL)
 		return f->show(obj);
 	if (f->set_off != 0)
 		return *(const bool *)((const char *)obj + f->set_off - 1);
-	switch (f->kind) {
-	case CK_STR:
-	case CK_NAME:
-		return *(char *const *)p != NULL;
-	case CK_URI:
-		return ((const struct cfg_uri *)p)->text != NULL;
-	case CK_LISTEN:
-		return ((const struct cfg_listen *)p)->text != NULL;
-	case CK_STRLIST:
+	switch (cfg_kind_shape(f->kind)) {
+	case CS_TEXT:
+		return text == NULL || *text != NULL;
+	case CS_STRLIST:
 		return ((const struct cfg_strlist *)p)->n > 0;
-	case CK_LIST:
+	case CS_LIST:
 		return *(const size_t *)((const char *)obj + f->cnt_off) > 0;
-	case CK_BOOL:
-	case CK_U16:
-	case CK_U32:
-	case CK_ENUM:
-	case CK_LEVEL:
-	case CK_IP4:
-	case CK_EP4:
-	case CK_MASK:
-	case CK_VMAC:
-	case CK_VMAC_FIXED:
-	case CK_UUID:
-	case CK_MODE:
-	case CK_GROUP:
+	case CS_BOOL:
+	case CS_INT:
+	case CS_GROUP:
 		return true;
 	}
 	return true;
@@ -476,6 +499,7 @@ cfg_value_text(const struct cfg_field *f, const void *obj, char *buf,
     size_t len)
 {
 	const void *p = CFG_CAT(obj, f);
+	char t[SC_UUID_STRLEN];
 
 	buf[0] = '\0';
 	switch (f->kind) {
@@ -503,9 +527,13 @@ cfg_value_text(const struct cfg_field *f, const void *obj, char *buf,
 		break;
 	case CK_STR:
 	case CK_NAME:
-		cfg_quote(*(char *const *)p != NULL ? *(char *const *)p : "",
-		    buf, len);
+	case CK_URI:
+	case CK_LISTEN: {
+		char *const *txt = cfg_text_slot(f, obj);
+
+		cfg_quote(*txt != NULL ? *txt : "", buf, len);
 		break;
+	}
 	case CK_IP4:
 	case CK_MASK:
 		ip4_text(p, buf, len);
@@ -522,38 +550,20 @@ cfg_value_text(const struct cfg_field *f, const void *obj, char *buf,
 		const struct cfg_vmac *v = p;
 
 		if (v->random)
-			snprintf(buf, len, "\"random\"");
+			snprintf(t, sizeof(t), "random");
 		else
-			snprintf(buf, len,
-			    "\"%02x:%02x:%02x:%02x:%02x:%02x\"", v->mac[0],
-			    v->mac[1], v->mac[2], v->mac[3], v->mac[4],
-			    v->mac[5]);
+			(void)sc_vmac_format(v->mac, t, sizeof(t));
+		snprintf(buf, len, "\"%s\"", t);
 		break;
 	}
 	case CK_UUID: {
 		const struct cfg_uuid *u = p;
-		const uint8_t *b = u->b;
 
 		if (u->generate)
-			snprintf(buf, len, "\"generate\"");
+			snprintf(t, sizeof(t), "generate");
 		else
-			snprintf(buf, len, "\"%02x%02x%02x%02x-%02x%02x-"
-			    "%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x\"",
-			    b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
-			    b[8], b[9], b[10], b[11], b[12], b[13], b[14],
-			    b[15]);
-		break;
-	}
-	case CK_URI: {
-		const char *t = ((const struct cfg_uri *)p)->text;
-
-		cfg_quote(t != NULL ? t : "", buf, len);
-		break;
-	}
-	case CK_LISTEN: {
-		const char *t = ((const struct cfg_listen *)p)->text;
-
-		cfg_quote(t != NULL ? t : "", buf, len);
+			(void)sc_uuid_format(u->b, t, sizeof(t));
+		snprintf(buf, len, "\"%s\"", t);
 		break;
 	}
 	case CK_MODE:

@@ -87,37 +87,32 @@ check_table(const struct cfg *c, const struct cfg_table *t, const void *obj,
 
 		snprintf(path, sizeof(path), "%s%s%s", gpath, *gpath ? "." : "",
 		    f->name);
-		switch (f->kind) {
-		case CK_U16:
-		case CK_U32:
+		switch (cfg_kind_shape(f->kind)) {
+		case CS_INT:
 			v = f->kind == CK_U16 ? *(const uint16_t *)p :
 			    (long long)*(const uint32_t *)p;
 			if (v < f->min || v > f->max)
 				VERR(e, c, path, "%lld is out of range "
 				    "(%lld..%lld)", v, f->min, f->max);
 			break;
-		case CK_STR:
-		case CK_NAME:
-			if ((f->flags & CF_REQ) && *(char *const *)p == NULL)
+		case CS_TEXT: {
+			char *const *txt = cfg_text_slot(f, obj);
+
+			if ((f->flags & CF_REQ) && txt != NULL && *txt == NULL)
 				VERR(e, c, path, "missing; this setting is "
 				    "required");
 			break;
-		case CK_URI:
-			if ((f->flags & CF_REQ) &&
-			    ((const struct cfg_uri *)p)->text == NULL)
-				VERR(e, c, path, "missing; this setting is "
-				    "required");
-			break;
-		case CK_STRLIST:
+		}
+		case CS_STRLIST:
 			if ((long long)((const struct cfg_strlist *)p)->n <
 			    f->min)
 				VERR(e, c, path, "needs at least %lld "
 				    "entries", f->min);
 			break;
-		case CK_GROUP:
+		case CS_GROUP:
 			check_table(c, f->sub, p, path, e);
 			break;
-		case CK_LIST: {
+		case CS_LIST: {
 			size_t n = *(const size_t *)((const char *)obj +
 			    f->cnt_off);
 			char ep[P_LEN + 24];
@@ -129,17 +124,7 @@ check_table(const struct cfg *c, const struct cfg_table *t, const void *obj,
 			}
 			break;
 		}
-		case CK_BOOL:
-		case CK_ENUM:
-		case CK_LEVEL:
-		case CK_IP4:
-		case CK_EP4:
-		case CK_MASK:
-		case CK_VMAC:
-		case CK_VMAC_FIXED:
-		case CK_UUID:
-		case CK_LISTEN:
-		case CK_MODE:
+		case CS_BOOL:
 			break;
 		}
 	}
@@ -694,17 +679,8 @@ field_equal(const struct cfg_field *f, const void *a, const void *b)
 
 	if (cfg_field_present(f, a) != cfg_field_present(f, b))
 		return false;
-	switch (f->kind) {
-	case CK_STR:
-	case CK_NAME:
-		return str_eq(*(char *const *)pa, *(char *const *)pb);
-	case CK_URI:
-		return str_eq(((const struct cfg_uri *)pa)->text,
-		    ((const struct cfg_uri *)pb)->text);
-	case CK_LISTEN:
-		return str_eq(((const struct cfg_listen *)pa)->text,
-		    ((const struct cfg_listen *)pb)->text);
-	case CK_STRLIST: {
+	switch (cfg_kind_shape(f->kind)) {
+	case CS_STRLIST: {
 		const struct cfg_strlist *la = pa, *lb = pb;
 
 		if (la->n != lb->n)
@@ -714,26 +690,22 @@ field_equal(const struct cfg_field *f, const void *a, const void *b)
 				return false;
 		return true;
 	}
-	case CK_BOOL:
-	case CK_U16:
-	case CK_U32:
-	case CK_ENUM:
-	case CK_LEVEL:
-	case CK_IP4:
-	case CK_EP4:
-	case CK_MASK:
-	case CK_VMAC:
-	case CK_VMAC_FIXED:
-	case CK_UUID:
-	case CK_MODE:
-		cfg_value_text(f, a, ta, sizeof(ta));
-		cfg_value_text(f, b, tb, sizeof(tb));
-		return strcmp(ta, tb) == 0;
-	case CK_GROUP:
-	case CK_LIST:
+	case CS_TEXT:
+		if (cfg_text_slot(f, a) != NULL)
+			return str_eq(*cfg_text_slot(f, a),
+			    *cfg_text_slot(f, b));
 		break;
+	case CS_BOOL:
+	case CS_INT:
+		break;
+	case CS_GROUP:
+	case CS_LIST:
+		return true;
 	}
-	return true;
+	/* Other scalars: the same when they print the same. */
+	cfg_value_text(f, a, ta, sizeof(ta));
+	cfg_value_text(f, b, tb, sizeof(tb));
+	return strcmp(ta, tb) == 0;
 }
 
 static void

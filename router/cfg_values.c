@@ -11,6 +11,7 @@
 
 #include "router/cfg.h"
 #include "sc/sc_uri.h"
+#include "sc/sc_vmac.h"
 
 /* Parse a decimal number of 1..maxdig digits at *s; advance *s. */
 static int
@@ -107,25 +108,11 @@ cfg_parse_mask(const char *s, uint8_t out[4])
 	return 0;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 cfg_parse_vmac(const char *s, bool allow_random, struct cfg_vmac *out,
     const char **why)
 {
 	struct cfg_vmac v;
-	bool zero = true, bcast = true;
-	int i;
 
 	memset(&v, 0, sizeof(v));
 	if (strcmp(s, "random") == 0) {
@@ -137,70 +124,34 @@ cfg_parse_vmac(const char *s, bool allow_random, struct cfg_vmac *out,
 		*out = v;
 		return 0;
 	}
-	for (i = 0; i < 6; i++) {
-		int hi = hexval((unsigned char)s[0]);
-		int lo = hi < 0 ? -1 : hexval((unsigned char)s[1]);
-
-		if (hi < 0 || lo < 0)
-			goto syntax;
-		v.mac[i] = (uint8_t)(hi << 4 | lo);
-		s += 2;
-		if (i < 5) {
-			if (*s != ':')
-				goto syntax;
-			s++;
-		}
-		zero = zero && v.mac[i] == 0x00;
-		bcast = bcast && v.mac[i] == 0xff;
+	if (sc_vmac_parse(s, v.mac) != 0) {
+		*why = allow_random ? "expected \"random\" or six hex octets "
+		    "xx:xx:xx:xx:xx:xx" : "expected six hex octets "
+		    "xx:xx:xx:xx:xx:xx";
+		return -1;
 	}
-	if (*s != '\0')
-		goto syntax;
-	if (zero) {
+	if (sc_vmac_is_zero(v.mac)) {
 		*why = "the all-zero VMAC is reserved";
 		return -1;
 	}
-	if (bcast) {
+	if (sc_vmac_is_broadcast(v.mac)) {
 		*why = "FF:FF:FF:FF:FF:FF is the broadcast VMAC";
 		return -1;
 	}
 	*out = v;
 	return 0;
-syntax:
-	*why = allow_random ? "expected \"random\" or six hex octets "
-	    "xx:xx:xx:xx:xx:xx" : "expected six hex octets xx:xx:xx:xx:xx:xx";
-	return -1;
 }
 
 int
 cfg_parse_uuid(const char *s, struct cfg_uuid *out)
 {
-	static const int dash_at[] = { 8, 13, 18, 23 };
 	struct cfg_uuid u;
-	int i, k = 0, d = 0;
 
 	memset(&u, 0, sizeof(u));
-	if (strcmp(s, "generate") == 0) {
+	if (strcmp(s, "generate") == 0)
 		u.generate = true;
-		*out = u;
-		return 0;
-	}
-	if (strlen(s) != 36)
+	else if (sc_uuid_parse(s, u.b) != 0)
 		return -1;
-	for (i = 0; i < 36; ) {
-		if (d < 4 && i == dash_at[d]) {
-			if (s[i] != '-')
-				return -1;
-			d++;
-			i++;
-			continue;
-		}
-		if (hexval((unsigned char)s[i]) < 0 ||
-		    hexval((unsigned char)s[i + 1]) < 0)
-			return -1;
-		u.b[k++] = (uint8_t)(hexval((unsigned char)s[i]) << 4 |
-		    hexval((unsigned char)s[i + 1]));
-		i += 2;
-	}
 	*out = u;
 	return 0;
 }

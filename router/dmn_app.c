@@ -98,17 +98,23 @@ np_refresh(void *arg, struct app_netport_info *info)
 	be16_store(info->mac + 4, self.port);
 }
 
+/* The BBMD tables of a B/IP port (ops argument), or NULL. */
+static const struct bip_bbmd *
+port_bbmd(void *arg)
+{
+	struct dmn_port *p = arg;
+
+	return p->kind == DMN_BIP ? bip_port_bbmd(p->bip) : NULL;
+}
+
 static void
 np_bdt(void *arg, app_bdt_emit_fn emit, void *ea)
 {
-	struct dmn_port *p = arg;
-	const struct bip_bbmd *b;
+	const struct bip_bbmd *b = port_bbmd(arg);
 	struct app_bdt_entry e;
 	size_t i;
 
-	if (p->kind != DMN_BIP || (b = bip_port_bbmd(p->bip)) == NULL)
-		return;
-	for (i = 0; i < b->n_bdt; i++) {
+	for (i = 0; b != NULL && i < b->n_bdt; i++) {
 		ip4_octets(b->bdt[i].addr.ip, e.ip);
 		e.port = b->bdt[i].addr.port;
 		ip4_octets(b->bdt[i].mask, e.mask);
@@ -120,15 +126,12 @@ np_bdt(void *arg, app_bdt_emit_fn emit, void *ea)
 static void
 np_fdt(void *arg, app_fdt_emit_fn emit, void *ea)
 {
-	struct dmn_port *p = arg;
-	const struct bip_bbmd *b;
+	const struct bip_bbmd *b = port_bbmd(arg);
 	struct app_fdt_entry e;
 	uint64_t now = clk_now_us(), left;
 	size_t i;
 
-	if (p->kind != DMN_BIP || (b = bip_port_bbmd(p->bip)) == NULL)
-		return;
-	for (i = 0; i < b->n_fdt; i++) {
+	for (i = 0; b != NULL && i < b->n_fdt; i++) {
 		ip4_octets(b->fdt[i].addr.ip, e.ip);
 		e.port = b->fdt[i].addr.port;
 		e.ttl = b->fdt[i].ttl;
@@ -449,6 +452,7 @@ dmn_app_set_texts(struct dmn *d, const struct cfg_device *next,
 	if (d->app == NULL)
 		return;
 	if (text_differs(cur->name, next->name)) {
+		/* Database_Revision: dmn_app_reloaded() adds one if the database changed. */
 		set_text(dev->obj.name, sizeof(dev->obj.name), next->name);
 		applied(arg, "device.name");
 	}

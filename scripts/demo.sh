@@ -56,7 +56,7 @@ echo "built build/router/bacsc-router, build/tools/bacsc-routerctl, build/tools/
 if [ ! -d node_modules/@bacnet-js/client ]; then
 	npm ci --no-audit --no-fund >/dev/null
 fi
-echo "npm packages (package-lock.json): @bacnet-js/client $(node -p 'require("@bacnet-js/client/package.json").version')"
+echo "npm packages (package-lock.json): @bacnet-js/client $(node -p 'require("@bacnet-js/client/package.json").version') on node $(node --version)"
 
 step "demo PKI and folders ($run/demo)"
 rm -rf "$run"

@@ -107,6 +107,8 @@ EXTRA_DIST += tests/e2e/e2e-lib.sh tests/e2e/bacjs.js \
 	tests/e2e/route-bip-sc.sh tests/e2e/route_bip_sc.js \
 	tests/e2e/route-nl.sh tests/e2e/route_nl.py \
 	tests/e2e/route-sc-bip.sh tests/e2e/bip_device.js
-E2E_TESTS += tests/e2e/route-failover.sh tests/e2e/route-bbmd.sh
+E2E_TESTS += tests/e2e/route-failover.sh tests/e2e/route-bbmd.sh \
+	tests/e2e/route-two-routers.sh
 EXTRA_DIST += tests/e2e/route-failover.sh tests/e2e/rp_loop.js \
-	tests/e2e/route-bbmd.sh tests/e2e/bbmd_fd.py
+	tests/e2e/route-bbmd.sh tests/e2e/bbmd_fd.py \
+	tests/e2e/route-two-routers.sh tests/e2e/two_hop.py

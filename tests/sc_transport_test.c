@@ -511,10 +511,23 @@ t_reconnect(struct env *e)
 	}
 }
 
+/* Connect with 64 KiB / 16 KiB output watermarks; true once open. */
+static bool
+cli_open_small_wm(struct env *e, struct cli *c)
+{
+	struct sc_ws_limits lim = e->lim;
+
+	lim.out_high_wm = 64 * 1024;
+	lim.out_low_wm = 16 * 1024;
+	CHECK(cli_connect(e->base, c, e->uri, e->node, SC_WS_PROTO_HUB,
+	    &lim), "connect");
+	CHECK(run_until(e->base, &c->open, 5000), "open");
+	return c->open;
+}
+
 static void
 t_backpressure(struct env *e)
 {
-	struct sc_ws_limits lim = e->lim;
 	struct sc_ws_stats st;
 	struct cli c;
 	uint8_t buf[1500];
@@ -523,12 +536,7 @@ t_backpressure(struct env *e)
 
 	printf("back-pressure: send returns BUSY above the watermark, "
 	    "on_writable follows\n");
-	lim.out_high_wm = 64 * 1024;
-	lim.out_low_wm = 16 * 1024;
-	CHECK(cli_connect(e->base, &c, e->uri, e->node, SC_WS_PROTO_HUB,
-	    &lim), "connect");
-	CHECK(run_until(e->base, &c.open, 5000), "open");
-	if (!c.open)
+	if (!cli_open_small_wm(e, &c))
 		return;
 	for (i = 0; i < 1000; i++) {
 		enum sc_ws_send_rc rc;
@@ -567,7 +575,6 @@ t_backpressure(struct env *e)
 static void
 t_both_relay(struct env *e)
 {
-	struct sc_ws_limits lim = e->lim;
 	static uint8_t buf[16000];
 	struct sc_ws_seg seg = { buf, sizeof(buf) };
 	uint64_t t_end, added = 0;
@@ -575,12 +582,7 @@ t_both_relay(struct env *e)
 	int i;
 
 	printf("both ends relaying under overload: no mutual wait\n");
-	lim.out_high_wm = 64 * 1024;
-	lim.out_low_wm = 16 * 1024;
-	CHECK(cli_connect(e->base, &c, e->uri, e->node, SC_WS_PROTO_HUB,
-	    &lim), "connect");
-	CHECK(run_until(e->base, &c.open, 5000), "open");
-	if (!c.open)
+	if (!cli_open_small_wm(e, &c))
 		return;
 	c.relay = true;
 	e->srv.relay = true;

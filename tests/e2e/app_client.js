@@ -12,6 +12,7 @@ const fs = require('fs');
 const Bacnet = require(path.join(process.env.top_srcdir || '.',
     'node_modules', '@bacnet-js/client'));
 const B = Bacnet;
+const { rpmValues } = require(path.join(__dirname, 'bacjs.js'));
 
 const [portText, addr, flagDir] = process.argv.slice(2);
 const port = parseInt(portText, 10);
@@ -25,13 +26,7 @@ const fail = (why) => { say({ fail: why }); client.close(); process.exit(1); };
 const T = B.ObjectType || {};
 const DEVICE = 8, AV = 2, NP = 56;
 
-function values(res) {
-    const out = {};
-    for (const o of res.values)
-        for (const v of o.values)
-            out[v.id] = v.value;
-    return out;
-}
+const values = rpmValues;
 
 async function run(dev) {
     const rx = { address: dev };

@@ -44,4 +44,13 @@ function makeClient(port, opts = {}) {
     return client;
 }
 
-module.exports = { Bacnet, makeClient, hopOffset };
+// { propertyId: [decoded values] } of the objects of an RPM answer.
+function rpmValues(res) {
+    const out = {};
+    for (const o of res.values)
+        for (const v of o.values)
+            out[v.id] = v.value;
+    return out;
+}
+
+module.exports = { Bacnet, makeClient, hopOffset, rpmValues };

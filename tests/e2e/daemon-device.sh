@@ -7,7 +7,8 @@
 # ReadPropertyMultiple ALL and checks the decoded values; the primary hub
 # is then killed and the client sees SC_Hub_Connector_State become
 # connected-to-failover and the primary's connection status record the
-# disconnect.  tshark decodes everything (TLS with the key log) and must
+# disconnect.  The B/IP port is a BBMD with one foreign device registered:
+# its BDT and FDT show in the Network Port.  tshark decodes everything (TLS with the key log) and must
 # find no malformed packet.
 . "$(dirname "$0")/e2e-lib.sh"
 E_HUB=$top_builddir/tools/bacsc-hub
@@ -38,13 +39,14 @@ start_hub() {
 start_hub primary
 start_hub failover
 hp=$primary_port hf=$failover_port
-e_capture_start "udp port $E_UDP or tcp port $hp or tcp port $hf or tcp port $hr"
+e_capture_start "udp port $E_UDP or udp port $((E_UDP + 1)) or tcp port $hp or tcp port $hf or tcp port $hr"
 mkdir -p "$W/r1-state"
 cat >"$W/r1.conf" <<CONF
 device = { instance = $inst; name = "router-$E_N"; uuid = "generate";
            description = "e2e device"; location = "loopback"; };
 bip = ( { name = "bip0"; network = 31; bind = "$rip"; port = $E_UDP;
-          broadcast = "127.255.255.255"; } );
+          broadcast = "127.255.255.255"; mode = "bbmd";
+          bdt = ( { address = "$rip:$E_UDP"; } ); fdt_limit = 4; } );
 sc = ( { name = "sc0"; network = 41; vmac = "02:00:00:00:41:01";
          primary_hub = "wss://127.0.0.1:$hp/";
          failover_hub = "wss://127.0.0.1:$hf/";
@@ -73,9 +75,24 @@ done
 e_ok "bacsc-router up: device $inst on $rip:$E_UDP, primary hub $hp, failover $hf, own hub function $hr"
 e_scdev dev1 "$hr" 2 02:00:00:00:41:02 7101 sc-device-7101
 e_ok "bacsc-scdev on the router's hub function"
+# A foreign device registers (TTL 60) from another "subnet".
+fip=127.0.9.$E_N
+fport=$((E_UDP + 1))
+python3 - "$rip" "$E_UDP" "$fip" "$fport" <<'PY' || e_fail "foreign device registration"
+import socket, sys
+rip, rport, fip, fport = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((fip, fport))
+s.settimeout(3)
+s.sendto(bytes([0x81, 0x05, 0x00, 0x06, 0x00, 60]), (rip, rport))
+data, _ = s.recvfrom(100)
+sys.exit(0 if data == bytes([0x81, 0x00, 0x00, 0x06, 0x00, 0x00]) else 1)
+PY
+e_ok "foreign device $fip:$fport registered with the router's BBMD"
 
 node "$top_srcdir/tests/e2e/daemon_device.js" "$E_UDP" "$inst" \
-	"router-$E_N" "$rip" "$primary_pid" >"$W/client.out" 2>&1 ||
+	"router-$E_N" "$rip" "$primary_pid" "$fip" "$fport" \
+	>"$W/client.out" 2>&1 ||
 	{ cat "$W/client.out"; e_fail "@bacnet-js/client scenario"; }
 grep -v '^REVISION' "$W/client.out" | sed 's/^/  /'
 e_status r1 | grep -q '"connected_to":"failover"' ||

@@ -3,13 +3,14 @@
 // Device and both Network Ports (RPM: 3.3.2's ReadProperty drops property
 // ids >= 4194304), the values are checked, then the primary hub is killed
 // and the SC port must show connected-to-failover.
-//   node daemon_device.js UDP_PORT INSTANCE NAME ROUTER_IP PRIMARY_HUB_PID
+//   node daemon_device.js UDP_PORT INSTANCE NAME ROUTER_IP PRIMARY_HUB_PID \
+//       FD_IP FD_PORT
 'use strict';
 
 const path = require('path');
-const { makeClient } = require(path.join(__dirname, 'bacjs.js'));
+const { makeClient, rpmValues } = require(path.join(__dirname, 'bacjs.js'));
 
-const [portText, instText, devName, routerIp, hubPidText] =
+const [portText, instText, devName, routerIp, hubPidText, fdIp, fdPortText] =
     process.argv.slice(2);
 const port = parseInt(portText, 10);
 const inst = parseInt(instText, 10);
@@ -28,20 +29,14 @@ const P = {
     DATABASE_REVISION: 155, UTC_OFFSET: 119, DST: 24,
     NETWORK_TYPE: 427, NETWORK_NUMBER: 425, NETWORK_NUMBER_QUALITY: 426,
     MAC_ADDRESS: 423, IP_ADDRESS: 400, UDP_PORT: 412, IP_MODE: 408,
+    BBMD_ACCEPT_FD: 413, BDT: 414, FDT: 415,
     HUB_CONNECTOR_STATE: 4194318, PRIMARY_STATUS: 4194324,
     FAILOVER_STATUS: 4194316, PRIMARY_URI: 4194325, FAILOVER_URI: 4194317,
     HUB_FN_ENABLE: 4194322, HUB_FN_STATUS: 4194321, HEARTBEAT: 4194323,
     CURRENT_HEALTH: 4194307, OPERATIONAL_CERT: 4194306,
 };
 
-// { propertyId: [decoded values] } of one object from an RPM answer.
-function values(res) {
-    const out = {};
-    for (const o of res.values)
-        for (const v of o.values)
-            out[v.id] = v.value;
-    return out;
-}
+const values = rpmValues;
 const first = (vals, id) => {
     check(Array.isArray(vals[id]) && vals[id].length > 0,
         `property ${id} missing`);
@@ -138,7 +133,20 @@ async function run(addr) {
     check(first(bip, P.NETWORK_NUMBER_QUALITY) === 3,
         'B/IP network number quality configured');
     check(first(bip, P.UDP_PORT) === port, 'B/IP UDP port');
-    check(first(bip, P.IP_MODE) === 0, 'B/IP mode normal');
+    check(first(bip, P.IP_MODE) === 2, 'B/IP mode bbmd');
+    check(first(bip, P.BBMD_ACCEPT_FD) === true, 'BBMD accepts FDs');
+    // BDT and FDT records: context-tagged, so look for the octets.
+    const octets = (ip, p) => JSON.stringify([...ip.split('.').map(Number),
+        p >> 8, p & 255]);
+    const bdt = JSON.stringify(bip[P.BDT]);
+    check(bdt.includes(JSON.stringify(routerIp.split('.').map(Number))),
+        'BDT lacks the router');
+    const fdt = JSON.stringify(bip[P.FDT]);
+    const fdPort = parseInt(fdPortText, 10);
+    check(fdt.includes(octets(fdIp, fdPort).slice(1, -1)),
+        'FDT lacks the foreign device');
+    say({ event: 'bbmd-tables', bdt: bip[P.BDT].length,
+        fdt: bip[P.FDT].length });
     const ip = first(bip, P.IP_ADDRESS);
     check(Array.isArray(ip) && ip.join('.') === routerIp, 'B/IP address');
 

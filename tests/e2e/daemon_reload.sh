@@ -14,38 +14,23 @@
 #     /dev/log (a datagram socket this script binds, mounted over /dev in a
 #     private mount namespace: `unshare -m`; skipped, saying why, when the
 #     namespace cannot be made).
-set -eu
-# Absolute: the daemon is started from another folder.
-top_builddir=$(cd "$top_builddir" && pwd)
-top_srcdir=$(cd "$top_srcdir" && pwd)
-bin="$top_builddir/router/bacsc-router"
-ctl="$top_builddir/tools/bacsc-routerctl"
-pki="$top_srcdir/tools/bacsc-testpki"
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/e2e/e2e-lib.sh"
+bin=$E_ROUTER
+ctl=$E_CTL
 helper="$top_srcdir/tests/e2e/bip_who_is_router.py"
-for f in "$bin" "$ctl"; do
-	[ -x "$f" ] || { echo "missing $f (run make)"; exit 1; }
-done
-
-tmp=$(mktemp -d /tmp/daemon-reload.XXXXXX)
 daemon_pid=
-cleanup() {
-	[ -n "$daemon_pid" ] && kill -KILL "$daemon_pid" 2>/dev/null || true
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; [ -f "$tmp/daemon.log" ] && tail -30 "$tmp/daemon.log"; exit 1; }
-ok() { echo "ok: $*"; }
+fail() { e_fail "$@"; }
+ok() { e_ok "$@"; }
 
-n=$(( 30 + RANDOM % 200 ))
-bip_ip=127.0.3.$n
-client_ip=127.0.4.$n
-bip_port=$(( 42000 + RANDOM % 4000 ))
-hub_port=$(( bip_port + 6000 ))
+bip_ip=127.0.3.$E_N
+client_ip=127.0.4.$E_N
+bip_port=$(( E_UDP + 1 ))
+hub_port=$(e_free_tcp 1)
 
-conf_dir="$tmp/conf"
+# The configuration and the files it names (relative) in $W.
+conf_dir=$W
 conf="$conf_dir/router.conf"
 mkdir -p "$conf_dir/state" "$conf_dir/run"
-sh "$pki" -q "$conf_dir/pki"
 
 write_conf() {	# $1: device name, $2: router group body, $3: more device
 	cat > "$conf" <<CONF
@@ -98,8 +83,9 @@ reload() {	# $1: expected exit of bacsc-routerctl reload; answer in $s
 write_conf r-one "table_limit = 1024;"
 out=$(cd / && "$bin" -t -c "$conf") || fail "-t from / on relative file names"
 ok "-t from /: relative TLS files found in the configuration's folder"
-(cd / && exec "$bin" -c "$conf") > "$tmp/daemon.log" 2>&1 &
+(cd / && exec "$bin" -c "$conf") > "$W/daemon.log" 2>&1 &
 daemon_pid=$!
+E_PIDS+=("$daemon_pid")
 wait_up
 s=$(status)
 fp=$(openssl x509 -in "$conf_dir/pki/hub.pem" -noout -fingerprint -sha256 | sed 's/.*=//')
@@ -128,9 +114,9 @@ check 's["ok"] and sorted(s["applied"])==sorted(["router.table_limit","router.se
 	"reload answer: every changed router limit and device text applied, by name"
 check 's["deferred"]==["device.enabled"]' \
 	"reload answer: device.enabled (needs a restart) named as deferred"
-grep -q "reload: device.enabled changed: kept for the next start" "$tmp/daemon.log" ||
+grep -q "reload: device.enabled changed: kept for the next start" "$W/daemon.log" ||
 	fail "no log line naming device.enabled as kept for the next start"
-grep -q "reload: router.table_limit changed: applied" "$tmp/daemon.log" ||
+grep -q "reload: router.table_limit changed: applied" "$W/daemon.log" ||
 	fail "no log line naming router.table_limit as applied"
 ok "log lines name what was applied and what waits for a restart"
 s=$(status)
@@ -143,7 +129,7 @@ python3 "$helper" "$bip_ip" "$bip_port" "$client_ip" read-name 4714 r-two ||
 ok "ReadProperty Object_Name over B/IP after the reload: r-two"
 
 # ------------------------------------------------------ reload: refused
-cp "$conf" "$tmp/good.conf"
+cp "$conf" "$W/good.conf"
 write_conf r-two "table_limit = 1;" 'description = "second"; location = "lab 2";'
 reload 1
 check 'not s["ok"] and any("router.table_limit: 1: fewer routing table entries than the table holds now (2)" in e for e in s["errors"])' \
@@ -157,7 +143,7 @@ check 's["router"]["table_limit"]==64 and s["device"]["name"]=="r-two" and s["da
 	"after the refused reloads: limits and name unchanged"
 
 # ---------------------------------------------------- SIGHUP, then stop
-cp "$tmp/good.conf" "$conf"
+cp "$W/good.conf" "$conf"
 sed -i 's/name = "r-two"/name = "r-three"/' "$conf"
 kill -HUP "$daemon_pid"
 for _ in $(seq 1 100); do
@@ -183,15 +169,15 @@ elif ! unshare -m --propagation private true 2>/dev/null; then
 	echo "skip: syslog: unshare -m is not permitted here (no CAP_SYS_ADMIN)"
 else
 	LOG_TARGET=syslog write_conf r-syslog "table_limit = 64;"
-	export bin ctl conf conf_dir tmp
+	export bin ctl conf conf_dir W
 	unshare -m --propagation private bash -eu -c '
-		dev="$tmp/dev"
+		dev="$W/dev"
 		mkdir -p "$dev"
 		for n in null zero random urandom; do
 			touch "$dev/$n"
 			mount --bind "/dev/$n" "$dev/$n"
 		done
-		python3 - "$dev/log" "$tmp/syslog.txt" <<"PY" &
+		python3 - "$dev/log" "$W/syslog.txt" <<"PY" &
 import socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.bind(sys.argv[1])
@@ -209,9 +195,9 @@ PY
 		lpid=$!
 		for _ in $(seq 1 100); do [ -S "$dev/log" ] && break; sleep 0.05; done
 		mount --rbind "$dev" /dev
-		"$bin" -c "$conf" > "$tmp/syslog-daemon.log" 2>&1 &
+		"$bin" -c "$conf" > "$W/syslog-daemon.log" 2>&1 &
 		dpid=$!
-		echo "$dpid" > "$tmp/syslog.pid"
+		echo "$dpid" > "$W/syslog.pid"
 		for _ in $(seq 1 600); do
 			"$ctl" -s "$conf_dir/ctl.sock" --json status 2>/dev/null |
 				grep -q "\"connected_to\":\"primary\"" && break
@@ -223,15 +209,15 @@ PY
 		wait "$dpid"
 		wait "$lpid" || true
 	' || fail "syslog run (namespace, daemon or listener) failed"
-	spid=$(cat "$tmp/syslog.pid")
-	[ -s "$tmp/syslog-daemon.log" ] && { cat "$tmp/syslog-daemon.log"; fail "log.target syslog also wrote to stderr"; }
+	spid=$(cat "$W/syslog.pid")
+	[ -s "$W/syslog-daemon.log" ] && { cat "$W/syslog-daemon.log"; fail "log.target syslog also wrote to stderr"; }
 	# <29>: facility daemon (3), severity notice (5).
-	grep -qE "^<29>.*bacsc-router\[$spid\]: main: bacsc-router .* started" "$tmp/syslog.txt" ||
-		{ cat "$tmp/syslog.txt"; fail "no 'started' notice (daemon.notice, bacsc-router[$spid]) on /dev/log"; }
-	grep -qE "^<29>.*bacsc-router\[$spid\]: cfg: reload of .* applied" "$tmp/syslog.txt" ||
-		{ cat "$tmp/syslog.txt"; fail "no reload notice on /dev/log"; }
-	grep -qE "^<29>.*bacsc-router\[$spid\]: main: stopped" "$tmp/syslog.txt" ||
-		{ cat "$tmp/syslog.txt"; fail "no 'stopped' notice on /dev/log"; }
+	grep -qE "^<29>.*bacsc-router\[$spid\]: main: bacsc-router .* started" "$W/syslog.txt" ||
+		{ cat "$W/syslog.txt"; fail "no 'started' notice (daemon.notice, bacsc-router[$spid]) on /dev/log"; }
+	grep -qE "^<29>.*bacsc-router\[$spid\]: cfg: reload of .* applied" "$W/syslog.txt" ||
+		{ cat "$W/syslog.txt"; fail "no reload notice on /dev/log"; }
+	grep -qE "^<29>.*bacsc-router\[$spid\]: main: stopped" "$W/syslog.txt" ||
+		{ cat "$W/syslog.txt"; fail "no 'stopped' notice on /dev/log"; }
 	ok "syslog: start, reload and stop as daemon.notice from bacsc-router[$spid] on /dev/log, nothing on stderr"
 fi
 echo "daemon reload e2e: all passed"

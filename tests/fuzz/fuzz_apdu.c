@@ -44,7 +44,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct app_db db;
 	static struct app_av av;
-	static struct app_netport np;
+	static struct app_netport np, bnp;
 	struct app_device_cfg cfg;
 	struct app_addr src;
 	struct app *a;
@@ -62,7 +62,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	app_av_init(&av, 1, "av", 62, 1.5f, true);
 	app_netport_init(&np, 2, "sc", APP_NP_SC);
 	np.info.primary_uri = "wss://hub";
-	if (app_db_add(&db, &av.obj) < 0 || app_db_add(&db, &np.obj) < 0)
+	np.info.has_csr_file = true;
+	np.info.health.has_prop = true;
+	np.info.health.details = "health";
+	app_netport_init(&bnp, 1, "bip", APP_NP_BIP);
+	bnp.info.nat_traversal = true;
+	bnp.info.global_addr.name = "router.example";
+	bnp.info.global_addr.port = 47808;
+	if (app_db_add(&db, &av.obj) < 0 || app_db_add(&db, &np.obj) < 0 ||
+	    app_db_add(&db, &bnp.obj) < 0)
 		abort();
 	a = app_new(&db, fz_send, NULL);
 	if (a == NULL)

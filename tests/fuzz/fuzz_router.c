@@ -108,6 +108,34 @@ fz_check(size_t first, size_t nin)
 	}
 }
 
+/*
+ * A reload's rtr_set_limits() in the middle of the traffic, limits from
+ * one octet; the table and the queue must then fit the new limits, and a
+ * refusal must leave them as they were.
+ */
+static void
+fz_reconfigure(struct rtr *r, const struct rtr_config *base, uint8_t b)
+{
+	struct rtr_config n = *base;
+	size_t routes = rtr_table_count(rtr_table(r));
+	const char *why;
+
+	n.table_max = 1u + (b & 7u);
+	n.queue_max = (b >> 3) & 7u;
+	n.bcast_rate_burst = (b >> 6) & 1u;
+	n.nl_rate_burst = (b >> 6) & 3u;
+	n.init_rt_updates = (b & 0x80) != 0;
+	if (rtr_set_limits(r, &n, &why) == 0) {
+		if (routes > n.table_max ||
+		    rtr_held_count(r) > n.queue_max ||
+		    rtr_config_of(r)->table_max != n.table_max)
+			abort();
+	} else if (routes <= n.table_max ||
+	    rtr_table_count(rtr_table(r)) != routes) {
+		abort();
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -150,6 +178,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(void)rtr_tick(r, now);
 			fz_check(first, nin);
 		}
+		if ((flags >> 4) == 15)
+			fz_reconfigure(r, &c, (uint8_t)len);
 		memset(in, 0, sizeof(*in));
 		in->port = flags & 1;
 		memcpy(in->mac, ((flags >> 2) & 3) == 3 ?

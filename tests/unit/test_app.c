@@ -36,6 +36,7 @@ static uint64_t now;
 static int av_writes;
 static uint8_t hub_state;
 static char cert_path[64];
+static bool clock_dst;
 
 static void
 cap_send(void *arg, const struct app_addr *dst, const uint8_t *apdu,
@@ -64,7 +65,7 @@ fixed_clock(void *arg, struct app_datetime *local, int32_t *off, bool *dst)
 	local->time.hour = 10;
 	local->time.min = local->time.sec = local->time.hundredths = 0;
 	*off = -60;
-	*dst = false;
+	*dst = clock_dst;
 }
 
 static void
@@ -510,9 +511,9 @@ test_rpm_all_netports(void)
 	req("0005130E0C0E0000011E09081F");	/* B/IP port ALL */
 	CU_ASSERT_FATAL(nout == 1 && out[0].b[0] == 0x30);
 	n = rpm_props(out[0].b + 3, out[0].n - 3, ids, 64, &nerr);
-	CU_ASSERT_EQUAL(n, bip.obj.cls->nprops - 1);
+	CU_ASSERT_EQUAL(n, bip.obj.cls->nprops - 2);
 	CU_ASSERT_EQUAL(nerr, 0);
-	CU_ASSERT(has_id(ids, n, APP_PROP_BACNET_IP_NAT_TRAVERSAL));
+	CU_ASSERT(!has_id(ids, n, APP_PROP_BACNET_IP_NAT_TRAVERSAL));
 	CU_ASSERT(!has_id(ids, n, APP_PROP_BACNET_IP_GLOBAL_ADDRESS));
 	req("0005140E0C0E0000021E09081F");	/* SC port ALL */
 	CU_ASSERT_FATAL(nout == 1 && out[0].b[0] == 0x30);
@@ -608,6 +609,104 @@ test_netport_values(void)
 	/* Accept URIs array: size, element. */
 	req("0005290C0C0E000002 1B40000F 2900");
 	expect1("30290C0C0E0000021B40000F2900 3E21013F");
+}
+
+/* Current_Health (BACnetHealth), NAT global address, CSR file. */
+static void
+test_netport_new_props(void)
+{
+	struct app_health *h = &sc.info.health;
+
+	/* Healthy: timestamp and result (communication, success) only. */
+	h->ts.date = (struct apdu_date){ 2026, 11, 26, 4 };
+	h->ts.time = (struct apdu_time){ 10, 0, 0, 0 };
+	h->err_class = APP_ERRC_COMMUNICATION;
+	h->err_code = APP_ERR_SUCCESS;
+	h->has_prop = false;
+	h->details = NULL;
+	req("0005400C0C0E000002 1B400003");
+	expect1("30400C0C0E0000021B400003 3E"
+	    " 0EA47E0B1A04B40A0000000F 1E910791541F 3F");
+	/* Unhealthy: error code 194, the property and a text. */
+	h->err_code = 194;
+	h->has_prop = true;
+	h->prop = APP_PROP_SC_PRIMARY_HUB_STATUS;
+	h->details = "hub";
+	req("0005410C0C0E000002 1B400003");
+	expect1("30410C0C0E0000021B400003 3E"
+	    " 0EA47E0B1A04B40A0000000F 1E910791C21F 2B400014"
+	    " 3C00687562 3F");
+	/* BACnet_IP_NAT_Traversal and BACnet_IP_Global_Address: only with
+	 * NAT; without, unknown-property. */
+	req("0005420C0C0E000001 1A019A");
+	expect1("50420C9102 9120");
+	req("0005430C0C0E000001 1A0197");
+	expect1("50430C9102 9120");
+	bip.info.nat_traversal = true;
+	bip.info.global_addr.ip[0] = 203;
+	bip.info.global_addr.ip[2] = 113;
+	bip.info.global_addr.ip[3] = 5;
+	bip.info.global_addr.ip_len = 4;
+	bip.info.global_addr.port = 47808;
+	req("0005440C0C0E000001 1A019A");
+	expect1("30440C0C0E0000011A019A 3E113F");
+	req("0005450C0C0E000001 1A0197");
+	expect1("30450C0C0E0000011A0197 3E 0E1CCB0071050F 1ABAC0 3F");
+	bip.info.nat_traversal = false;
+	/* Certificate_Signing_Request_File only when there is one. */
+	req("0005460C0C0E000002 1A01FD");
+	expect1("50460C9102 9120");
+	sc.info.has_csr_file = true;
+	sc.info.csr_file = 4;
+	req("0005470C0C0E000002 1A01FD");
+	expect1("30470C0C0E0000021A01FD 3EC4028000043F");
+	sc.info.has_csr_file = false;
+}
+
+/* Daylight_Savings_Status follows the clock; UTC_Offset stays standard. */
+static void
+test_device_dst(void)
+{
+	clock_dst = false;
+	req("0005480C0C020004D2 1918");
+	expect1("30480C0C020004D21918 3E103F");
+	clock_dst = true;
+	req("0005490C0C020004D2 1918");
+	expect1("30490C0C020004D21918 3E113F");
+	req("00054A0C0C020004D2 1977");		/* UTC_Offset -60 */
+	expect1("304A0C0C020004D21977 3E31C43F");
+	clock_dst = false;
+}
+
+/* Database_Revision: name, description, location; the fingerprint. */
+static void
+test_database_revision(void)
+{
+	uint32_t rev = db.dev.database_revision;
+	uint64_t fp = app_db_fingerprint(&db);
+
+	req("0005500F0C020004D2191C3E7504006162633F");	/* Description */
+	expect1("20500F");
+	CU_ASSERT_EQUAL(db.dev.database_revision, rev + 1);
+	CU_ASSERT_NOT_EQUAL(app_db_fingerprint(&db), fp);
+	req("0005510F0C020004D2193A3E7504006C61623F");	/* Location "lab" */
+	expect1("20510F");
+	CU_ASSERT_EQUAL(db.dev.database_revision, rev + 2);
+	/* A refused write changes nothing. */
+	req("0005520F0C020004D219793E750200783F");
+	expect1("50520F9102 9128");
+	CU_ASSERT_EQUAL(db.dev.database_revision, rev + 2);
+	/* Back to the old texts: the fingerprint is the old one again. */
+	db.dev.obj.description[0] = '\0';
+	strcpy(db.dev.location, "");
+	CU_ASSERT_EQUAL(app_db_fingerprint(&db), fp);
+	/* A name moved between fields is another database. */
+	strcpy(db.dev.location, "x");
+	fp = app_db_fingerprint(&db);
+	db.dev.location[0] = '\0';
+	strcpy(db.dev.obj.description, "x");
+	CU_ASSERT_NOT_EQUAL(app_db_fingerprint(&db), fp);
+	db.dev.obj.description[0] = '\0';
 }
 
 static void
@@ -856,6 +955,9 @@ static const struct ut_case cases[] = {
 	UT_CASE(test_rpm_all_device),
 	UT_CASE(test_rpm_all_netports),
 	UT_CASE(test_netport_values),
+	UT_CASE(test_netport_new_props),
+	UT_CASE(test_device_dst),
+	UT_CASE(test_database_revision),
 	UT_CASE(test_file),
 	UT_CASE(test_write_property),
 	UT_CASE(test_reject_abort),

@@ -63,6 +63,17 @@ on_local(void *arg, const struct rtr_apdu *a, uint64_t now_us)
 	local_bcast = a->broadcast;
 }
 
+/* The standard router's configuration: ports 5, 7 and 9, defaults. */
+static void
+std_config(struct rtr_config *c)
+{
+	rtr_config_defaults(c);
+	c->nports = 3;
+	c->port[0].net = 5;
+	c->port[1].net = 7;
+	c->port[2].net = 9;
+}
+
 /* Build the standard router; learned routes only when learn is set. */
 static void
 std_router(struct rtr_config *cfg, bool learn)
@@ -78,12 +89,8 @@ std_router(struct rtr_config *cfg, bool learn)
 	ports[1] = &tp[1].port;
 	ports[2] = &tp[2].port;
 	if (cfg == NULL) {
-		rtr_config_defaults(&c);
+		std_config(&c);
 		cfg = &c;
-		c.nports = 3;
-		c.port[0].net = 5;
-		c.port[1].net = 7;
-		c.port[2].net = 9;
 	}
 	R = rtr_new(cfg, ports);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(R);
@@ -348,11 +355,7 @@ test_rtr_secure_path_own(void)
 	struct rtr_config c;
 	struct rtr_addr a;
 
-	rtr_config_defaults(&c);
-	c.nports = 3;
-	c.port[0].net = 5;
-	c.port[1].net = 7;
-	c.port[2].net = 9;
+	std_config(&c);
 	c.port[1].secure_path = true;
 	std_router(&c, true);
 	rtr_start(R, T0);
@@ -829,11 +832,7 @@ test_rtr_search_bounded(void)
 	    .npdu_len = 8 };
 	unsigned i;
 
-	rtr_config_defaults(&c);
-	c.nports = 3;
-	c.port[0].net = 5;
-	c.port[1].net = 7;
-	c.port[2].net = 9;
+	std_config(&c);
 	c.search_max = 4;
 	c.queue_max = 8;
 	std_router(&c, false);
@@ -910,11 +909,7 @@ test_rtr_announce_split(void)
 	struct rtr_config c;
 	unsigned i, nets = 0;
 
-	rtr_config_defaults(&c);
-	c.nports = 3;
-	c.port[0].net = 5;
-	c.port[1].net = 7;
-	c.port[2].net = 9;
+	std_config(&c);
 	c.nl_rate_burst = 0;
 	std_router(&c, false);
 	/* 400 networks behind SC: the 501-octet MS/TP port needs 2. */
@@ -983,11 +978,7 @@ test_rtr_learning_refused(void)
 {
 	struct rtr_config c;
 
-	rtr_config_defaults(&c);
-	c.nports = 3;
-	c.port[0].net = 5;
-	c.port[1].net = 7;
-	c.port[2].net = 9;
+	std_config(&c);
 	c.port[0].learn = false;
 	std_router(&c, false);
 	rtr_tp_rx(&tp[0], R30, true, "01 80 01 00 1E", NULL);
@@ -1041,11 +1032,7 @@ test_rtr_init_rt_update(void)
 {
 	struct rtr_config c;
 
-	rtr_config_defaults(&c);
-	c.nports = 3;
-	c.port[0].net = 5;
-	c.port[1].net = 7;
-	c.port[2].net = 9;
+	std_config(&c);
 	c.init_rt_updates = true;
 	std_router(&c, true);
 	/* Add 40 through the sender's port (ID 2), delete 20. */
@@ -1067,11 +1054,7 @@ test_rtr_nl_rate_limit(void)
 	struct rtr_config c;
 	unsigned i;
 
-	rtr_config_defaults(&c);
-	c.nports = 3;
-	c.port[0].net = 5;
-	c.port[1].net = 7;
-	c.port[2].net = 9;
+	std_config(&c);
 	c.nl_rate_burst = 5;
 	c.nl_rate_interval_us = CLK_SEC(1);
 	std_router(&c, false);
@@ -1105,11 +1088,7 @@ test_rtr_bcast_rate_limit(void)
 	struct rtr_config c;
 	unsigned i;
 
-	rtr_config_defaults(&c);
-	c.nports = 3;
-	c.port[0].net = 5;
-	c.port[1].net = 7;
-	c.port[2].net = 9;
+	std_config(&c);
 	c.bcast_rate_burst = 10;
 	c.bcast_rate_interval_us = CLK_SEC(1);
 	std_router(&c, false);
@@ -1166,11 +1145,7 @@ test_rtr_set_limits(void)
 	uint64_t drops, fwd;
 	unsigned i;
 
-	rtr_config_defaults(&c);
-	c.nports = 3;
-	c.port[0].net = 5;
-	c.port[1].net = 7;
-	c.port[2].net = 9;
+	std_config(&c);
 	c.table_max = 5;
 	c.queue_max = 8;
 	c.bcast_rate_burst = 10;
