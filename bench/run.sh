@@ -5,7 +5,9 @@
 # NAME limits the run to some of: rtr ws hub hub10 hub100 fwd fwd-engine
 # scale (default: all but fwd-engine).
 # Environment: BENCH_NODES (scale test connections, default 10000),
-# BENCH_PORT (first TCP/UDP port on 127.0.0.1, default 47900).
+# BENCH_PORT (first TCP/UDP port on 127.0.0.1, default 27900: below
+# Linux's ephemeral range 32768-60999, so none of the thousands of client
+# sockets of the scale run can take the hub's port while it restarts).
 set -u
 src=$1
 bld=$2
@@ -13,7 +15,7 @@ shift 2
 only="$*"
 show=
 res="$src/bench/results.md"
-port=${BENCH_PORT:-47900}
+port=${BENCH_PORT:-27900}
 nodes=${BENCH_NODES:-10000}
 tmp=$(mktemp -d /tmp/bacsc-bench.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT INT TERM

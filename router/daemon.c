@@ -606,6 +606,27 @@ str_differs(const char *a, const char *b)
 	return strcmp(a, b) != 0;
 }
 
+/* Do the node switch settings a reload cannot apply differ? */
+static bool
+ns_differs(const struct cfg_node_switch *a, const struct cfg_node_switch *b)
+{
+	size_t k;
+
+	if (a->policy != b->policy || a->n_peers != b->n_peers ||
+	    a->accept_uris.n != b->accept_uris.n ||
+	    a->max_connections != b->max_connections)
+		return true;
+	for (k = 0; k < a->n_peers; k++)
+		if (memcmp(&a->peers[k].vmac, &b->peers[k].vmac,
+		    sizeof(a->peers[k].vmac)) != 0 ||
+		    str_differs(a->peers[k].uri.text, b->peers[k].uri.text))
+			return true;
+	for (k = 0; k < a->accept_uris.n; k++)
+		if (str_differs(a->accept_uris.v[k], b->accept_uris.v[k]))
+			return true;
+	return false;
+}
+
 /*
  * Settings cfg_check_reload() lets through but that the running parts
  * cannot take yet: name them, they take effect at the next start.
@@ -639,10 +660,7 @@ note_deferred(const struct cfg *cur, const struct cfg *next,
 	for (i = 0; i < cur->n_sc; i++) {
 		const struct cfg_sc *a = &cur->sc[i], *b = &next->sc[i];
 
-		if (memcmp(&a->timers, &b->timers, sizeof(a->timers)) != 0 ||
-		    str_differs(a->primary_hub.text, b->primary_hub.text) ||
-		    str_differs(a->failover_hub.text, b->failover_hub.text) ||
-		    a->hub_function.max_connections !=
+		if (a->hub_function.max_connections !=
 		    b->hub_function.max_connections ||
 		    a->hub_function.max_connections_per_source !=
 		    b->hub_function.max_connections_per_source ||
@@ -654,8 +672,15 @@ note_deferred(const struct cfg *cur, const struct cfg *next,
 		    b->hub_function.broadcast_burst ||
 		    a->learn != b->learn ||
 		    a->allow_plaintext_ws != b->allow_plaintext_ws) {
-			snprintf(buf, sizeof(buf), "sc[%zu] (timers, hub URIs, "
-			    "limits)", i);
+			snprintf(buf, sizeof(buf), "sc[%zu] (hub function "
+			    "limits, per-source limits, learn, "
+			    "allow_plaintext_ws)", i);
+			note(arg, buf);
+		}
+		if (ns_differs(&a->node_switch, &b->node_switch)) {
+			snprintf(buf, sizeof(buf), "sc[%zu].node_switch "
+			    "(policy, peers, accept_uris, max_connections)",
+			    i);
 			note(arg, buf);
 		}
 	}
@@ -723,10 +748,23 @@ swap_applied(struct cfg *cur, struct cfg *next)
 		next->bip[i].n_bdt = n;
 	}
 	for (i = 0; i < cur->n_sc; i++) {
-		struct cfg_tls t = cur->sc[i].tls;
+		struct cfg_sc *a = &cur->sc[i], *b = &next->sc[i];
+		struct cfg_tls t = a->tls;
+		struct cfg_uri u;
 
-		cur->sc[i].tls = next->sc[i].tls;
-		next->sc[i].tls = t;
+		a->tls = b->tls;
+		b->tls = t;
+		a->timers = b->timers;
+		u = a->primary_hub;
+		a->primary_hub = b->primary_hub;
+		b->primary_hub = u;
+		u = a->failover_hub;
+		a->failover_hub = b->failover_hub;
+		b->failover_hub = u;
+		a->node_switch.idle_timeout = b->node_switch.idle_timeout;
+		a->node_switch.resolve_timeout =
+		    b->node_switch.resolve_timeout;
+		a->node_switch.resolve_cache = b->node_switch.resolve_cache;
 	}
 }
 
@@ -845,7 +883,9 @@ dmn_reload(struct dmn *d, struct jw *w)
 
 		if (p->kind != DMN_SC)
 			continue;
-		if (dmn_sc_reload_tls(p, &next->sc[p->ci], err,
+		if (dmn_sc_reload(p, &d->cfg->sc[p->ci], &next->sc[p->ci],
+		    true, NULL, NULL, err, sizeof(err)) != 0 ||
+		    dmn_sc_reload_tls(p, &next->sc[p->ci], err,
 		    sizeof(err)) != 0) {
 			reload_fail(d, &o, &e, err);
 			goto out;
@@ -874,11 +914,19 @@ dmn_reload(struct dmn *d, struct jw *w)
 		jw_key(w, "applied");
 		jw_arr_begin(w);
 	}
-	if (rtr_set_limits(d->rtr, &rcfg, &why) == 0)
+	if (rtr_set_limits(d->rtr, &rcfg, &why) == 0) {
 		note_router(&d->cfg->router, &next->router, applied_cb, &o);
-	else
+	} else {
 		log_err(LD_CFG, "reload: router limits not changed: %s", why);
+		next->router = d->cfg->router;	/* the running ones stay */
+	}
 	dmn_app_set_texts(d, &next->device, applied_cb, &o);
+	for (i = 0; i < d->nports; i++)	/* checked above: cannot fail */
+		if (d->port[i].kind == DMN_SC)
+			(void)dmn_sc_reload(&d->port[i],
+			    &d->cfg->sc[d->port[i].ci],
+			    &next->sc[d->port[i].ci], false, applied_cb, &o,
+			    err, sizeof(err));
 	if (w != NULL) {
 		jw_arr_end(w);
 		jw_key(w, "deferred");
@@ -889,8 +937,9 @@ dmn_reload(struct dmn *d, struct jw *w)
 		jw_arr_end(w);
 	/*
 	 * The running configuration takes exactly what was applied (log,
-	 * BDTs, TLS files); the rest stays as it runs, so that status
-	 * answers tell the truth.  Swapped pieces are freed with next.
+	 * BDTs, TLS files, router limits, device texts); the rest stays as
+	 * it runs, so that status answers tell the truth.  Swapped pieces
+	 * are freed with next.
 	 */
 	swap_applied(d->cfg, next);
 	dmn_app_reloaded(d);

@@ -117,6 +117,20 @@ void dmn_sc_close(struct dmn_port *p);
 /* Load new TLS files for new connections; 0, or -1 with err (unchanged). */
 int dmn_sc_reload_tls(struct dmn_port *p, const struct cfg_sc *c, char *err,
     size_t errlen);
+/*
+ * Reload: apply to the running port what SC can change at run time, from
+ * its running configuration cur to c: the SC timers (node, hub function,
+ * node switch), the primary and failover hub URIs, and the node switch's
+ * idle timeout, resolve timeout and resolution cache.  Each changed
+ * setting is named to applied(arg, "sc[N].timers.heartbeat") and its old
+ * and new values logged.  check_only: change nothing, only say whether it
+ * would work (applied may be NULL then).  Return 0, or -1 with err set
+ * (nothing changed).
+ */
+int dmn_sc_reload(struct dmn_port *p, const struct cfg_sc *cur,
+    const struct cfg_sc *c, bool check_only,
+    void (*applied)(void *, const char *), void *arg, char *err,
+    size_t errlen);
 void dmn_sc_status(struct dmn *d, const struct dmn_port *p, struct jw *w);
 void dmn_sc_peers(struct dmn *d, const struct dmn_port *p, struct jw *w);
 /* The node switch's direct connections as a JSON array (empty without). */

@@ -452,7 +452,7 @@ dmn_app_set_texts(struct dmn *d, const struct cfg_device *next,
 	if (d->app == NULL)
 		return;
 	if (text_differs(cur->name, next->name)) {
-		/* Database_Revision: dmn_app_reloaded() adds one if the database changed. */
+		/* Database_Revision: dmn_app_reloaded() counts the reload. */
 		set_text(dev->obj.name, sizeof(dev->obj.name), next->name);
 		applied(arg, "device.name");
 	}

@@ -284,6 +284,8 @@ dmn_sc_start(struct dmn *d, struct dmn_port *p)
 void
 dmn_sc_stop(struct dmn_port *p)
 {
+	if (p->sc.nodesw != NULL)
+		sc_nodesw_stop(p->sc.nodesw);
 	sc_node_stop(p->sc.node);
 	if (p->sc.hub != NULL)
 		sc_hub_shutdown(p->sc.hub);
@@ -292,11 +294,12 @@ dmn_sc_stop(struct dmn_port *p)
 bool
 dmn_sc_is_stopped(const struct dmn_port *p)
 {
-	struct sc_node_status ns;
 	struct sc_hub_status hs;
 
-	sc_node_get_status(p->sc.node, &ns);
-	if (ns.hc_state != SC_HC_STOPPED)
+	/* Every connection got its Disconnect-ACK or gave up waiting. */
+	if (!sc_node_is_idle(p->sc.node))
+		return false;
+	if (p->sc.nodesw != NULL && !sc_nodesw_is_idle(p->sc.nodesw))
 		return false;
 	if (p->sc.hub != NULL) {
 		sc_hub_get_status(p->sc.hub, &hs);
@@ -349,6 +352,106 @@ dmn_sc_reload_tls(struct dmn_port *p, const struct cfg_sc *c, char *err,
 	log_notice(LD_TLS, "sc port %s: certificate %s (valid until %s, "
 	    "sha256 %.23s...) for new connections", p->name,
 	    c->tls.certificate, cert.not_after, cert.sha256);
+	return 0;
+}
+
+struct sc_applied {
+	const struct dmn_port	*p;
+	void			(*fn)(void *, const char *);
+	void			*arg;
+};
+
+/* Name one setting the reload changed and applied; log the values. */
+static void
+note_applied(const struct sc_applied *ap, const char *what, uint32_t a,
+    uint32_t b)
+{
+	char name[96];
+
+	if (a == b)
+		return;
+	log_info(LD_CFG, "reload: sc port %s: %s %u s -> %u s", ap->p->name,
+	    what, (unsigned)a, (unsigned)b);
+	snprintf(name, sizeof(name), "sc[%zu].%s", ap->p->ci, what);
+	ap->fn(ap->arg, name);
+}
+
+static void
+note_applied_uri(const struct sc_applied *ap, const char *what,
+    const char *a, const char *b)
+{
+	char name[96];
+
+	if ((a == NULL ? "" : a)[0] == '\0' && (b == NULL ? "" : b)[0] == '\0')
+		return;
+	if (a != NULL && b != NULL && strcmp(a, b) == 0)
+		return;
+	snprintf(name, sizeof(name), "sc[%zu].%s", ap->p->ci, what);
+	ap->fn(ap->arg, name);
+}
+
+int
+dmn_sc_reload(struct dmn_port *p, const struct cfg_sc *cur,
+    const struct cfg_sc *c, bool check_only,
+    void (*applied)(void *, const char *), void *arg, char *err,
+    size_t errlen)
+{
+	const struct cfg_sc_timers *ta = &cur->timers, *tb = &c->timers;
+	const struct cfg_node_switch *na = &cur->node_switch;
+	const struct cfg_node_switch *nb = &c->node_switch;
+	struct sc_applied ap = { p, applied, arg };
+	struct sc_node_cfg nc;
+	char e[200];
+
+	sc_node_cfg_default(&nc);
+	nc.primary_uri = c->primary_hub.text;
+	nc.failover_uri = c->failover_hub.text;
+	nc.connect_wait_ms = tb->connect_wait * 1000u;
+	nc.disconnect_wait_ms = tb->disconnect_wait * 1000u;
+	nc.heartbeat_ms = tb->heartbeat * 1000u;
+	nc.min_reconnect_ms = tb->min_reconnect * 1000u;
+	nc.max_reconnect_ms = tb->max_reconnect * 1000u;
+	if ((check_only ? sc_node_cfg_check(&nc, e, sizeof(e)) :
+	    sc_node_reconfigure(p->sc.node, &nc, e, sizeof(e))) != 0) {
+		snprintf(err, errlen, "sc port %s: %s", p->name, e);
+		return -1;
+	}
+	if (check_only)
+		return 0;
+	note_applied(&ap, "timers.connect_wait", ta->connect_wait,
+	    tb->connect_wait);
+	note_applied(&ap, "timers.disconnect_wait", ta->disconnect_wait,
+	    tb->disconnect_wait);
+	note_applied(&ap, "timers.heartbeat", ta->heartbeat, tb->heartbeat);
+	note_applied(&ap, "timers.min_reconnect", ta->min_reconnect,
+	    tb->min_reconnect);
+	note_applied(&ap, "timers.max_reconnect", ta->max_reconnect,
+	    tb->max_reconnect);
+	note_applied_uri(&ap, "primary_hub", cur->primary_hub.text,
+	    c->primary_hub.text);
+	note_applied_uri(&ap, "failover_hub", cur->failover_hub.text,
+	    c->failover_hub.text);
+	if (p->sc.hub != NULL)
+		sc_hub_set_timers(p->sc.hub, nc.connect_wait_ms,
+		    nc.disconnect_wait_ms, nc.heartbeat_ms);
+	if (p->sc.nodesw != NULL) {
+		struct sc_nodesw_cfg sc;
+
+		sc_nodesw_cfg_default(&sc);
+		sc.connect_wait_ms = nc.connect_wait_ms;
+		sc.disconnect_wait_ms = nc.disconnect_wait_ms;
+		sc.heartbeat_ms = nc.heartbeat_ms;
+		sc.idle_ms = nb->idle_timeout * 1000u;
+		sc.resolve_timeout_ms = nb->resolve_timeout * 1000u;
+		sc.cache_ms = nb->resolve_cache * 1000u;
+		sc_nodesw_set_timers(p->sc.nodesw, &sc);
+		note_applied(&ap, "node_switch.idle_timeout",
+		    na->idle_timeout, nb->idle_timeout);
+		note_applied(&ap, "node_switch.resolve_timeout",
+		    na->resolve_timeout, nb->resolve_timeout);
+		note_applied(&ap, "node_switch.resolve_cache",
+		    na->resolve_cache, nb->resolve_cache);
+	}
 	return 0;
 }
 
@@ -551,6 +654,7 @@ nodesw_json(struct jw *w, const struct cfg_sc *c, const struct sc_nodesw *sw)
 	jw_kv_uint(w, "idle_closed", k->idle_closed);
 	jw_kv_uint(w, "rx_broadcast_discarded", k->rx_bcast_discarded);
 	jw_kv_uint(w, "rx_invalid", k->rx_invalid);
+	jw_kv_uint(w, "adverts_tx", k->adverts_tx);
 	jw_obj_end(w);
 	jw_key(w, "listener");
 	if (st.accepting)

@@ -80,6 +80,7 @@ librouter_a_SOURCES += \
 	sc/sc_hubconn_fsm.c sc/sc_hubconn_fsm.h \
 	sc/sc_hub_fsm.c sc/sc_hub_fsm.h \
 	sc/sc_peer_fsm.c sc/sc_peer_fsm.h \
+	sc/sc_pconn.c sc/sc_pconn.h \
 	sc/sc_node.c sc/sc_node.h \
 	sc/sc_hub.c sc/sc_hub.h
 
@@ -96,9 +97,18 @@ EXTRA_DIST += tests/e2e/sc_node.sh tests/e2e/sc_hub_peer.py
 UNIT_SOURCES += \
 	tests/unit/test_sc_hubconn.c \
 	tests/unit/test_sc_hub.c \
-	tests/unit/test_sc_peer.c
+	tests/unit/test_sc_peer.c \
+	tests/unit/test_sc_node.c
 
-FUZZ_TARGETS += sc_hub
+FUZZ_TARGETS += sc_hub sc_hubconn
+check_PROGRAMS += tests/fuzz/replay-sc_hubconn
+tests_fuzz_replay_sc_hubconn_SOURCES = tests/fuzz/fuzz_sc_hubconn.c \
+	tests/fuzz/replay_main.c
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz-sc_hubconn
+tests_fuzz_fuzz_sc_hubconn_SOURCES = tests/fuzz/fuzz_sc_hubconn.c
+tests_fuzz_fuzz_sc_hubconn_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+endif
 check_PROGRAMS += tests/fuzz/replay-sc_hub
 tests_fuzz_replay_sc_hub_SOURCES = tests/fuzz/fuzz_sc_hub.c tests/fuzz/replay_main.c
 if ENABLE_FUZZING

@@ -11,22 +11,18 @@
 #include <string.h>
 
 #include <event2/event.h>
-#include <openssl/rand.h>
 
 #include "lib/bytes.h"
 #include "lib/clock.h"
 #include "lib/log.h"
 #include "lib/ratelim.h"
 #include "sc/sc_hub.h"
-#include "sc/sc_peer_fsm.h"
-#include "sc/sc_ws.h"
+#include "sc/sc_pconn.h"
 #include "sc/scm_codec.h"
 
 struct sc_hconn {
+	struct sc_pconn		 pc;		/* WebSocket, machine, timer */
 	struct sc_hub		*hub;
-	struct sc_ws		*ws;
-	struct sc_peer		 peer;
-	struct event		*timer;
 	struct sc_hub_peer	*entry;		/* admitted: table entry */
 	struct ratelim		 bcast_rl;	/* cfg.bcast_rate */
 	char			 addr[64];
@@ -40,6 +36,7 @@ struct sc_hub {
 	struct sc_ws_listener	*lst;
 	struct sc_ws_limits	 limits;
 	struct sc_peer_cfg	 pcfg;
+	struct sc_pconn_id	 id;		/* what Connect-Accept says */
 	struct sc_hubtab	 tab;
 	struct sc_hconn		*conns;
 	size_t			 n_conns;
@@ -48,80 +45,6 @@ struct sc_hub {
 	uint64_t		 dropped_bcast_rate;
 	struct ratelim		 rl;
 };
-
-static void
-timer_arm(struct event *ev, uint64_t deadline)
-{
-	uint64_t now = clk_now_us();
-	uint64_t d = deadline > now ? deadline - now : 0;
-	struct timeval tv;
-
-	tv.tv_sec = (time_t)(d / 1000000u);
-	tv.tv_usec = (suseconds_t)(d % 1000000u);
-	event_add(ev, &tv);
-}
-
-static void
-hc_send_buf(struct sc_hconn *c, const uint8_t *buf, size_t len)
-{
-	struct sc_ws_seg seg = { buf, len };
-
-	if (c->ws != NULL)
-		(void)sc_ws_send(c->ws, &seg, 1);
-}
-
-static void
-hc_send_nak(struct sc_hconn *c, const struct scm_fail *f)
-{
-	uint8_t buf[64];
-	struct wr w;
-
-	if (!scm_fail_wants_nak(f))
-		return;
-	wr_init(&w, buf, sizeof(buf));
-	if (scm_encode_nak(&w, f, NULL, 0) == 0)
-		hc_send_buf(c, buf, w.len);
-}
-
-static void
-hc_send_peer_msg(struct sc_hconn *c, enum sc_peer_send what, uint16_t id)
-{
-	struct sc_hub *h = c->hub;
-	struct scm_msg m;
-	uint8_t buf[64];
-	struct wr w;
-
-	memset(&m, 0, sizeof(m));
-	m.hdr.msgid = id;
-	switch (what) {
-	case SC_PEER_SEND_NONE:
-		return;
-	case SC_PEER_SEND_CONNECT_REQ:
-		return;		/* never on the accepting side */
-	case SC_PEER_SEND_CONNECT_ACCEPT:
-		m.hdr.function = SCM_FN_CONNECT_ACCEPT;
-		memcpy(m.u.connect.vmac, h->cfg.vmac, SC_VMAC_LEN);
-		memcpy(m.u.connect.uuid, h->cfg.uuid, SC_UUID_LEN);
-		m.u.connect.max_bvlc = h->cfg.max_bvlc;
-		m.u.connect.max_npdu = h->cfg.max_npdu;
-		break;
-	case SC_PEER_SEND_DISCONNECT_REQ:
-		m.hdr.function = SCM_FN_DISCONNECT_REQ;
-		break;
-	case SC_PEER_SEND_DISCONNECT_ACK:
-		m.hdr.function = SCM_FN_DISCONNECT_ACK;
-		break;
-	case SC_PEER_SEND_HEARTBEAT_REQ:
-		m.hdr.function = SCM_FN_HEARTBEAT_REQ;
-		break;
-	case SC_PEER_SEND_HEARTBEAT_ACK:
-		m.hdr.function = SCM_FN_HEARTBEAT_ACK;
-		break;
-	}
-	wr_init(&w, buf, sizeof(buf));
-	if (scm_msg_encode(&w, &m) == 0)
-		hc_send_buf(c, buf, w.len);
-}
 
 /* Remove c's table entry (if it still has one). */
 static void
@@ -134,36 +57,19 @@ hc_forget(struct sc_hconn *c)
 	c->entry = NULL;
 }
 
+/* What the machine's actions mean for the hub (sc_pconn on_event). */
 static void
-hc_apply(struct sc_hconn *c, const struct sc_peer_out *o)
+hc_on_event(struct sc_pconn *pc, const struct sc_peer_out *o)
 {
-	if (o->send != SC_PEER_SEND_NONE)
-		hc_send_peer_msg(c, o->send, o->send_id);
-	if (o->down)
-		hc_forget(c);
-	if (o->arm)
-		timer_arm(c->timer, o->deadline);
-	if (o->close && c->ws != NULL) {
-		event_del(c->timer);
-		hc_forget(c);
-		sc_ws_close(c->ws, o->close_status);
-	}
-}
+	struct sc_hconn *c = pc->owner;
 
-static void
-hc_timer_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct sc_hconn *c = arg;
-	struct sc_peer_out o;
-
-	(void)fd;
-	(void)what;
-	sc_peer_timer(&c->peer, clk_now_us(), &o);
-	if (o.close && c->peer.state == SC_PEER_IDLE && o.fail ==
-	    SC_PEER_FAIL_NONE && c->entry != NULL)
+	/* Only the silence limit closes with 1001. */
+	if (o->close && o->close_status == SC_PEER_CLOSE_GOING_AWAY &&
+	    c->entry != NULL)
 		log_info(LD_SC, "sc-hub[%s]: %s silent too long; closing",
 		    c->hub->name, c->addr);
-	hc_apply(c, &o);
+	if (o->down || o->close)
+		hc_forget(c);
 }
 
 /* A Connect-Request m arrived on c in AWAIT_REQUEST: admit or refuse. */
@@ -174,7 +80,6 @@ hc_admit(struct sc_hconn *c, const struct scm_msg *m)
 	struct sc_hub_peer *entry = NULL;
 	void *old = NULL;
 	enum sc_hub_admit a;
-	struct sc_peer_out o;
 	struct scm_fail f;
 	char vs[SC_VMAC_STRLEN], us[SC_UUID_STRLEN];
 
@@ -186,8 +91,7 @@ hc_admit(struct sc_hconn *c, const struct scm_msg *m)
 	case SC_HUB_ADMIT_REPLACE:
 	case SC_HUB_ADMIT_NEW:
 		c->entry = entry;
-		sc_peer_accept(&c->peer, m, clk_now_us(), &o);
-		hc_apply(c, &o);
+		sc_pconn_admit(&c->pc, m);
 		log_info(LD_SC, "sc-hub[%s]: node %s uuid %s from %s %s",
 		    h->name, vs, us, c->addr, sc_hub_admit_name(a));
 		if (old != NULL) {
@@ -195,8 +99,7 @@ hc_admit(struct sc_hconn *c, const struct scm_msg *m)
 
 			/* Its entry is gone; disconnect it politely. */
 			oc->entry = NULL;
-			sc_peer_disconnect(&oc->peer, clk_now_us(), &o);
-			hc_apply(oc, &o);
+			sc_pconn_disconnect(&oc->pc);
 		}
 		break;
 	case SC_HUB_REFUSE_DUP_VMAC:
@@ -206,9 +109,8 @@ hc_admit(struct sc_hconn *c, const struct scm_msg *m)
 		    "sc-hub[%s]: node %s uuid %s from %s %s", h->name, vs, us,
 		    c->addr, sc_hub_admit_name(a));
 		sc_hub_refusal(a, &m->hdr, &f);
-		hc_send_nak(c, &f);
-		sc_peer_refuse(&c->peer, clk_now_us(), &o);
-		hc_apply(c, &o);
+		(void)sc_pconn_send_nak(&c->pc, &f);
+		sc_pconn_refuse(&c->pc, 0);
 		break;
 	}
 }
@@ -223,11 +125,10 @@ hc_rx_unadmitted(struct sc_hconn *c, const uint8_t *buf, size_t len)
 
 	if (scm_decode(buf, len, &m, &f) != CODEC_OK) {
 		c->hub->rx_invalid++;
-		hc_send_nak(c, &f);
+		(void)sc_pconn_send_nak(&c->pc, &f);
 		return;
 	}
-	sc_peer_rx(&c->peer, &m, clk_now_us(), &o);
-	hc_apply(c, &o);
+	sc_pconn_rx(&c->pc, &m, &o);
 	if (o.connect_request)
 		hc_admit(c, &m);
 }
@@ -240,31 +141,29 @@ hc_relay(struct sc_hconn *to, const struct sc_hub_relay *r)
 		{ r->rest, r->rest_len },
 	};
 
-	if (to->ws == NULL ||
-	    sc_ws_send(to->ws, segs, r->rest_len > 0 ? 2 : 1) !=
+	if (to->pc.ws == NULL ||
+	    sc_ws_send(to->pc.ws, segs, r->rest_len > 0 ? 2 : 1) !=
 	    SC_WS_SEND_OK)
 		to->hub->dropped_busy++;
 }
 
 static void
-hc_on_message(struct sc_ws *ws, const uint8_t *buf, size_t len, void *arg)
+hc_on_message(struct sc_pconn *pc, const uint8_t *buf, size_t len)
 {
-	struct sc_hconn *c = arg;
+	struct sc_hconn *c = pc->owner;
 	struct sc_hub *h = c->hub;
 	struct sc_hub_relay r;
 	struct sc_peer_out o;
 	char vs[SC_VMAC_STRLEN];
 	size_t i;
 
-	(void)ws;
 	if (c->entry == NULL) {
 		hc_rx_unadmitted(c, buf, len);
 		return;
 	}
 	switch (sc_hub_rx(&h->tab, c->entry, buf, len, &r)) {
 	case SC_HUB_LOCAL:
-		sc_peer_rx(&c->peer, &r.msg, clk_now_us(), &o);
-		hc_apply(c, &o);
+		sc_pconn_rx(&c->pc, &r.msg, &o);
 		return;
 	case SC_HUB_UNICAST:
 		hc_relay(r.to->conn, &r);
@@ -291,7 +190,7 @@ hc_on_message(struct sc_ws *ws, const uint8_t *buf, size_t len, void *arg)
 		log_ratelim(&h->rl, LOG_LVL_INFO, LD_SC,
 		    "sc-hub[%s]: refused %s from %s: %s", h->name,
 		    scm_function_name(r.fail.function), c->addr, r.fail.why);
-		hc_send_nak(c, &r.fail);
+		(void)sc_pconn_send_nak(&c->pc, &r.fail);
 		return;
 	case SC_HUB_DROP:
 	case SC_HUB_DROP_UNKNOWN:
@@ -304,31 +203,22 @@ hc_on_message(struct sc_ws *ws, const uint8_t *buf, size_t len, void *arg)
 		    "Originating VMAC to the hub; accepted and overwritten "
 		    "(accept_orig_vmac)", h->name, vs, c->addr);
 	}
-	sc_peer_note_rx(&c->peer, clk_now_us());
+	sc_pconn_note_rx(&c->pc);
 }
 
 static void
-hc_on_writable(struct sc_ws *ws, void *arg)
+hc_on_closed(struct sc_pconn *pc, const struct sc_ws_close_info *ci,
+    bool was_up)
 {
-	(void)ws;
-	(void)arg;
-}
-
-static void
-hc_on_close(struct sc_ws *ws, const struct sc_ws_close_info *ci, void *arg)
-{
-	struct sc_hconn *c = arg;
+	struct sc_hconn *c = pc->owner;
 	struct sc_hub *h = c->hub;
-	struct sc_peer_out o;
 
-	(void)ws;
+	(void)was_up;
 	if (c->entry != NULL)
 		log_info(LD_SC, "sc-hub[%s]: connection from %s closed (%s%s%s)",
 		    h->name, c->addr, sc_ws_err_name(ci->kind),
 		    ci->detail != NULL ? ": " : "",
 		    ci->detail != NULL ? ci->detail : "");
-	c->ws = NULL;
-	sc_peer_ws_closed(&c->peer, clk_now_us(), &o);
 	hc_forget(c);
 	if (c->prev != NULL)
 		c->prev->next = c->next;
@@ -337,50 +227,43 @@ hc_on_close(struct sc_ws *ws, const struct sc_ws_close_info *ci, void *arg)
 	if (c->next != NULL)
 		c->next->prev = c->prev;
 	h->n_conns--;
-	event_free(c->timer);
+	sc_pconn_fini(&c->pc);
 	free(c);
 }
+
+static const struct sc_pconn_cbs hc_cbs = {
+	.on_event = hc_on_event,
+	.on_message = hc_on_message,
+	.on_closed = hc_on_closed,
+};
 
 static void
 hub_on_accept(struct sc_ws_listener *l, struct sc_ws *ws, void *arg)
 {
 	struct sc_hub *h = arg;
 	struct sc_hconn *c;
-	struct sc_ws_cbs cbs = {
-		.on_open = NULL,
-		.on_message = hc_on_message,
-		.on_writable = hc_on_writable,
-		.on_close = hc_on_close,
-	};
-	struct sc_peer_out o;
-	uint16_t id0 = 0;
 
 	(void)l;
 	c = calloc(1, sizeof(*c));
 	if (c == NULL)
 		return;		/* the transport closes it (1011) */
-	c->timer = evtimer_new(h->base, hc_timer_cb, c);
-	if (c->timer == NULL) {
+	if (sc_pconn_init(&c->pc, h->base, SC_PEER_ACCEPTING, &h->pcfg,
+	    &h->id, &hc_cbs, NULL, c) != 0) {
 		free(c);
 		return;
 	}
 	c->hub = h;
-	c->ws = ws;
 	if (h->cfg.bcast_rate > 0)
 		ratelim_init(&c->bcast_rl, h->cfg.bcast_burst > 0 ?
 		    h->cfg.bcast_burst : h->cfg.bcast_rate,
 		    1000000u / h->cfg.bcast_rate);
 	snprintf(c->addr, sizeof(c->addr), "%s", sc_ws_peer_addr(ws));
-	(void)RAND_bytes((unsigned char *)&id0, sizeof(id0));
-	sc_peer_init(&c->peer, SC_PEER_ACCEPTING, &h->pcfg, id0);
 	c->next = h->conns;
 	if (h->conns != NULL)
 		h->conns->prev = c;
 	h->conns = c;
 	h->n_conns++;
-	sc_ws_set_cbs(ws, &cbs, c);
-	sc_peer_ws_open(&c->peer, clk_now_us(), &o);
-	hc_apply(c, &o);
+	sc_pconn_accept_ws(&c->pc, ws);
 }
 
 struct sc_hub *
@@ -409,10 +292,12 @@ sc_hub_new(struct event_base *base, const struct sc_hub_conf *cfg,
 	DEF(disconnect_wait_ms, 10000);
 	DEF(heartbeat_ms, 300000);
 #undef DEF
-	h->pcfg.connect_wait_us = CLK_MS(h->cfg.connect_wait_ms);
-	h->pcfg.disconnect_wait_us = CLK_MS(h->cfg.disconnect_wait_ms);
-	h->pcfg.heartbeat_us = CLK_MS(h->cfg.heartbeat_ms);
-	h->pcfg.silence_us = 2 * CLK_MS(h->cfg.heartbeat_ms) + CLK_SEC(10);
+	sc_pconn_timers_ms(&h->pcfg, NULL, h->cfg.connect_wait_ms,
+	    h->cfg.disconnect_wait_ms, h->cfg.heartbeat_ms);
+	h->id.vmac = h->cfg.vmac;
+	h->id.uuid = h->cfg.uuid;
+	h->id.max_bvlc = h->cfg.max_bvlc;
+	h->id.max_npdu = h->cfg.max_npdu;
 	memset(&tc, 0, sizeof(tc));
 	tc.max_conns = h->cfg.max_conns;
 	tc.accept_orig_vmac = h->cfg.accept_orig_vmac;
@@ -425,10 +310,8 @@ sc_hub_new(struct event_base *base, const struct sc_hub_conf *cfg,
 		return NULL;
 	}
 	ratelim_init(&h->rl, 20, CLK_SEC(3));
-	sc_ws_limits_default(&h->limits);
-	h->limits.max_msg_len = h->cfg.max_bvlc;
-	h->limits.frame_cap = (size_t)h->cfg.max_bvlc + 4096;
-	h->limits.handshake_ms = h->cfg.connect_wait_ms;
+	sc_pconn_limits(&h->limits, h->cfg.max_bvlc,
+	    h->cfg.connect_wait_ms);
 	h->limits.max_per_source = h->cfg.max_per_source;
 	h->limits.max_conns = (unsigned)h->cfg.max_conns +
 	    h->limits.max_pending;
@@ -454,8 +337,7 @@ sc_hub_free(struct sc_hub *h)
 	sc_ws_listener_free(h->lst);
 	while ((c = h->conns) != NULL) {
 		h->conns = c->next;
-		sc_ws_free(c->ws);
-		event_free(c->timer);
+		sc_pconn_fini(&c->pc);
 		free(c);
 	}
 	sc_hubtab_fini(&h->tab);
@@ -463,15 +345,31 @@ sc_hub_free(struct sc_hub *h)
 }
 
 void
+sc_hub_set_timers(struct sc_hub *h, unsigned connect_wait_ms,
+    unsigned disconnect_wait_ms, unsigned heartbeat_ms)
+{
+	struct sc_hconn *c;
+
+	if (connect_wait_ms > 0)
+		h->cfg.connect_wait_ms = connect_wait_ms;
+	if (disconnect_wait_ms > 0)
+		h->cfg.disconnect_wait_ms = disconnect_wait_ms;
+	if (heartbeat_ms > 0)
+		h->cfg.heartbeat_ms = heartbeat_ms;
+	sc_pconn_timers_ms(&h->pcfg, NULL, h->cfg.connect_wait_ms,
+	    h->cfg.disconnect_wait_ms, h->cfg.heartbeat_ms);
+	for (c = h->conns; c != NULL; c = c->next)
+		sc_pconn_set_timers(&c->pc, &h->pcfg);
+}
+
+void
 sc_hub_shutdown(struct sc_hub *h)
 {
 	struct sc_hconn *c, *next;
-	struct sc_peer_out o;
 
 	for (c = h->conns; c != NULL; c = next) {
 		next = c->next;
-		sc_peer_disconnect(&c->peer, clk_now_us(), &o);
-		hc_apply(c, &o);
+		sc_pconn_disconnect(&c->pc);
 	}
 }
 

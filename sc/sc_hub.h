@@ -86,6 +86,14 @@ struct sc_hub *sc_hub_new(struct event_base *base,
     const struct sc_hub_conf *cfg, char *err, size_t errlen);
 /* Close every connection at once and stop listening.  NULL is a no-op. */
 void sc_hub_free(struct sc_hub *h);
+/*
+ * New timers at run time (reload; 0 keeps a value): the nodes' heartbeat
+ * (silence limit 2x + 10 s) and the connect and disconnect waits, in force
+ * at once on every accepted connection.  The listener's handshake deadline
+ * keeps the connect wait it started with.
+ */
+void sc_hub_set_timers(struct sc_hub *h, unsigned connect_wait_ms,
+    unsigned disconnect_wait_ms, unsigned heartbeat_ms);
 /* Send Disconnect-Request to every node (graceful shutdown). */
 void sc_hub_shutdown(struct sc_hub *h);
 uint16_t sc_hub_listen_port(const struct sc_hub *h);

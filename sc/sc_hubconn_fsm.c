@@ -69,15 +69,31 @@ next_delay(const struct sc_hc_cfg *cfg, uint64_t d)
 	return d * 2;
 }
 
+static void
+clamp_cfg(struct sc_hc_cfg *c)
+{
+	if (c->min_reconnect_us == 0)
+		c->min_reconnect_us = 1;
+	if (c->max_reconnect_us < c->min_reconnect_us)
+		c->max_reconnect_us = c->min_reconnect_us;
+}
+
+static uint64_t
+clamp_delay(const struct sc_hc_cfg *c, uint64_t d)
+{
+	if (d < c->min_reconnect_us)
+		return c->min_reconnect_us;
+	if (d > c->max_reconnect_us)
+		return c->max_reconnect_us;
+	return d;
+}
+
 void
 sc_hc_init(struct sc_hubconn *hc, const struct sc_hc_cfg *cfg)
 {
 	memset(hc, 0, sizeof(*hc));
 	hc->cfg = *cfg;
-	if (hc->cfg.min_reconnect_us == 0)
-		hc->cfg.min_reconnect_us = 1;
-	if (hc->cfg.max_reconnect_us < hc->cfg.min_reconnect_us)
-		hc->cfg.max_reconnect_us = hc->cfg.min_reconnect_us;
+	clamp_cfg(&hc->cfg);
 	hc->state = SC_HC_STOPPED;
 	hc->delay_us = hc->cfg.min_reconnect_us;
 	hc->probe_us = hc->cfg.min_reconnect_us;
@@ -174,6 +190,94 @@ sc_hc_stop(struct sc_hubconn *hc, uint64_t now, struct sc_hc_actions *out)
 	if (hc->state == SC_HC_ON_PRIMARY || hc->state == SC_HC_ON_FAILOVER)
 		out->active_changed = true;
 	hc->state = SC_HC_STOPPED;
+}
+
+/*
+ * Start an attempt on s that may have to follow the close of its old
+ * connection in the same actions (the glue closes before it connects).
+ */
+static void
+reconnect_slot(struct sc_hubconn *hc, enum sc_hc_slot s,
+    struct sc_hc_actions *out)
+{
+	bool closing = out->close[s];
+
+	connect_slot(hc, s, out);
+	out->close[s] = closing;
+}
+
+/*
+ * Reconfiguration with the busy slots whose hub changed already closed:
+ * keep what still works, else start over at the primary.
+ */
+static void
+reconf_resume(struct sc_hubconn *hc, const bool chg[SC_HC_NSLOTS],
+    const bool uri_changed[SC_HC_NSLOTS], uint64_t now,
+    struct sc_hc_actions *out)
+{
+	bool was_active = hc->state == SC_HC_ON_PRIMARY ||
+	    hc->state == SC_HC_ON_FAILOVER;
+
+	switch (hc->state) {
+	case SC_HC_ON_PRIMARY:
+	case SC_HC_TRY_PRIMARY:
+		if (!chg[SC_HC_PRIMARY])
+			return;		/* keep the connection or attempt */
+		break;
+	case SC_HC_ON_FAILOVER:
+		if (!chg[SC_HC_FAILOVER]) {
+			/* Keep it; probe the new primary now. */
+			if (uri_changed[SC_HC_PRIMARY]) {
+				hc->probe_us = hc->cfg.min_reconnect_us;
+				reconnect_slot(hc, SC_HC_PRIMARY, out);
+			}
+			return;
+		}
+		break;
+	case SC_HC_TRY_FAILOVER:
+		if (!chg[SC_HC_FAILOVER] && !uri_changed[SC_HC_PRIMARY])
+			return;
+		break;
+	case SC_HC_WAIT:
+		if (!uri_changed[SC_HC_PRIMARY] && !uri_changed[SC_HC_FAILOVER])
+			return;		/* the next attempt is as planned */
+		break;
+	case SC_HC_STOPPED:
+		return;
+	}
+	close_slot(hc, SC_HC_FAILOVER, now, out);
+	close_slot(hc, SC_HC_PRIMARY, now, out);
+	disarm(hc, out);
+	hc->delay_us = hc->cfg.min_reconnect_us;
+	hc->dup_left = hc->cfg.dup_vmac_retries;
+	hc->state = SC_HC_TRY_PRIMARY;
+	reconnect_slot(hc, SC_HC_PRIMARY, out);
+	if (was_active)
+		out->active_changed = true;
+}
+
+void
+sc_hc_reconfigure(struct sc_hubconn *hc, const struct sc_hc_cfg *cfg,
+    const bool uri_changed[SC_HC_NSLOTS], uint64_t now,
+    struct sc_hc_actions *out)
+{
+	bool chg[SC_HC_NSLOTS];
+	int s;
+
+	act_clear(out);
+	hc->cfg = *cfg;
+	clamp_cfg(&hc->cfg);
+	hc->delay_us = clamp_delay(&hc->cfg, hc->delay_us);
+	hc->probe_us = clamp_delay(&hc->cfg, hc->probe_us);
+	chg[SC_HC_PRIMARY] = uri_changed[SC_HC_PRIMARY];
+	chg[SC_HC_FAILOVER] = uri_changed[SC_HC_FAILOVER] ||
+	    !hc->cfg.has_failover;
+	if (hc->state == SC_HC_STOPPED)
+		return;
+	for (s = 0; s < SC_HC_NSLOTS; s++)
+		if (chg[s])
+			close_slot(hc, (enum sc_hc_slot)s, now, out);
+	reconf_resume(hc, chg, uri_changed, now, out);
 }
 
 void

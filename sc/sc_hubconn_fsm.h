@@ -136,6 +136,21 @@ void sc_hc_down(struct sc_hubconn *hc, enum sc_hc_slot slot,
 void sc_hc_timer(struct sc_hubconn *hc, uint64_t now, uint32_t rnd,
     struct sc_hc_actions *out);
 
+/*
+ * Run-time reconfiguration: cfg (copied, clamped as by sc_hc_init) takes
+ * effect now for the next delays; uri_changed[s] says that slot s now
+ * names another hub.  A working connection whose hub did not change is
+ * kept.  A slot whose hub changed is closed if busy, and the new hub is
+ * tried at once: the primary directly (or as the probe while on an
+ * unchanged failover); when the failover changed while carrying traffic
+ * or the connector was between attempts, it starts over at the primary.
+ * A failover no longer configured (cfg->has_failover false) counts as
+ * changed.  Stopped: only cfg is taken.
+ */
+void sc_hc_reconfigure(struct sc_hubconn *hc, const struct sc_hc_cfg *cfg,
+    const bool uri_changed[SC_HC_NSLOTS], uint64_t now,
+    struct sc_hc_actions *out);
+
 /* The slot carrying traffic, or -1 if there is no hub connection. */
 int sc_hc_active(const struct sc_hubconn *hc);
 /* Hub Connection Status: SC_HC_HUB_NONE / _PRIMARY / _FAILOVER (0/1/2). */

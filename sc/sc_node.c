@@ -25,17 +25,15 @@
 #include "lib/txwin.h"
 #include "sc/sc_node.h"
 #include "sc/sc_nodesw.h"
-#include "sc/sc_peer_fsm.h"
+#include "sc/sc_pconn.h"
 #include "sc/sc_ws.h"
 #include "sc/scm_codec.h"
 
 struct sc_nconn {
+	struct sc_pconn		 pc;		/* WebSocket, machine, timer */
 	struct sc_node		*node;
 	enum sc_hc_slot		 slot;
 	bool			 detached;	/* no longer the slot's */
-	struct sc_ws		*ws;		/* NULL once closed */
-	struct sc_peer		 peer;
-	struct event		*timer;
 	enum sc_peer_fail	 fail;		/* why the attempt failed */
 	uint16_t		 fail_code;
 	struct txwin		 txw;		/* recent sends (tx_lost) */
@@ -55,6 +53,8 @@ struct sc_node {
 	struct sc_nconn		*conns;
 	struct sc_ws_limits	 limits;
 	struct sc_peer_cfg	 pcfg;
+	struct sc_pconn_id	 id;		/* what Connect-Request says */
+	struct sc_pconn_ctr	 pctr;
 	uint16_t		 msgid;
 	struct npdu_port	 port;
 	struct sc_node_counters	 ctr;
@@ -94,18 +94,6 @@ new_random_vmac(struct sc_node *n)
 	}
 	sc_vmac_random48(r, n->vmac);
 	memcpy(n->port.mac, n->vmac, SC_VMAC_LEN);
-}
-
-static void
-timer_arm(struct event *ev, uint64_t deadline)
-{
-	uint64_t now = clk_now_us();
-	uint64_t d = deadline > now ? deadline - now : 0;
-	struct timeval tv;
-
-	tv.tv_sec = (time_t)(d / 1000000u);
-	tv.tv_usec = (suseconds_t)(d % 1000000u);
-	event_add(ev, &tv);
 }
 
 /* BACnet error code (digest §1.7.3) for a transport failure. */
@@ -150,84 +138,16 @@ next_msgid(struct sc_node *n)
 	return n->msgid++;
 }
 
-/* Send one message built in buf (header and payload together). */
-static enum sc_ws_send_rc
-conn_send_buf(struct sc_nconn *c, const uint8_t *buf, size_t len)
-{
-	struct sc_ws_seg seg = { buf, len };
-
-	if (c->ws == NULL)
-		return SC_WS_SEND_CLOSED;
-	return sc_ws_send(c->ws, &seg, 1);
-}
-
-static void
-conn_send_nak(struct sc_nconn *c, const struct scm_fail *f)
-{
-	uint8_t buf[64];
-	struct wr w;
-
-	if (!scm_fail_wants_nak(f))
-		return;
-	wr_init(&w, buf, sizeof(buf));
-	if (scm_encode_nak(&w, f, NULL, 0) != 0)
-		return;
-	if (conn_send_buf(c, buf, w.len) == SC_WS_SEND_OK)
-		c->node->ctr.naks_tx++;
-}
-
-/* Send a connection-level message the peer machine asked for. */
-static void
-conn_send_peer_msg(struct sc_nconn *c, enum sc_peer_send what, uint16_t id)
-{
-	struct sc_node *n = c->node;
-	struct scm_msg m;
-	uint8_t buf[64];
-	struct wr w;
-
-	memset(&m, 0, sizeof(m));
-	m.hdr.msgid = id;
-	switch (what) {
-	case SC_PEER_SEND_NONE:
-		return;
-	case SC_PEER_SEND_CONNECT_REQ:
-	case SC_PEER_SEND_CONNECT_ACCEPT:
-		m.hdr.function = what == SC_PEER_SEND_CONNECT_REQ ?
-		    SCM_FN_CONNECT_REQ : SCM_FN_CONNECT_ACCEPT;
-		memcpy(m.u.connect.vmac, n->vmac, SC_VMAC_LEN);
-		memcpy(m.u.connect.uuid, n->cfg.uuid, SC_UUID_LEN);
-		m.u.connect.max_bvlc = n->cfg.max_bvlc;
-		m.u.connect.max_npdu = n->cfg.max_npdu;
-		break;
-	case SC_PEER_SEND_DISCONNECT_REQ:
-		m.hdr.function = SCM_FN_DISCONNECT_REQ;
-		break;
-	case SC_PEER_SEND_DISCONNECT_ACK:
-		m.hdr.function = SCM_FN_DISCONNECT_ACK;
-		break;
-	case SC_PEER_SEND_HEARTBEAT_REQ:
-		m.hdr.function = SCM_FN_HEARTBEAT_REQ;
-		n->ctr.heartbeats_tx++;
-		break;
-	case SC_PEER_SEND_HEARTBEAT_ACK:
-		m.hdr.function = SCM_FN_HEARTBEAT_ACK;
-		break;
-	}
-	wr_init(&w, buf, sizeof(buf));
-	if (scm_msg_encode(&w, &m) == 0)
-		(void)conn_send_buf(c, buf, w.len);
-}
-
 /* ------------------------------------------------- connection actions */
 
+/* What the machine's actions mean for the node (sc_pconn on_event). */
 static void
-conn_apply(struct sc_nconn *c, const struct sc_peer_out *o)
+conn_on_event(struct sc_pconn *pc, const struct sc_peer_out *o)
 {
+	struct sc_nconn *c = pc->owner;
 	struct sc_node *n = c->node;
 	char vs[SC_VMAC_STRLEN];
 
-	if (o->send != SC_PEER_SEND_NONE)
-		conn_send_peer_msg(c, o->send, o->send_id);
 	if (o->fail != SC_PEER_FAIL_NONE) {
 		c->fail = o->fail;
 		c->fail_code = o->fail_code;
@@ -246,31 +166,13 @@ conn_apply(struct sc_nconn *c, const struct sc_peer_out *o)
 	if (o->up && !c->detached) {
 		struct sc_hc_actions a;
 
-		n->hub_peer = c->peer.remote;
+		n->hub_peer = c->pc.peer.remote;
 		n->hub_peer_known = true;
 		log_info(LD_SC, "sc[%s]: connected to %s hub %s", n->name,
 		    sc_hc_slot_name(c->slot), n->uri[c->slot]);
 		sc_hc_up(&n->hc, c->slot, clk_now_us(), rnd32(), &a);
 		node_hc_apply(n, &a);
 	}
-	if (o->arm)
-		timer_arm(c->timer, o->deadline);
-	if (o->close && c->ws != NULL) {
-		event_del(c->timer);
-		sc_ws_close(c->ws, o->close_status);
-	}
-}
-
-static void
-conn_timer_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct sc_nconn *c = arg;
-	struct sc_peer_out o;
-
-	(void)fd;
-	(void)what;
-	sc_peer_timer(&c->peer, clk_now_us(), &o);
-	conn_apply(c, &o);
 }
 
 static void
@@ -287,8 +189,7 @@ conn_unlink_free(struct sc_nconn *c)
 	}
 	if (!c->detached && n->cur[c->slot] == c)
 		n->cur[c->slot] = NULL;
-	if (c->timer != NULL)
-		event_free(c->timer);
+	sc_pconn_fini(&c->pc);
 	free(c);
 }
 
@@ -311,28 +212,36 @@ conn_report_down(struct sc_nconn *c, enum sc_hc_down_kind kind,
 
 /* ------------------------------------------------------ receive path */
 
-static void
-node_send_advert(struct sc_nconn *c, const struct scm_hdr *req)
+int
+sc_node_advert(struct sc_node *n, const uint8_t *dest, struct wr *w)
 {
-	struct sc_node *n = c->node;
 	struct scm_msg m;
-	uint8_t buf[64];
-	struct wr w;
 
 	memset(&m, 0, sizeof(m));
 	m.hdr.function = SCM_FN_ADVERT;
 	m.hdr.msgid = next_msgid(n);	/* a fresh id (digest §1.3.1) */
-	m.hdr.has_dest = true;
-	memcpy(m.hdr.dest, req->orig, SC_VMAC_LEN);
+	if (dest != NULL) {
+		m.hdr.has_dest = true;
+		memcpy(m.hdr.dest, dest, SC_VMAC_LEN);
+	}
 	m.u.advert.hub_status = sc_hc_hub_status(&n->hc);
 	m.u.advert.accept_dc = n->nodesw != NULL &&
 	    sc_nodesw_accepting(n->nodesw) ? 1 : 0;
 	m.u.advert.max_bvlc = n->cfg.max_bvlc;
 	m.u.advert.max_npdu = n->cfg.max_npdu;
+	return scm_msg_encode(w, &m);
+}
+
+static void
+node_send_advert(struct sc_nconn *c, const struct scm_hdr *req)
+{
+	uint8_t buf[64];
+	struct wr w;
+
 	wr_init(&w, buf, sizeof(buf));
-	if (scm_msg_encode(&w, &m) == 0 &&
-	    conn_send_buf(c, buf, w.len) == SC_WS_SEND_OK)
-		n->ctr.adverts_tx++;
+	if (sc_node_advert(c->node, req->orig, &w) == 0 &&
+	    sc_pconn_send(&c->pc, buf, w.len) == SC_WS_SEND_OK)
+		c->node->ctr.adverts_tx++;
 }
 
 /* A message for the node itself (not connection-level). */
@@ -347,7 +256,7 @@ node_handle(struct sc_nconn *c, const struct scm_msg *m)
 	/* We understand no destination option yet (digest §1.3.2). */
 	if (scm_check_dest_opts(h, NULL, NULL, &f) != 0) {
 		n->ctr.rx_invalid++;
-		conn_send_nak(c, &f);
+		(void)sc_pconn_send_nak(&c->pc, &f);
 		return;
 	}
 	/* Node switch: address resolution (issue 8). */
@@ -383,7 +292,7 @@ node_handle(struct sc_nconn *c, const struct scm_msg *m)
 		scm_fail_set(&f, h, SCM_ERRCLASS_COMMUNICATION,
 		    SCM_ERR_OPTIONAL_FUNCTIONALITY_NOT_SUPPORTED, 0,
 		    "direct connections not supported");
-		conn_send_nak(c, &f);
+		(void)sc_pconn_send_nak(&c->pc, &f);
 		break;
 	case SCM_FN_ADVERT_SOLICIT:
 		if (h->has_orig)	/* someone to answer to */
@@ -398,68 +307,38 @@ node_handle(struct sc_nconn *c, const struct scm_msg *m)
 }
 
 static void
-conn_on_message(struct sc_ws *ws, const uint8_t *buf, size_t len, void *arg)
+conn_on_message(struct sc_pconn *pc, const uint8_t *buf, size_t len)
 {
-	struct sc_nconn *c = arg;
+	struct sc_nconn *c = pc->owner;
 	struct sc_node *n = c->node;
 	struct scm_msg m;
 	struct scm_fail f;
 	struct sc_peer_out o;
 
-	(void)ws;
-	if (scm_decode(buf, len, &m, &f) != CODEC_OK ||
-	    scm_check_hop(&m.hdr, SCM_HOP_FROM_HUB, &f) != 0) {
+	if (sc_pconn_decode(pc, buf, len, SCM_HOP_FROM_HUB, &m, &f) != 0) {
 		n->ctr.rx_invalid++;
 		log_ratelim(&n->rl, LOG_LVL_INFO, LD_SC,
 		    "sc[%s]: refused a message from %s: %s", n->name,
 		    n->uri[c->slot], f.why);
-		if (c->peer.state == SC_PEER_CONNECTED)
-			conn_send_nak(c, &f);
 		return;
 	}
-	sc_peer_rx(&c->peer, &m, clk_now_us(), &o);
-	conn_apply(c, &o);
+	sc_pconn_rx(pc, &m, &o);
 	if (o.deliver)
 		node_handle(c, &m);
 }
 
 static void
-conn_on_open(struct sc_ws *ws, void *arg)
+conn_on_closed(struct sc_pconn *pc, const struct sc_ws_close_info *ci,
+    bool was_up)
 {
-	struct sc_nconn *c = arg;
-	struct sc_peer_out o;
-
-	(void)ws;
-	sc_peer_ws_open(&c->peer, clk_now_us(), &o);
-	conn_apply(c, &o);
-}
-
-static void
-conn_on_writable(struct sc_ws *ws, void *arg)
-{
-	(void)ws;
-	(void)arg;
-}
-
-static void
-conn_on_close(struct sc_ws *ws, const struct sc_ws_close_info *ci,
-    void *arg)
-{
-	struct sc_nconn *c = arg;
+	struct sc_nconn *c = pc->owner;
 	struct sc_node *n = c->node;
-	struct sc_peer_out o;
-	bool was_up = c->peer.state == SC_PEER_CONNECTED ||
-	    c->peer.state == SC_PEER_DISCONNECTING;
 	enum sc_hc_down_kind kind = SC_HC_DOWN_ERROR;
 	uint16_t err;
 
-	(void)ws;
-	c->ws = NULL;
-	event_del(c->timer);
 	/* Queued, on the wire or inside the hub when it went away. */
 	if (was_up && ci->kind != SC_WS_ERR_NONE)
 		n->ctr.tx_lost += txwin_recent(&c->txw, clk_now_us());
-	sc_peer_ws_closed(&c->peer, clk_now_us(), &o);
 	err = ws_error_code(ci);
 	switch (c->fail) {
 	case SC_PEER_FAIL_NONE:
@@ -502,19 +381,18 @@ conn_on_close(struct sc_ws *ws, const struct sc_ws_close_info *ci,
 	conn_unlink_free(c);
 }
 
+static const struct sc_pconn_cbs conn_cbs = {
+	.on_event = conn_on_event,
+	.on_message = conn_on_message,
+	.on_closed = conn_on_closed,
+};
+
 /* ----------------------------------------------- hub connector actions */
 
 static void
 conn_open(struct sc_node *n, enum sc_hc_slot slot)
 {
 	struct sc_nconn *c;
-	struct sc_ws_cbs cbs = {
-		.on_open = conn_on_open,
-		.on_message = conn_on_message,
-		.on_writable = conn_on_writable,
-		.on_close = conn_on_close,
-	};
-	struct sc_peer_out o;
 	char err[SC_NODE_ERR_MAX];
 
 	c = calloc(1, sizeof(*c));
@@ -522,20 +400,17 @@ conn_open(struct sc_node *n, enum sc_hc_slot slot)
 		goto fail;
 	c->node = n;
 	c->slot = slot;
-	c->timer = evtimer_new(n->base, conn_timer_cb, c);
-	if (c->timer == NULL) {
+	if (sc_pconn_init(&c->pc, n->base, SC_PEER_INITIATING, &n->pcfg,
+	    &n->id, &conn_cbs, &n->pctr, c) != 0) {
 		free(c);
 		goto fail;
 	}
-	sc_peer_init(&c->peer, SC_PEER_INITIATING, &n->pcfg,
-	    (uint16_t)rnd32());
 	txwin_init(&c->txw, CLK_MS(SC_NODE_INFLIGHT_MS));
 	c->next = n->conns;
 	n->conns = c;
 	n->cur[slot] = c;
-	c->ws = sc_ws_connect(n->base, n->dns, n->cfg.tls, n->uri[slot],
-	    SC_WS_PROTO_HUB, &n->limits, &cbs, c, err, sizeof(err));
-	if (c->ws == NULL) {
+	if (sc_pconn_connect(&c->pc, n->dns, n->cfg.tls, n->uri[slot],
+	    SC_WS_PROTO_HUB, &n->limits, err, sizeof(err)) != 0) {
 		snprintf(n->errdetail[slot], sizeof(n->errdetail[0]), "%s",
 		    err);
 		log_ratelim(&n->rl, LOG_LVL_WARNING, LD_SC,
@@ -543,10 +418,7 @@ conn_open(struct sc_node *n, enum sc_hc_slot slot)
 		    err);
 		conn_report_down(c, SC_HC_DOWN_ERROR, 179);
 		conn_unlink_free(c);
-		return;
 	}
-	sc_peer_start(&c->peer, clk_now_us(), &o);
-	conn_apply(c, &o);
 	return;
 fail:
 	{
@@ -563,14 +435,12 @@ static void
 conn_close(struct sc_node *n, enum sc_hc_slot slot)
 {
 	struct sc_nconn *c = n->cur[slot];
-	struct sc_peer_out o;
 
 	if (c == NULL)
 		return;
 	c->detached = true;
 	n->cur[slot] = NULL;
-	sc_peer_disconnect(&c->peer, clk_now_us(), &o);
-	conn_apply(c, &o);
+	sc_pconn_disconnect(&c->pc);
 }
 
 static void
@@ -603,7 +473,7 @@ node_hc_apply(struct sc_node *n, const struct sc_hc_actions *a)
 	if (a->disarm)
 		event_del(n->hc_timer);
 	if (a->arm)
-		timer_arm(n->hc_timer, a->deadline_us);
+		sc_pconn_arm_at(n->hc_timer, a->deadline_us);
 	if (a->active_changed)
 		node_update_up(n);
 	for (s = 0; s < SC_HC_NSLOTS; s++)
@@ -634,7 +504,7 @@ node_active(struct sc_node *n)
 	if (s < 0)
 		return NULL;
 	c = n->cur[s];
-	if (c == NULL || c->ws == NULL || !sc_peer_is_up(&c->peer))
+	if (c == NULL || c->pc.ws == NULL || !sc_pconn_is_up(&c->pc))
 		return NULL;
 	return c;
 }
@@ -644,49 +514,14 @@ node_send_npdu(struct sc_node *n, const uint8_t *dest,
     const struct npdu_iov *npdu, const struct npdu_opts *opts)
 {
 	struct sc_nconn *c = node_active(n);
-	uint8_t hdr[SCM_HDR_FIXED_MAX];
-	struct sc_ws_seg segs[4];
-	size_t nseg = 0, total, nlen;
-	uint16_t id;
 
 	if (c == NULL) {
 		n->ctr.tx_no_hub++;
 		return -1;
 	}
-	nlen = npdu->hdr_len + npdu->body_len;
-	if (nlen == 0)
+	if (npdu->hdr_len + npdu->body_len == 0)
 		return -1;
-	if (opts != NULL && opts->len > 0 &&
-	    scm_optlist_check(opts->data, opts->len, false, NULL) != CODEC_OK)
-		opts = NULL;	/* never forward a broken option list */
-	id = next_msgid(n);
-	hdr[0] = SCM_FN_ENCAP_NPDU;
-	hdr[1] = SCM_CTL_DEST |
-	    (opts != NULL && opts->len > 0 ? SCM_CTL_DATA_OPTS : 0);
-	hdr[2] = (uint8_t)(id >> 8);
-	hdr[3] = (uint8_t)id;
-	memcpy(hdr + 4, dest, SC_VMAC_LEN);
-	segs[nseg].p = hdr;
-	segs[nseg++].len = 4 + SC_VMAC_LEN;
-	if (opts != NULL && opts->len > 0) {
-		segs[nseg].p = opts->data;
-		segs[nseg++].len = opts->len;
-	}
-	if (npdu->hdr_len > 0) {
-		segs[nseg].p = npdu->hdr;
-		segs[nseg++].len = npdu->hdr_len;
-	}
-	if (npdu->body_len > 0) {
-		segs[nseg].p = npdu->body;
-		segs[nseg++].len = npdu->body_len;
-	}
-	total = 4 + SC_VMAC_LEN + (opts != NULL ? opts->len : 0) + nlen;
-	if (total > c->peer.remote.max_bvlc ||
-	    nlen > c->peer.remote.max_npdu) {
-		n->ctr.tx_too_big++;
-		return -1;
-	}
-	switch (sc_ws_send(c->ws, segs, nseg)) {
+	switch (sc_pconn_send_npdu(&c->pc, dest, next_msgid(n), npdu, opts)) {
 	case SC_WS_SEND_OK:
 		n->ctr.npdu_tx++;
 		txwin_note(&c->txw, clk_now_us());
@@ -746,6 +581,44 @@ sc_node_cfg_default(struct sc_node_cfg *cfg)
 	cfg->max_reconnect_ms = 30000;
 }
 
+/* Defaults for the settings left 0. */
+static void
+node_cfg_fill(struct sc_node_cfg *c)
+{
+#define DEF(f, v)	if (c->f == 0) c->f = (v)
+	DEF(max_bvlc, 1600);
+	DEF(max_npdu, 1497);
+	DEF(connect_wait_ms, 10000);
+	DEF(disconnect_wait_ms, 10000);
+	DEF(heartbeat_ms, 300000);
+	DEF(min_reconnect_ms, 2000);
+	DEF(max_reconnect_ms, 30000);
+#undef DEF
+}
+
+static void
+node_hc_cfg(const struct sc_node *n, struct sc_hc_cfg *hcc)
+{
+	memset(hcc, 0, sizeof(*hcc));
+	hcc->has_failover = n->uri[SC_HC_FAILOVER][0] != '\0';
+	hcc->min_reconnect_us = CLK_MS(n->cfg.min_reconnect_ms);
+	hcc->max_reconnect_us = CLK_MS(n->cfg.max_reconnect_ms);
+	hcc->dup_vmac_retries = 3;
+}
+
+int
+sc_node_cfg_check(const struct sc_node_cfg *cfg, char *err, size_t errlen)
+{
+	if (cfg->primary_uri == NULL || cfg->primary_uri[0] == '\0' ||
+	    strlen(cfg->primary_uri) >= SC_NODE_URI_MAX ||
+	    (cfg->failover_uri != NULL &&
+	    strlen(cfg->failover_uri) >= SC_NODE_URI_MAX)) {
+		snprintf(err, errlen, "missing or too long hub URI");
+		return -1;
+	}
+	return 0;
+}
+
 struct sc_node *
 sc_node_new(struct event_base *base, struct evdns_base *dns,
     const struct sc_node_cfg *cfg, char *err, size_t errlen)
@@ -753,13 +626,8 @@ sc_node_new(struct event_base *base, struct evdns_base *dns,
 	struct sc_node *n;
 	struct sc_hc_cfg hcc;
 
-	if (cfg->primary_uri == NULL || cfg->primary_uri[0] == '\0' ||
-	    strlen(cfg->primary_uri) >= SC_NODE_URI_MAX ||
-	    (cfg->failover_uri != NULL &&
-	    strlen(cfg->failover_uri) >= SC_NODE_URI_MAX)) {
-		snprintf(err, errlen, "missing or too long hub URI");
+	if (sc_node_cfg_check(cfg, err, errlen) != 0)
 		return NULL;
-	}
 	if (cfg->has_vmac && !sc_vmac_is_unicast(cfg->vmac)) {
 		snprintf(err, errlen, "VMAC must not be broadcast or zero");
 		return NULL;
@@ -781,31 +649,17 @@ sc_node_new(struct event_base *base, struct evdns_base *dns,
 	    cfg->failover_uri != NULL ? cfg->failover_uri : "");
 	n->cfg.primary_uri = n->uri[SC_HC_PRIMARY];
 	n->cfg.failover_uri = n->uri[SC_HC_FAILOVER];
-	if (n->cfg.max_bvlc == 0)
-		n->cfg.max_bvlc = 1600;
-	if (n->cfg.max_npdu == 0)
-		n->cfg.max_npdu = 1497;
-#define DEF(f, v)	if (n->cfg.f == 0) n->cfg.f = (v)
-	DEF(connect_wait_ms, 10000);
-	DEF(disconnect_wait_ms, 10000);
-	DEF(heartbeat_ms, 300000);
-	DEF(min_reconnect_ms, 2000);
-	DEF(max_reconnect_ms, 30000);
-#undef DEF
-	n->pcfg.connect_wait_us = CLK_MS(n->cfg.connect_wait_ms);
-	n->pcfg.disconnect_wait_us = CLK_MS(n->cfg.disconnect_wait_ms);
-	n->pcfg.heartbeat_us = CLK_MS(n->cfg.heartbeat_ms);
-	n->pcfg.silence_us = 2 * CLK_MS(n->cfg.heartbeat_ms) + CLK_SEC(10);
-	memset(&hcc, 0, sizeof(hcc));
-	hcc.has_failover = n->uri[SC_HC_FAILOVER][0] != '\0';
-	hcc.min_reconnect_us = CLK_MS(n->cfg.min_reconnect_ms);
-	hcc.max_reconnect_us = CLK_MS(n->cfg.max_reconnect_ms);
-	hcc.dup_vmac_retries = 3;
+	node_cfg_fill(&n->cfg);
+	sc_pconn_timers_ms(&n->pcfg, NULL, n->cfg.connect_wait_ms,
+	    n->cfg.disconnect_wait_ms, n->cfg.heartbeat_ms);
+	n->id.vmac = n->vmac;
+	n->id.uuid = n->cfg.uuid;
+	n->id.max_bvlc = n->cfg.max_bvlc;
+	n->id.max_npdu = n->cfg.max_npdu;
+	node_hc_cfg(n, &hcc);
 	sc_hc_init(&n->hc, &hcc);
-	sc_ws_limits_default(&n->limits);
-	n->limits.max_msg_len = n->cfg.max_bvlc;
-	n->limits.frame_cap = (size_t)n->cfg.max_bvlc + 4096;
-	n->limits.handshake_ms = n->cfg.connect_wait_ms;
+	sc_pconn_limits(&n->limits, n->cfg.max_bvlc,
+	    n->cfg.connect_wait_ms);
 	ratelim_init(&n->rl, 10, CLK_SEC(6));
 	n->msgid = (uint16_t)rnd32();
 	n->hc_timer = evtimer_new(base, node_hc_timer_cb, n);
@@ -836,16 +690,62 @@ sc_node_free(struct sc_node *n)
 	if (n == NULL)
 		return;
 	while ((c = n->conns) != NULL) {
-		struct sc_ws *ws = c->ws;
-
-		c->ws = NULL;
-		sc_ws_free(ws);
 		c->detached = true;
 		conn_unlink_free(c);
 	}
 	if (n->hc_timer != NULL)
 		event_free(n->hc_timer);
 	free(n);
+}
+
+int
+sc_node_reconfigure(struct sc_node *n, const struct sc_node_cfg *cfg,
+    char *err, size_t errlen)
+{
+	struct sc_node_cfg c = *cfg;
+	struct sc_hc_cfg hcc;
+	struct sc_hc_actions a;
+	bool changed[SC_HC_NSLOTS];
+	const char *u[SC_HC_NSLOTS];
+	struct sc_nconn *k;
+	int s;
+
+	if (sc_node_cfg_check(cfg, err, errlen) != 0)
+		return -1;
+	node_cfg_fill(&c);
+	u[SC_HC_PRIMARY] = cfg->primary_uri;
+	u[SC_HC_FAILOVER] = cfg->failover_uri != NULL ? cfg->failover_uri : "";
+	for (s = 0; s < SC_HC_NSLOTS; s++) {
+		changed[s] = strcmp(n->uri[s], u[s]) != 0;
+		if (changed[s])
+			log_notice(LD_SC, "sc[%s]: %s hub is now %s (was %s)",
+			    n->name, sc_hc_slot_name((enum sc_hc_slot)s),
+			    u[s][0] != '\0' ? u[s] : "(none)",
+			    n->uri[s][0] != '\0' ? n->uri[s] : "(none)");
+		snprintf(n->uri[s], SC_NODE_URI_MAX, "%s", u[s]);
+	}
+	/* What can change at run time; the rest stays as it started. */
+	n->cfg.connect_wait_ms = c.connect_wait_ms;
+	n->cfg.disconnect_wait_ms = c.disconnect_wait_ms;
+	n->cfg.heartbeat_ms = c.heartbeat_ms;
+	n->cfg.min_reconnect_ms = c.min_reconnect_ms;
+	n->cfg.max_reconnect_ms = c.max_reconnect_ms;
+	sc_pconn_timers_ms(&n->pcfg, &n->limits, n->cfg.connect_wait_ms,
+	    n->cfg.disconnect_wait_ms, n->cfg.heartbeat_ms);
+	/* Connections in place take the timers now (a detached one is only
+	   saying goodbye, under the new disconnect wait too). */
+	for (k = n->conns; k != NULL; k = k->next)
+		sc_pconn_set_timers(&k->pc, &n->pcfg);
+	node_hc_cfg(n, &hcc);
+	sc_hc_reconfigure(&n->hc, &hcc, changed, clk_now_us(), &a);
+	node_hc_apply(n, &a);
+	return 0;
+}
+
+bool
+sc_node_is_idle(const struct sc_node *n)
+{
+	return n->hc.state == SC_HC_STOPPED && n->conns == NULL;
 }
 
 void
@@ -901,6 +801,8 @@ sc_node_get_status(const struct sc_node *n, struct sc_node_status *out)
 	out->hub_max_bvlc = n->hub_peer.max_bvlc;
 	out->hub_max_npdu = n->hub_peer.max_npdu;
 	out->ctr = n->ctr;
+	out->ctr.naks_tx = n->pctr.naks_tx;
+	out->ctr.heartbeats_tx = n->pctr.heartbeats_tx;
 }
 
 /* ---- node switch hooks (issue 8) ---- */
@@ -916,7 +818,7 @@ sc_node_hub_send(struct sc_node *n, const uint8_t *buf, size_t len)
 {
 	struct sc_nconn *c = node_active(n);
 
-	if (c == NULL || conn_send_buf(c, buf, len) != SC_WS_SEND_OK)
+	if (c == NULL || sc_pconn_send(&c->pc, buf, len) != SC_WS_SEND_OK)
 		return -1;
 	return 0;
 }

@@ -109,6 +109,30 @@ void sc_node_start(struct sc_node *n);
 void sc_node_stop(struct sc_node *n);
 
 /*
+ * Run-time reconfiguration (reload).  Taken from cfg: the SC timers
+ * (connect wait, disconnect wait, heartbeat: in force at once on every
+ * connection; minimum and maximum reconnect time: for the next delays)
+ * and the primary and failover hub URIs.  A working connection to a hub
+ * whose URI did not change is kept; a connection or attempt to a hub
+ * whose URI changed is ended (Disconnect-Request) and the new hub tried at
+ * once (sc_hc_reconfigure).  Everything else in cfg (name, VMAC, UUID,
+ * TLS context, max lengths) is ignored: it needs a new node.  Return 0,
+ * or -1 with err set (nothing changed) for a missing or too long URI.
+ */
+/* The checks sc_node_new and sc_node_reconfigure make on cfg: 0 or -1. */
+int sc_node_cfg_check(const struct sc_node_cfg *cfg, char *err,
+    size_t errlen);
+int sc_node_reconfigure(struct sc_node *n, const struct sc_node_cfg *cfg,
+    char *err, size_t errlen);
+
+/*
+ * True once the node was stopped and every hub connection is gone: each
+ * got its Disconnect-ACK, or its disconnect wait ran out, or it failed.
+ * The daemon waits for this before it exits.
+ */
+bool sc_node_is_idle(const struct sc_node *n);
+
+/*
  * The router's view of this node (owned by the node; valid until
  * sc_node_free).  The router sets port->user, net and name; the node sets
  * mac, mac_len, max_npdu, ops and up.
@@ -118,6 +142,16 @@ struct npdu_port *sc_node_port(struct sc_node *n);
 void sc_node_get_status(const struct sc_node *n, struct sc_node_status *out);
 /* The current VMAC (changes after a duplicate-VMAC refusal). */
 const uint8_t *sc_node_vmac(const struct sc_node *n);
+
+/*
+ * Encode our Advertisement into w (digest §1.5.5): hub connection status,
+ * whether the node switch accepts direct connections, our Max BVLC and
+ * Max NPDU lengths, with a fresh Message ID; addressed to dest (the
+ * solicitor's VMAC through the hub), or without VMACs when dest is NULL
+ * (a direct connection).  Return 0, or -1 if w is too small.
+ */
+struct wr;
+int sc_node_advert(struct sc_node *n, const uint8_t *dest, struct wr *w);
 
 /* ---- node switch hooks (issue 8; see sc_nodesw.h) ---- */
 /*

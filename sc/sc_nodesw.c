@@ -20,14 +20,12 @@
 #include "lib/txwin.h"
 #include "sc/sc_node.h"
 #include "sc/sc_nodesw.h"
-#include "sc/sc_ws.h"
+#include "sc/sc_pconn.h"
 #include "sc/scm_codec.h"
 
 struct sc_dconn {
+	struct sc_pconn		 pc;		/* WebSocket, machine, timer */
 	struct sc_nodesw	*sw;
-	struct sc_ws		*ws;		/* NULL once closed */
-	struct sc_peer		 peer;
-	struct event		*timer;
 	bool			 initiated;
 	bool			 counted;	/* in the sc_dc table */
 	bool			 have_vmac;
@@ -50,12 +48,15 @@ struct sc_nodesw {
 	struct sc_ws_listener	*lst;
 	struct sc_ws_limits	 limits;
 	struct sc_peer_cfg	 pcfg;
+	struct sc_pconn_id	 id;		/* what Connect-Request says */
 	struct sc_dc		 dc;
 	struct event		*tick;
 	struct sc_dconn		*conns;
 	uint16_t		 msgid;
 	struct sc_nodesw_counters ctr;
 	struct ratelim		 rl;
+	bool			 stopping;	/* sc_nodesw_stop: no new
+						   connections or resolutions */
 };
 
 static void dc_apply_acts(struct sc_nodesw *sw, const struct sc_dc_acts *a);
@@ -69,81 +70,6 @@ rnd16(void)
 	if (RAND_bytes((unsigned char *)&v, sizeof(v)) != 1)
 		v = (uint16_t)clk_now_us();
 	return v;
-}
-
-static void
-timer_arm(struct event *ev, uint64_t deadline)
-{
-	uint64_t now = clk_now_us();
-	uint64_t d = deadline > now ? deadline - now : 0;
-	struct timeval tv;
-
-	tv.tv_sec = (time_t)(d / 1000000u);
-	tv.tv_usec = (suseconds_t)(d % 1000000u);
-	event_add(ev, &tv);
-}
-
-static enum sc_ws_send_rc
-dconn_send_buf(struct sc_dconn *c, const uint8_t *buf, size_t len)
-{
-	struct sc_ws_seg seg = { buf, len };
-
-	if (c->ws == NULL)
-		return SC_WS_SEND_CLOSED;
-	return sc_ws_send(c->ws, &seg, 1);
-}
-
-static void
-dconn_send_nak(struct sc_dconn *c, const struct scm_fail *f)
-{
-	uint8_t buf[64];
-	struct wr w;
-
-	if (!scm_fail_wants_nak(f))
-		return;
-	wr_init(&w, buf, sizeof(buf));
-	if (scm_encode_nak(&w, f, NULL, 0) == 0)
-		(void)dconn_send_buf(c, buf, w.len);
-}
-
-static void
-dconn_send_peer_msg(struct sc_dconn *c, enum sc_peer_send what, uint16_t id)
-{
-	struct sc_nodesw *sw = c->sw;
-	struct scm_msg m;
-	uint8_t buf[64];
-	struct wr w;
-
-	memset(&m, 0, sizeof(m));
-	m.hdr.msgid = id;
-	switch (what) {
-	case SC_PEER_SEND_NONE:
-		return;
-	case SC_PEER_SEND_CONNECT_REQ:
-	case SC_PEER_SEND_CONNECT_ACCEPT:
-		m.hdr.function = what == SC_PEER_SEND_CONNECT_REQ ?
-		    SCM_FN_CONNECT_REQ : SCM_FN_CONNECT_ACCEPT;
-		memcpy(m.u.connect.vmac, sc_node_vmac(sw->node), SC_VMAC_LEN);
-		memcpy(m.u.connect.uuid, sw->cfg.uuid, SC_UUID_LEN);
-		m.u.connect.max_bvlc = sw->cfg.max_bvlc;
-		m.u.connect.max_npdu = sw->cfg.max_npdu;
-		break;
-	case SC_PEER_SEND_DISCONNECT_REQ:
-		m.hdr.function = SCM_FN_DISCONNECT_REQ;
-		break;
-	case SC_PEER_SEND_DISCONNECT_ACK:
-		m.hdr.function = SCM_FN_DISCONNECT_ACK;
-		break;
-	case SC_PEER_SEND_HEARTBEAT_REQ:
-		m.hdr.function = SCM_FN_HEARTBEAT_REQ;
-		break;
-	case SC_PEER_SEND_HEARTBEAT_ACK:
-		m.hdr.function = SCM_FN_HEARTBEAT_ACK;
-		break;
-	}
-	wr_init(&w, buf, sizeof(buf));
-	if (scm_msg_encode(&w, &m) == 0)
-		(void)dconn_send_buf(c, buf, w.len);
 }
 
 /* Take c out of the decision table (it is no longer a direct path). */
@@ -195,25 +121,24 @@ dconn_unlink_free(struct sc_dconn *c)
 			break;
 		}
 	}
-	if (c->timer != NULL)
-		event_free(c->timer);
+	sc_pconn_fini(&c->pc);
 	free(c);
 }
 
+/* What the machine's actions mean for the node switch (on_event). */
 static void
-dconn_apply(struct sc_dconn *c, const struct sc_peer_out *o)
+dconn_on_event(struct sc_pconn *pc, const struct sc_peer_out *o)
 {
+	struct sc_dconn *c = pc->owner;
 	struct sc_nodesw *sw = c->sw;
 	char vs[SC_VMAC_STRLEN];
 
-	if (o->send != SC_PEER_SEND_NONE)
-		dconn_send_peer_msg(c, o->send, o->send_id);
 	if (o->up) {
 		c->since = clk_now_us();
 		sw->ctr.opened++;
 		if (c->initiated) {
 			/* The peer may have changed its VMAC meanwhile. */
-			if (memcmp(c->peer.remote.vmac, c->vmac,
+			if (memcmp(pc->peer.remote.vmac, c->vmac,
 			    SC_VMAC_LEN) != 0)
 				log_info(LD_SC, "sc-dc[%s]: %s answered with "
 				    "another VMAC", sw->name, c->uri);
@@ -224,27 +149,8 @@ dconn_apply(struct sc_dconn *c, const struct sc_peer_out *o)
 		    sw->name, c->initiated ? "to" : "from", vs, c->uri);
 		sw_rearm(sw);
 	}
-	if (o->down)
+	if (o->down || o->close)
 		dconn_uncount(c);
-	if (o->arm)
-		timer_arm(c->timer, o->deadline);
-	if (o->close && c->ws != NULL) {
-		event_del(c->timer);
-		dconn_uncount(c);
-		sc_ws_close(c->ws, o->close_status);
-	}
-}
-
-static void
-dconn_timer_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct sc_dconn *c = arg;
-	struct sc_peer_out o;
-
-	(void)fd;
-	(void)what;
-	sc_peer_timer(&c->peer, clk_now_us(), &o);
-	dconn_apply(c, &o);
 }
 
 /* ---------------------------------------------------- accepting side */
@@ -268,7 +174,6 @@ dconn_admit(struct sc_dconn *c, const struct scm_msg *m)
 	struct sc_nodesw *sw = c->sw;
 	const struct scm_connect *r = &m->u.connect;
 	struct sc_dconn *o, *old = NULL;
-	struct sc_peer_out po;
 	struct scm_fail f;
 	bool dup = false;
 	char vs[SC_VMAC_STRLEN];
@@ -277,30 +182,29 @@ dconn_admit(struct sc_dconn *c, const struct scm_msg *m)
 	    memcmp(r->uuid, sw->cfg.uuid, SC_UUID_LEN) != 0)
 		dup = true;
 	for (o = sw->conns; o != NULL; o = o->next) {
-		if (o == c || !sc_peer_is_up(&o->peer))
+		if (o == c || !sc_pconn_is_up(&o->pc))
 			continue;
 		/* (a) the same device reconnecting (accepted side only: our
 		   own initiated connection to it may coexist). */
 		if (!o->initiated &&
-		    memcmp(o->peer.remote.uuid, r->uuid, SC_UUID_LEN) == 0) {
+		    memcmp(o->pc.peer.remote.uuid, r->uuid, SC_UUID_LEN) == 0) {
 			old = o;
 			continue;
 		}
 		/* (b) another device with that VMAC. */
-		if (memcmp(o->peer.remote.uuid, r->uuid, SC_UUID_LEN) != 0 &&
-		    memcmp(o->peer.remote.vmac, r->vmac, SC_VMAC_LEN) == 0)
+		if (memcmp(o->pc.peer.remote.uuid, r->uuid, SC_UUID_LEN) != 0 &&
+		    memcmp(o->pc.peer.remote.vmac, r->vmac, SC_VMAC_LEN) == 0)
 			dup = true;
 	}
 	sc_vmac_format(r->vmac, vs, sizeof(vs));
 	if (dup) {
 		scm_fail_set(&f, &m->hdr, SCM_ERRCLASS_COMMUNICATION,
 		    SCM_ERR_NODE_DUPLICATE_VMAC, 0, "duplicate VMAC");
-		dconn_send_nak(c, &f);
+		(void)sc_pconn_send_nak(&c->pc, &f);
 		sw->ctr.refused_dup++;
 		log_info(LD_SC, "sc-dc[%s]: refused %s from %s: duplicate "
 		    "VMAC", sw->name, vs, c->uri);
-		sc_peer_refuse(&c->peer, clk_now_us(), &po);
-		dconn_apply(c, &po);
+		sc_pconn_refuse(&c->pc, 0);
 		return;
 	}
 	if (old != NULL) {
@@ -312,52 +216,54 @@ dconn_admit(struct sc_dconn *c, const struct scm_msg *m)
 		log_ratelim(&sw->rl, LOG_LVL_INFO, LD_SC, "sc-dc[%s]: "
 		    "refused %s from %s: %u direct connections", sw->name, vs,
 		    c->uri, sc_dc_nconns(&sw->dc));
-		sc_peer_refuse(&c->peer, clk_now_us(), &po);
-		po.close_status = SC_PEER_CLOSE_GOING_AWAY;
-		dconn_apply(c, &po);
+		sc_pconn_refuse(&c->pc, SC_PEER_CLOSE_GOING_AWAY);
 		return;
 	}
 	if (sc_dc_acc_up(&sw->dc, r->vmac, clk_now_us()) != 0) {
 		sw->ctr.refused_cap++;
-		sc_peer_refuse(&c->peer, clk_now_us(), &po);
-		dconn_apply(c, &po);
+		sc_pconn_refuse(&c->pc, 0);
 		return;
 	}
 	memcpy(c->vmac, r->vmac, SC_VMAC_LEN);
 	c->have_vmac = true;
 	c->counted = true;
-	sc_peer_accept(&c->peer, m, clk_now_us(), &po);
-	dconn_apply(c, &po);
+	sc_pconn_admit(&c->pc, m);
 	if (old != NULL) {
 		sw->ctr.replaced++;
-		sc_peer_disconnect(&old->peer, clk_now_us(), &po);
-		dconn_apply(old, &po);
+		sc_pconn_disconnect(&old->pc);
 	}
 }
 
 /* ------------------------------------------------------ receive path */
 
+/* Answer an Advertisement-Solicitation on c (digest §1.13). */
 static void
-dconn_on_message(struct sc_ws *ws, const uint8_t *buf, size_t len,
-    void *arg)
+dconn_send_advert(struct sc_dconn *c)
 {
-	struct sc_dconn *c = arg;
+	uint8_t buf[64];
+	struct wr w;
+
+	wr_init(&w, buf, sizeof(buf));
+	if (sc_node_advert(c->sw->node, NULL, &w) == 0 &&
+	    sc_pconn_send(&c->pc, buf, w.len) == SC_WS_SEND_OK)
+		c->sw->ctr.adverts_tx++;
+}
+
+static void
+dconn_on_message(struct sc_pconn *pc, const uint8_t *buf, size_t len)
+{
+	struct sc_dconn *c = pc->owner;
 	struct sc_nodesw *sw = c->sw;
 	struct scm_msg m;
 	struct scm_fail f;
 	struct sc_peer_out o;
 	struct npdu_rx rx;
 
-	(void)ws;
-	if (scm_decode(buf, len, &m, &f) != CODEC_OK ||
-	    scm_check_hop(&m.hdr, SCM_HOP_DIRECT, &f) != 0) {
+	if (sc_pconn_decode(pc, buf, len, SCM_HOP_DIRECT, &m, &f) != 0) {
 		sw->ctr.rx_invalid++;
-		if (sc_peer_is_up(&c->peer))
-			dconn_send_nak(c, &f);
 		return;
 	}
-	sc_peer_rx(&c->peer, &m, clk_now_us(), &o);
-	dconn_apply(c, &o);
+	sc_pconn_rx(pc, &m, &o);
 	if (o.connect_request && !c->initiated)
 		dconn_admit(c, &m);
 	if (!o.deliver || !c->have_vmac)
@@ -365,7 +271,7 @@ dconn_on_message(struct sc_ws *ws, const uint8_t *buf, size_t len,
 	sc_dc_note_rx(&sw->dc, c->vmac, clk_now_us());
 	if (scm_check_dest_opts(&m.hdr, NULL, NULL, &f) != 0) {
 		sw->ctr.rx_invalid++;
-		dconn_send_nak(c, &f);
+		(void)sc_pconn_send_nak(pc, &f);
 		return;
 	}
 	switch (m.hdr.function) {
@@ -386,46 +292,24 @@ dconn_on_message(struct sc_ws *ws, const uint8_t *buf, size_t len,
 		sw->ctr.rx_direct++;
 		npdu_port_deliver(sc_node_port(sw->node), &rx);
 		break;
+	case SCM_FN_ADVERT_SOLICIT:
+		dconn_send_advert(c);
+		break;
 	default:
 		break;		/* results, adverts etc.: nothing to do */
 	}
 }
 
 static void
-dconn_on_open(struct sc_ws *ws, void *arg)
+dconn_on_closed(struct sc_pconn *pc, const struct sc_ws_close_info *ci,
+    bool was_up)
 {
-	struct sc_dconn *c = arg;
-	struct sc_peer_out o;
-
-	(void)ws;
-	sc_peer_ws_open(&c->peer, clk_now_us(), &o);
-	dconn_apply(c, &o);
-}
-
-static void
-dconn_on_writable(struct sc_ws *ws, void *arg)
-{
-	(void)ws;
-	(void)arg;
-}
-
-static void
-dconn_on_close(struct sc_ws *ws, const struct sc_ws_close_info *ci,
-    void *arg)
-{
-	struct sc_dconn *c = arg;
+	struct sc_dconn *c = pc->owner;
 	struct sc_nodesw *sw = c->sw;
-	struct sc_peer_out o;
-	bool was_up = sc_peer_is_up(&c->peer) ||
-	    c->peer.state == SC_PEER_DISCONNECTING;
 	bool clean = ci->kind == SC_WS_ERR_NONE &&
 	    ci->status == SC_WS_CLOSE_NORMAL;
 	char vs[SC_VMAC_STRLEN];
 
-	(void)ws;
-	c->ws = NULL;
-	event_del(c->timer);
-	sc_peer_ws_closed(&c->peer, clk_now_us(), &o);
 	if (c->initiated && !was_up && c->counted)
 		sw->ctr.failed++;
 	dconn_uncount(c);
@@ -440,11 +324,10 @@ dconn_on_close(struct sc_ws *ws, const struct sc_ws_close_info *ci,
 	sw_rearm(sw);
 }
 
-static const struct sc_ws_cbs dconn_cbs = {
-	.on_open = dconn_on_open,
+static const struct sc_pconn_cbs dconn_cbs = {
+	.on_event = dconn_on_event,
 	.on_message = dconn_on_message,
-	.on_writable = dconn_on_writable,
-	.on_close = dconn_on_close,
+	.on_closed = dconn_on_closed,
 };
 
 static struct sc_dconn *
@@ -456,13 +339,12 @@ dconn_new(struct sc_nodesw *sw, bool initiated)
 		return NULL;
 	c->sw = sw;
 	c->initiated = initiated;
-	c->timer = evtimer_new(sw->base, dconn_timer_cb, c);
-	if (c->timer == NULL) {
+	if (sc_pconn_init(&c->pc, sw->base, initiated ? SC_PEER_INITIATING :
+	    SC_PEER_ACCEPTING, &sw->pcfg, &sw->id, &dconn_cbs, NULL,
+	    c) != 0) {
 		free(c);
 		return NULL;
 	}
-	sc_peer_init(&c->peer, initiated ? SC_PEER_INITIATING :
-	    SC_PEER_ACCEPTING, &sw->pcfg, rnd16());
 	c->since = clk_now_us();
 	txwin_init(&c->txw, CLK_MS(sw->cfg.inflight_ms));
 	c->next = sw->conns;
@@ -475,7 +357,6 @@ sw_on_accept(struct sc_ws_listener *l, struct sc_ws *ws, void *arg)
 {
 	struct sc_nodesw *sw = arg;
 	struct sc_dconn *c;
-	struct sc_peer_out o;
 
 	(void)l;
 	c = dconn_new(sw, false);
@@ -483,11 +364,8 @@ sw_on_accept(struct sc_ws_listener *l, struct sc_ws *ws, void *arg)
 		sc_ws_close(ws, SC_WS_CLOSE_INTERNAL);
 		return;
 	}
-	c->ws = ws;
 	snprintf(c->uri, sizeof(c->uri), "%s", sc_ws_peer_addr(ws));
-	sc_ws_set_cbs(ws, &dconn_cbs, c);
-	sc_peer_ws_open(&c->peer, clk_now_us(), &o);
-	dconn_apply(c, &o);
+	sc_pconn_accept_ws(&c->pc, ws);
 }
 
 /* ----------------------------------------------------- initiating side */
@@ -497,7 +375,6 @@ dconn_connect(struct sc_nodesw *sw, const uint8_t *vmac, const char *uri)
 {
 	struct sc_dconn *c = dconn_new(sw, true);
 	struct sc_dc_acts a = { 0 };
-	struct sc_peer_out o;
 	char err[160];
 
 	if (c != NULL) {
@@ -505,14 +382,9 @@ dconn_connect(struct sc_nodesw *sw, const uint8_t *vmac, const char *uri)
 		c->have_vmac = true;
 		c->counted = true;
 		snprintf(c->uri, sizeof(c->uri), "%s", uri);
-		c->ws = sc_ws_connect(sw->base, sw->dns, sw->cfg.tls, uri,
-		    SC_WS_PROTO_DC, &sw->limits, &dconn_cbs, c, err,
-		    sizeof(err));
-		if (c->ws != NULL) {
-			sc_peer_start(&c->peer, clk_now_us(), &o);
-			dconn_apply(c, &o);
+		if (sc_pconn_connect(&c->pc, sw->dns, sw->cfg.tls, uri,
+		    SC_WS_PROTO_DC, &sw->limits, err, sizeof(err)) == 0)
 			return;
-		}
 		log_ratelim(&sw->rl, LOG_LVL_INFO, LD_SC,
 		    "sc-dc[%s]: cannot connect to %s: %s", sw->name, uri, err);
 		dconn_unlink_free(c);
@@ -545,11 +417,12 @@ dc_apply_acts(struct sc_nodesw *sw, const struct sc_dc_acts *a)
 {
 	size_t i;
 	struct sc_dconn *c;
-	struct sc_peer_out o;
 
 	for (i = 0; i < a->n; i++) {
 		const struct sc_dc_act *x = &a->a[i];
 
+		if (sw->stopping && x->kind != SC_DC_ACT_DISCONNECT)
+			continue;
 		switch (x->kind) {
 		case SC_DC_ACT_RESOLVE:
 			sw_send_addr_res(sw, x->vmac, x->msgid);
@@ -564,8 +437,7 @@ dc_apply_acts(struct sc_nodesw *sw, const struct sc_dc_acts *a)
 			sw->ctr.idle_closed++;
 			/* Leave the send path now; the rest is goodbye. */
 			dconn_uncount(c);
-			sc_peer_disconnect(&c->peer, clk_now_us(), &o);
-			dconn_apply(c, &o);
+			sc_pconn_disconnect(&c->pc);
 			break;
 		}
 	}
@@ -576,12 +448,12 @@ sw_rearm(struct sc_nodesw *sw)
 {
 	uint64_t d = sc_dc_next_deadline(&sw->dc), min;
 
-	if (d == UINT64_MAX) {
+	if (d == UINT64_MAX || sw->stopping) {
 		event_del(sw->tick);
 		return;
 	}
 	min = clk_now_us() + CLK_MS(50);
-	timer_arm(sw->tick, d > min ? d : min);
+	sc_pconn_arm_at(sw->tick, d > min ? d : min);
 }
 
 static void
@@ -606,8 +478,8 @@ route_conn(struct sc_nodesw *sw, const uint8_t *dest)
 	struct sc_dconn *c, *best = NULL;
 
 	for (c = sw->conns; c != NULL; c = c->next) {
-		if (!c->counted || !c->have_vmac || c->ws == NULL ||
-		    !sc_peer_is_up(&c->peer) ||
+		if (!c->counted || !c->have_vmac || c->pc.ws == NULL ||
+		    !sc_pconn_is_up(&c->pc) ||
 		    memcmp(c->vmac, dest, SC_VMAC_LEN) != 0)
 			continue;
 		if (best == NULL || c->initiated)
@@ -622,12 +494,13 @@ sc_nodesw_send(struct sc_nodesw *sw, const uint8_t *dest,
 {
 	struct sc_dc_acts a = { 0 };
 	struct sc_dconn *c;
-	uint8_t hdr[SCM_HDR_MIN];
-	struct sc_ws_seg segs[4];
-	size_t nseg = 0, nlen, olen, total;
 	uint16_t id;
 	uint64_t now = clk_now_us();
 
+	if (sw->stopping) {
+		sw->ctr.tx_hub++;
+		return -1;
+	}
 	id = sw->msgid++;
 	if (sc_dc_unicast(&sw->dc, dest, now, id, &a) != SC_DC_VIA_DIRECT) {
 		dc_apply_acts(sw, &a);
@@ -636,36 +509,11 @@ sc_nodesw_send(struct sc_nodesw *sw, const uint8_t *dest,
 		return -1;
 	}
 	c = route_conn(sw, dest);
-	nlen = npdu->hdr_len + npdu->body_len;
-	if (opts != NULL && opts->len > 0 &&
-	    scm_optlist_check(opts->data, opts->len, false, NULL) != CODEC_OK)
-		opts = NULL;
-	olen = opts != NULL ? opts->len : 0;
-	total = SCM_HDR_MIN + olen + nlen;
-	if (c == NULL || nlen == 0 || total > c->peer.remote.max_bvlc ||
-	    nlen > c->peer.remote.max_npdu) {
+	if (c == NULL) {
 		sw->ctr.tx_hub++;
 		return -1;
 	}
-	hdr[0] = SCM_FN_ENCAP_NPDU;
-	hdr[1] = olen > 0 ? SCM_CTL_DATA_OPTS : 0;
-	hdr[2] = (uint8_t)(id >> 8);
-	hdr[3] = (uint8_t)id;
-	segs[nseg].p = hdr;
-	segs[nseg++].len = sizeof(hdr);
-	if (olen > 0) {
-		segs[nseg].p = opts->data;
-		segs[nseg++].len = olen;
-	}
-	if (npdu->hdr_len > 0) {
-		segs[nseg].p = npdu->hdr;
-		segs[nseg++].len = npdu->hdr_len;
-	}
-	if (npdu->body_len > 0) {
-		segs[nseg].p = npdu->body;
-		segs[nseg++].len = npdu->body_len;
-	}
-	switch (sc_ws_send(c->ws, segs, nseg)) {
+	switch (sc_pconn_send_npdu(&c->pc, NULL, id, npdu, opts)) {
 	case SC_WS_SEND_OK:
 		dconn_note_tx(c, now);
 		sw->ctr.tx_direct++;
@@ -780,6 +628,26 @@ sc_nodesw_cfg_default(struct sc_nodesw_cfg *cfg)
 	cfg->heartbeat_ms = 300000;
 }
 
+/* Defaults for the settings left 0 (idle_ms 0 means never). */
+static void
+sw_cfg_fill(struct sc_nodesw_cfg *c)
+{
+#define DEF(f, v)	if (c->f == 0) c->f = (v)
+	DEF(max_conns, 16);
+	DEF(resolve_timeout_ms, 5000);
+	DEF(cache_ms, 600000);
+	DEF(retry_ms, 30000);
+	DEF(demand_n, 3);
+	DEF(demand_window_ms, 10000);
+	DEF(inflight_ms, 1000);
+	DEF(max_bvlc, 1600);
+	DEF(max_npdu, 1497);
+	DEF(connect_wait_ms, 10000);
+	DEF(disconnect_wait_ms, 10000);
+	DEF(heartbeat_ms, 300000);
+#undef DEF
+}
+
 struct sc_nodesw *
 sc_nodesw_new(struct event_base *base, struct evdns_base *dns,
     struct sc_node *node, const struct sc_nodesw_cfg *cfg, char *err,
@@ -814,24 +682,13 @@ sc_nodesw_new(struct event_base *base, struct evdns_base *dns,
 	snprintf(sw->name, sizeof(sw->name), "%s",
 	    cfg->name != NULL ? cfg->name : "sc");
 	sw->cfg.name = sw->name;
-#define DEF(f, v)	if (sw->cfg.f == 0) sw->cfg.f = (v)
-	DEF(max_conns, 16);
-	DEF(resolve_timeout_ms, 5000);
-	DEF(cache_ms, 600000);
-	DEF(retry_ms, 30000);
-	DEF(demand_n, 3);
-	DEF(demand_window_ms, 10000);
-	DEF(inflight_ms, 1000);
-	DEF(max_bvlc, 1600);
-	DEF(max_npdu, 1497);
-	DEF(connect_wait_ms, 10000);
-	DEF(disconnect_wait_ms, 10000);
-	DEF(heartbeat_ms, 300000);
-#undef DEF
-	sw->pcfg.connect_wait_us = CLK_MS(sw->cfg.connect_wait_ms);
-	sw->pcfg.disconnect_wait_us = CLK_MS(sw->cfg.disconnect_wait_ms);
-	sw->pcfg.heartbeat_us = CLK_MS(sw->cfg.heartbeat_ms);
-	sw->pcfg.silence_us = 2 * CLK_MS(sw->cfg.heartbeat_ms) + CLK_SEC(10);
+	sw_cfg_fill(&sw->cfg);
+	sc_pconn_timers_ms(&sw->pcfg, NULL, sw->cfg.connect_wait_ms,
+	    sw->cfg.disconnect_wait_ms, sw->cfg.heartbeat_ms);
+	sw->id.vmac = sc_node_vmac(node);
+	sw->id.uuid = sw->cfg.uuid;
+	sw->id.max_bvlc = sw->cfg.max_bvlc;
+	sw->id.max_npdu = sw->cfg.max_npdu;
 	memset(&dcc, 0, sizeof(dcc));
 	dcc.policy = sw->cfg.policy;
 	dcc.max_conns = sw->cfg.max_conns;
@@ -851,10 +708,8 @@ sc_nodesw_new(struct event_base *base, struct evdns_base *dns,
 		}
 		sw->cfg.peers[i].uri = NULL;	/* copied into the table */
 	}
-	sc_ws_limits_default(&sw->limits);
-	sw->limits.max_msg_len = sw->cfg.max_bvlc;
-	sw->limits.frame_cap = (size_t)sw->cfg.max_bvlc + 4096;
-	sw->limits.handshake_ms = sw->cfg.connect_wait_ms;
+	sc_pconn_limits(&sw->limits, sw->cfg.max_bvlc,
+	    sw->cfg.connect_wait_ms);
 	sw->limits.max_per_source = sw->cfg.max_per_source;
 	sw->limits.max_conns = sw->cfg.max_conns + sw->limits.max_pending;
 	ratelim_init(&sw->rl, 10, CLK_SEC(6));
@@ -898,7 +753,7 @@ sc_nodesw_new(struct event_base *base, struct evdns_base *dns,
 	sc_node_set_nodesw(node, sw);
 	sw_rearm(sw);
 	if (sw->cfg.policy == SC_DC_POLICY_CONFIGURED)
-		timer_arm(sw->tick, clk_now_us());
+		sc_pconn_arm_at(sw->tick, clk_now_us());
 	return sw;
 }
 
@@ -910,17 +765,58 @@ sc_nodesw_free(struct sc_nodesw *sw)
 	if (sw == NULL)
 		return;
 	sc_node_set_nodesw(sw->node, NULL);
-	while ((c = sw->conns) != NULL) {
-		struct sc_ws *ws = c->ws;
-
-		c->ws = NULL;
-		sc_ws_free(ws);
+	while ((c = sw->conns) != NULL)
 		dconn_unlink_free(c);
-	}
 	sc_ws_listener_free(sw->lst);
 	if (sw->tick != NULL)
 		event_free(sw->tick);
 	free(sw);
+}
+
+void
+sc_nodesw_set_timers(struct sc_nodesw *sw, const struct sc_nodesw_cfg *cfg)
+{
+	struct sc_nodesw_cfg c = *cfg;
+	struct sc_dconn *k;
+
+	sw_cfg_fill(&c);
+	sw->cfg.connect_wait_ms = c.connect_wait_ms;
+	sw->cfg.disconnect_wait_ms = c.disconnect_wait_ms;
+	sw->cfg.heartbeat_ms = c.heartbeat_ms;
+	sw->cfg.idle_ms = c.idle_ms;
+	sw->cfg.resolve_timeout_ms = c.resolve_timeout_ms;
+	sw->cfg.cache_ms = c.cache_ms;
+	sc_pconn_timers_ms(&sw->pcfg, &sw->limits, sw->cfg.connect_wait_ms,
+	    sw->cfg.disconnect_wait_ms, sw->cfg.heartbeat_ms);
+	for (k = sw->conns; k != NULL; k = k->next)
+		sc_pconn_set_timers(&k->pc, &sw->pcfg);
+	/* The decision table reads its timers at each step. */
+	sw->dc.cfg.idle_us = CLK_MS(sw->cfg.idle_ms);
+	sw->dc.cfg.resolve_timeout_us = CLK_MS(sw->cfg.resolve_timeout_ms);
+	sw->dc.cfg.cache_us = CLK_MS(sw->cfg.cache_ms);
+	sw_rearm(sw);
+}
+
+void
+sc_nodesw_stop(struct sc_nodesw *sw)
+{
+	struct sc_dconn *c, *next;
+
+	sw->stopping = true;
+	event_del(sw->tick);
+	sc_ws_listener_free(sw->lst);
+	sw->lst = NULL;
+	for (c = sw->conns; c != NULL; c = next) {
+		next = c->next;
+		dconn_uncount(c);
+		sc_pconn_disconnect(&c->pc);
+	}
+}
+
+bool
+sc_nodesw_is_idle(const struct sc_nodesw *sw)
+{
+	return sw->conns == NULL;
 }
 
 int
@@ -935,8 +831,6 @@ sc_nodesw_kill(struct sc_nodesw *sw, const uint8_t *vmac)
 			continue;
 		dconn_uncount(c);
 		dconn_count_lost(c, false);
-		sc_ws_free(c->ws);
-		c->ws = NULL;
 		dconn_unlink_free(c);
 		n++;
 	}
@@ -985,12 +879,12 @@ sc_nodesw_get_conns(const struct sc_nodesw *sw,
 		s = &out[n];
 		memset(s, 0, sizeof(*s));
 		memcpy(s->vmac, c->vmac, SC_VMAC_LEN);
-		if (sc_peer_is_up(&c->peer) ||
-		    c->peer.state == SC_PEER_DISCONNECTING)
-			memcpy(s->uuid, c->peer.remote.uuid, SC_UUID_LEN);
+		if (sc_pconn_is_up(&c->pc) ||
+		    c->pc.peer.state == SC_PEER_DISCONNECTING)
+			memcpy(s->uuid, c->pc.peer.remote.uuid, SC_UUID_LEN);
 		memcpy(s->uri, c->uri, sizeof(s->uri));
 		s->initiated = c->initiated;
-		s->state = c->peer.state;
+		s->state = c->pc.peer.state;
 		s->since_us = c->since;
 		s->tx = c->tx;
 		s->rx = c->rx;

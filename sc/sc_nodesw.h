@@ -18,6 +18,23 @@
  *    connection dies, later unicasts go through the hub at once; messages
  *    that may have been in flight on it are counted (tx_lost).
  *
+ * What tx_lost counts, precisely: when a direct connection ends without a
+ * clean close (anything but a WebSocket close handshake with status 1000,
+ * or sc_nodesw_kill), the unicasts this node handed to the transport on
+ * that connection during the last inflight_ms before the end was seen
+ * (rounded up to whole buckets of inflight_ms / 32) are added.  It is an
+ * upper bound of what the dead connection took with it, never less: every
+ * message that was lost was sent within that window if the window is at
+ * least the time the transport needs to report the death (TCP reset or
+ * error: at once; a silent peer: heartbeat loss, so keep inflight_ms
+ * above what the application can tolerate to be unaccounted).  An exact
+ * count is not knowable by the sender: octets the transport accepted may
+ * sit in our TLS output buffer, in the kernel's send queue (sent or not,
+ * acknowledged or not by the peer's TCP), or in the peer's receive buffer
+ * when the peer dies, and BACnet/SC has no message-level acknowledgement;
+ * counting only what is still in our own output buffer would be a lower
+ * bound that is 0 in the common case of a peer that resets.
+ *
  * The node (sc_node.c) calls sc_nodesw_send() first for each unicast and
  * hands the node switch Address-Resolution, Address-Resolution-ACK and
  * NAKs for Address-Resolution it receives from the hub.
@@ -94,8 +111,10 @@ struct sc_nodesw_counters {
 	uint64_t	tx_direct;	/* unicasts sent on direct connections */
 	uint64_t	tx_hub;		/* unicasts left to the hub */
 	uint64_t	rx_direct;	/* NPDUs received on direct connections */
-	uint64_t	tx_lost;	/* sent on a connection that died within
-					   inflight_ms: may be lost */
+	uint64_t	tx_lost;	/* sent on a connection within
+					   inflight_ms before it died without a
+					   clean close: an upper bound of the
+					   loss (see the file comment) */
 	uint64_t	tx_busy;	/* direct output full: went via hub */
 	uint64_t	res_tx;		/* Address-Resolutions sent */
 	uint64_t	res_ack_rx;
@@ -109,6 +128,8 @@ struct sc_nodesw_counters {
 	uint64_t	idle_closed;
 	uint64_t	rx_bcast_discarded;
 	uint64_t	rx_invalid;
+	uint64_t	adverts_tx;	/* Advertisements answering a
+					   solicitation on a direct connection */
 };
 
 /* One direct connection, for the control socket. */
@@ -152,6 +173,22 @@ void sc_nodesw_get_status(const struct sc_nodesw *sw,
 /* Copy up to max connections into out; return how many there are. */
 size_t sc_nodesw_get_conns(const struct sc_nodesw *sw,
     struct sc_nodesw_conn_status *out, size_t max);
+
+/*
+ * Run-time reconfiguration (reload): from cfg only the timers are taken
+ * (connect wait, disconnect wait, heartbeat: in force at once on every
+ * direct connection; idle timeout, resolve timeout and resolution cache
+ * freshness: from the next decision).  The rest needs a new node switch.
+ */
+void sc_nodesw_set_timers(struct sc_nodesw *sw,
+    const struct sc_nodesw_cfg *cfg);
+/*
+ * Shutdown: stop listening and send Disconnect-Request on every direct
+ * connection; unicasts go through the hub from now on.
+ */
+void sc_nodesw_stop(struct sc_nodesw *sw);
+/* True once no direct connection is left (after sc_nodesw_stop). */
+bool sc_nodesw_is_idle(const struct sc_nodesw *sw);
 
 /*
  * Tear down every direct connection to vmac at once (no Disconnect, no

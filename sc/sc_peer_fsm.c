@@ -329,6 +329,16 @@ sc_peer_timer(struct sc_peer *p, uint64_t now, struct sc_peer_out *o)
 }
 
 void
+sc_peer_set_cfg(struct sc_peer *p, const struct sc_peer_cfg *cfg,
+    uint64_t now, struct sc_peer_out *o)
+{
+	p->cfg = *cfg;
+	if (p->hb_out && p->last_hb < now)
+		p->last_hb = now;
+	sc_peer_timer(p, now, o);
+}
+
+void
 sc_peer_disconnect(struct sc_peer *p, uint64_t now, struct sc_peer_out *o)
 {
 	out_clear(o);

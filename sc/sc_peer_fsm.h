@@ -127,6 +127,15 @@ void sc_peer_accept(struct sc_peer *p, const struct scm_msg *m, uint64_t now,
 void sc_peer_refuse(struct sc_peer *p, uint64_t now, struct sc_peer_out *o);
 /* The timer armed earlier expired. */
 void sc_peer_timer(struct sc_peer *p, uint64_t now, struct sc_peer_out *o);
+/*
+ * New timers (cfg copied) in force from now, e.g. after a reload: the
+ * machine acts at once on what is already due under them (a Heartbeat-
+ * Request, a connect wait or silence limit passed) or asks for the new
+ * deadline.  An unanswered Heartbeat-Request gets a whole new heartbeat
+ * period from now before it counts as lost.
+ */
+void sc_peer_set_cfg(struct sc_peer *p, const struct sc_peer_cfg *cfg,
+    uint64_t now, struct sc_peer_out *o);
 /* Local disconnect wanted (shutdown, return to primary, replaced). */
 void sc_peer_disconnect(struct sc_peer *p, uint64_t now,
     struct sc_peer_out *o);

@@ -96,6 +96,16 @@ p=$(status peers)
 [ "$(echo "$p" | jq_py 's["peers"][0]["direct_connections"]==[]' 2>/dev/null)" = True ] ||
 	{ echo "$p"; fail "peers: direct_connections"; }
 ok "peers: direct_connections is an empty list"
+# Advertisement-Solicitation on a direct connection: answered (issue 8).
+python3 "$top_srcdir/tests/e2e/sc_raw_client.py" dcadvert "$tmp/pki" \
+	127.0.0.1 "$ns_port" || fail "dcadvert"
+for _ in $(seq 1 40); do
+	s=$(status)
+	[ "$(echo "$s" | jq_py 's["ports"][0]["node_switch"]["counters"]["adverts_tx"]')" = 1 ] && break
+	sleep 0.05
+done
+check 's["ports"][0]["node_switch"]["counters"]["adverts_tx"]==1' \
+	"status: node switch counted the Advertisement it sent"
 
 days=$(( ( $(date -d "$(openssl x509 -in "$tmp/pki/hub.pem" -noout -enddate | sed 's/.*=//')" +%s) - $(date +%s) ) / 86400 ))
 check 'isinstance(s["ports"][0]["expiry"]["days_left"], int) and abs(s["ports"][0]["expiry"]["days_left"] - '"$days"') <= 1 and s["ports"][0]["expiry"]["warn_days"]==30 and s["ports"][0]["expiry"]["clock_ok"] is True' \

@@ -20,6 +20,10 @@ Each mode exits 0 when the server behaved as required (usually: refused),
   bigheader   10 kB of header fields, expect 431 or a close without 101
   nocert      TLS without a client certificate, expect no 101
   plainhttp   plain HTTP (no TLS) on the TLS port, expect no HTTP answer
+  dcadvert    a direct connection (dc.bsc.bacnet.org) to a node switch:
+              Connect-Request/Accept, then Advertisement-Solicitation;
+              expect an Advertisement without VMACs, with a fresh Message
+              ID, hub status 1, direct connections accepted, 1600/1497
   slow        the upgrade at one octet per second, expect the server to
               cut us off before we finish (within HANDSHAKE_S + 3 s; set
               HANDSHAKE_S in the environment, default 2)
@@ -130,13 +134,13 @@ def read_frame(s, rest=b""):
     return op, buf[off:off + ln], buf[off + ln:]
 
 
-def open_ws(pki, host, port, src=None):
+def open_ws(pki, host, port, src=None, proto=HUB):
     s = tls_connect(pki, host, port, src=src)
-    s.sendall(upgrade_request(host, port))
+    s.sendall(upgrade_request(host, port, proto))
     hdr, err = read_headers(s)
     if not hdr.startswith(b"HTTP/1.1 101"):
         fail("no 101: %r %r" % (hdr[:80], err))
-    if ("Sec-WebSocket-Protocol: " + HUB).encode() not in hdr:
+    if ("Sec-WebSocket-Protocol: " + proto).encode() not in hdr:
         fail("subprotocol not echoed")
     return s, hdr.split(b"\r\n\r\n", 1)[1]
 
@@ -169,7 +173,31 @@ def main():
         sys.exit(2)
     mode, pki, host, port = sys.argv[1], sys.argv[2], sys.argv[3], \
         int(sys.argv[4])
-    if mode == "good":
+    if mode == "dcadvert":
+        s, rest = open_ws(pki, host, port, proto=DC)
+        vmac = bytes([0x02]) + os.urandom(5)
+        s.sendall(frame(2, struct.pack("!BBH", 0x06, 0, 0x1234) + vmac +
+                        os.urandom(16) + struct.pack("!HH", 1600, 1497)))
+        op, m, rest = read_frame(s, rest)
+        if op != 2 or len(m) != 30 or m[0] != 0x07 or m[1] != 0 or \
+                m[2:4] != b"\x12\x34":
+            fail("no Connect-Accept: %r" % m[:8])
+        s.sendall(frame(2, struct.pack("!BBH", 0x05, 0, 0x4321)))
+        op, m, rest = read_frame(s, rest)
+        if op != 2 or len(m) != 10 or m[0] != 0x04:
+            fail("no Advertisement: %r" % m)
+        if m[1] != 0:
+            fail("Advertisement with control 0x%02x (VMACs on a direct "
+                 "connection)" % m[1])
+        if m[2:4] == b"\x43\x21":
+            fail("Advertisement reuses the solicitation's Message ID")
+        hub, acc, mb, mn = struct.unpack("!BBHH", m[4:10])
+        if (hub, acc, mb, mn) != (1, 1, 1600, 1497):
+            fail("Advertisement says hub %d accept %d %d/%d" %
+                 (hub, acc, mb, mn))
+        ok("Advertisement on a direct connection: hub status 1, accepts "
+           "direct connections, 1600/1497, no VMACs, fresh id")
+    elif mode == "good":
         s, rest = open_ws(pki, host, port)
         msg = os.urandom(1500)
         s.sendall(frame(2, msg))

@@ -506,6 +506,135 @@ test_names(void)
 	CU_ASSERT_STRING_EQUAL(sc_hc_slot_name(SC_HC_PRIMARY), "primary");
 }
 
+/* ---- run-time reconfiguration (issue 10) ---- */
+
+static const bool no_change[SC_HC_NSLOTS] = { false, false };
+static const bool primary_changed[SC_HC_NSLOTS] = { true, false };
+static const bool failover_changed[SC_HC_NSLOTS] = { false, true };
+
+static void
+test_reconf_timers_keep_connection(void)
+{
+	struct sc_hubconn hc;
+	struct sc_hc_actions a;
+	struct sc_hc_cfg cfg = {
+		.has_failover = true,
+		.min_reconnect_us = CLK_SEC(5),
+		.max_reconnect_us = CLK_SEC(7),
+		.dup_vmac_retries = 2,
+	};
+
+	setup(&hc, true);
+	to_primary(&hc, 1000);
+	sc_hc_reconfigure(&hc, &cfg, no_change, 5000, &a);
+	CU_ASSERT_EQUAL(hc.state, SC_HC_ON_PRIMARY);
+	CU_ASSERT_FALSE(a.close[SC_HC_PRIMARY] || a.connect[SC_HC_PRIMARY]);
+	CU_ASSERT_FALSE(a.active_changed);
+	CU_ASSERT_EQUAL(hc.cfg.min_reconnect_us, CLK_SEC(5));
+	CU_ASSERT_EQUAL(hc.delay_us, CLK_SEC(5));	/* clamped up */
+	/* On the failover whose hub changed: start over at the primary. */
+	setup(&hc, true);
+	to_failover(&hc, 1000, &a);
+	sc_hc_reconfigure(&hc, &cfg, failover_changed, 5000, &a);
+	CU_ASSERT_TRUE(a.close[SC_HC_FAILOVER]);
+	CU_ASSERT_TRUE(a.connect[SC_HC_PRIMARY]);
+	CU_ASSERT_EQUAL(hc.state, SC_HC_TRY_PRIMARY);
+	CU_ASSERT_TRUE(a.active_changed);
+	/* Bad values are clamped as at init. */
+	cfg.min_reconnect_us = 0;
+	cfg.max_reconnect_us = 0;
+	sc_hc_reconfigure(&hc, &cfg, no_change, 6000, &a);
+	CU_ASSERT_EQUAL(hc.cfg.min_reconnect_us, 1);
+	CU_ASSERT_EQUAL(hc.cfg.max_reconnect_us, 1);
+}
+
+static void
+test_reconf_primary_uri_on_primary(void)
+{
+	struct sc_hubconn hc;
+	struct sc_hc_actions a;
+
+	setup(&hc, true);
+	to_primary(&hc, 1000);
+	sc_hc_reconfigure(&hc, &hc.cfg, primary_changed, 9000, &a);
+	/* The old hub's connection closes and the new one is tried now. */
+	CU_ASSERT_TRUE(a.close[SC_HC_PRIMARY]);
+	CU_ASSERT_TRUE(a.connect[SC_HC_PRIMARY]);
+	CU_ASSERT_FALSE(a.connect[SC_HC_FAILOVER]);
+	CU_ASSERT_TRUE(a.active_changed);
+	CU_ASSERT_EQUAL(hc.state, SC_HC_TRY_PRIMARY);
+	CU_ASSERT_EQUAL(hc.slot[SC_HC_PRIMARY], SC_HC_SLOT_CONNECTING);
+	CU_ASSERT_EQUAL(hc.hub[SC_HC_PRIMARY].attempts, 2);
+	CU_ASSERT_EQUAL(sc_hc_active(&hc), -1);
+	/* The glue detached the old connection; the new attempt reports. */
+	sc_hc_up(&hc, SC_HC_PRIMARY, 9500, 0, &a);
+	CU_ASSERT_EQUAL(hc.state, SC_HC_ON_PRIMARY);
+}
+
+static void
+test_reconf_primary_uri_on_failover_keeps_it(void)
+{
+	struct sc_hubconn hc;
+	struct sc_hc_actions a;
+
+	setup(&hc, true);
+	to_failover(&hc, 1000, &a);
+	CU_ASSERT_TRUE(a.arm);		/* the probe timer */
+	sc_hc_reconfigure(&hc, &hc.cfg, primary_changed, 2000, &a);
+	CU_ASSERT_FALSE(a.close[SC_HC_FAILOVER]);
+	CU_ASSERT_FALSE(a.close[SC_HC_PRIMARY]);	/* nothing was open */
+	CU_ASSERT_TRUE(a.connect[SC_HC_PRIMARY]);	/* probe now */
+	CU_ASSERT_FALSE(a.active_changed);
+	CU_ASSERT_EQUAL(hc.state, SC_HC_ON_FAILOVER);
+	CU_ASSERT_EQUAL(sc_hc_active(&hc), SC_HC_FAILOVER);
+	/* A probe in flight to the old primary is replaced. */
+	sc_hc_reconfigure(&hc, &hc.cfg, primary_changed, 3000, &a);
+	CU_ASSERT_TRUE(a.close[SC_HC_PRIMARY]);
+	CU_ASSERT_TRUE(a.connect[SC_HC_PRIMARY]);
+	CU_ASSERT_FALSE(a.close[SC_HC_FAILOVER]);
+	/* The new primary answers: traffic moves there. */
+	sc_hc_up(&hc, SC_HC_PRIMARY, 3500, 0, &a);
+	CU_ASSERT_EQUAL(hc.state, SC_HC_ON_PRIMARY);
+	CU_ASSERT_TRUE(a.close[SC_HC_FAILOVER]);
+}
+
+static void
+test_reconf_failover_removed_or_waiting(void)
+{
+	struct sc_hubconn hc;
+	struct sc_hc_actions a;
+	struct sc_hc_cfg cfg;
+
+	/* On the failover, the failover is no longer configured. */
+	setup(&hc, true);
+	to_failover(&hc, 1000, &a);
+	cfg = hc.cfg;
+	cfg.has_failover = false;
+	sc_hc_reconfigure(&hc, &cfg, no_change, 2000, &a);
+	CU_ASSERT_TRUE(a.close[SC_HC_FAILOVER]);
+	CU_ASSERT_TRUE(a.connect[SC_HC_PRIMARY]);
+	CU_ASSERT_TRUE(a.disarm);	/* no probe timer any more */
+	CU_ASSERT_EQUAL(hc.state, SC_HC_TRY_PRIMARY);
+	/* Waiting: a new URI is tried at once, no change waits on. */
+	setup(&hc, false);
+	sc_hc_start(&hc, 0, &a);
+	sc_hc_down(&hc, SC_HC_PRIMARY, SC_HC_DOWN_ERROR, 194, 10, 0, &a);
+	CU_ASSERT_EQUAL(hc.state, SC_HC_WAIT);
+	sc_hc_reconfigure(&hc, &hc.cfg, no_change, 20, &a);
+	CU_ASSERT_EQUAL(hc.state, SC_HC_WAIT);
+	CU_ASSERT_FALSE(a.connect[SC_HC_PRIMARY]);
+	sc_hc_reconfigure(&hc, &hc.cfg, primary_changed, 30, &a);
+	CU_ASSERT_EQUAL(hc.state, SC_HC_TRY_PRIMARY);
+	CU_ASSERT_TRUE(a.connect[SC_HC_PRIMARY]);
+	CU_ASSERT_TRUE(a.disarm);
+	CU_ASSERT_FALSE(a.active_changed);
+	/* Stopped: only the configuration is taken. */
+	setup(&hc, true);
+	sc_hc_reconfigure(&hc, &hc.cfg, primary_changed, 40, &a);
+	CU_ASSERT_EQUAL(hc.state, SC_HC_STOPPED);
+	CU_ASSERT_FALSE(a.connect[SC_HC_PRIMARY] || a.close[SC_HC_PRIMARY]);
+}
+
 static const struct ut_case cases[] = {
 	UT_CASE(test_start_connects_primary),
 	UT_CASE(test_primary_up),
@@ -525,6 +654,10 @@ static const struct ut_case cases[] = {
 	UT_CASE(test_dup_vmac_on_probe_restarts),
 	UT_CASE(test_stop_closes_everything),
 	UT_CASE(test_names),
+	UT_CASE(test_reconf_timers_keep_connection),
+	UT_CASE(test_reconf_primary_uri_on_primary),
+	UT_CASE(test_reconf_primary_uri_on_failover_keeps_it),
+	UT_CASE(test_reconf_failover_removed_or_waiting),
 	UT_END
 };
 UT_SUITE(sc_hubconn, cases);

@@ -506,6 +506,53 @@ test_accepting_disconnects(void)
 	CU_ASSERT_TRUE(o.down);
 }
 
+/* New timers at run time (reload): acted on at once or re-armed. */
+static void
+test_set_cfg_at_run_time(void)
+{
+	struct sc_peer p;
+	struct sc_peer_out o;
+	struct sc_peer_cfg fast = { CW, DW, CLK_SEC(5), CLK_SEC(20) };
+	struct sc_peer_cfg slow = { CW, DW, CLK_SEC(60), CLK_SEC(130) };
+
+	/* Idle for 10 s under a 300 s heartbeat; now 5 s: send one now. */
+	connected_init(&p);
+	sc_peer_set_cfg(&p, &fast, CLK_SEC(11), &o);
+	CU_ASSERT_EQUAL(o.send, SC_PEER_SEND_HEARTBEAT_REQ);
+	CU_ASSERT_TRUE(o.arm);
+	CU_ASSERT_EQUAL(o.deadline, CLK_SEC(16));
+	CU_ASSERT_EQUAL(p.cfg.heartbeat_us, CLK_SEC(5));
+	/* Longer again while that request is unanswered: not lost, the
+	 * deadline moves to a whole new period from now. */
+	sc_peer_set_cfg(&p, &slow, CLK_SEC(14), &o);
+	CU_ASSERT_EQUAL(o.send, SC_PEER_SEND_NONE);
+	CU_ASSERT_FALSE(o.close || o.hb_lost);
+	CU_ASSERT_TRUE(o.arm);
+	CU_ASSERT_EQUAL(o.deadline, CLK_SEC(74));
+	/* Not yet due: only a new deadline. */
+	connected_init(&p);
+	sc_peer_set_cfg(&p, &slow, CLK_SEC(2), &o);
+	CU_ASSERT_EQUAL(o.send, SC_PEER_SEND_NONE);
+	CU_ASSERT_TRUE(o.arm);
+	CU_ASSERT_EQUAL(o.deadline, CLK_SEC(61));
+	/* Accepting side: silence limit shortened below the silence so far. */
+	init(&p, SC_PEER_ACCEPTING);
+	sc_peer_ws_open(&p, 0, &o);
+	{
+		struct scm_msg m = msg(SCM_FN_CONNECT_REQ, 7);
+
+		sc_peer_accept(&p, &m, CLK_SEC(1), &o);
+	}
+	CU_ASSERT_TRUE(sc_peer_is_up(&p));
+	sc_peer_set_cfg(&p, &fast, CLK_SEC(30), &o);
+	CU_ASSERT_TRUE(o.close);
+	CU_ASSERT_TRUE(o.down);
+	/* Idle: nothing to do. */
+	init(&p, SC_PEER_INITIATING);
+	sc_peer_set_cfg(&p, &fast, 0, &o);
+	CU_ASSERT_FALSE(o.arm || o.close || o.send != SC_PEER_SEND_NONE);
+}
+
 static void
 test_state_names(void)
 {
@@ -517,6 +564,7 @@ test_state_names(void)
 
 static const struct ut_case cases[] = {
 	UT_CASE(test_init_happy_path),
+	UT_CASE(test_set_cfg_at_run_time),
 	UT_CASE(test_init_dup_vmac),
 	UT_CASE(test_init_other_nak),
 	UT_CASE(test_init_disconnect_while_awaiting),
