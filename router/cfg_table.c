@@ -114,7 +114,7 @@ static const struct cfg_field bip_fields[] = {
 	  .def = 128, .show = show_if_bbmd },
 	{ FLD(struct cfg_bip, foreign, "foreign", CK_GROUP),
 	  SETF(struct cfg_bip, has_foreign), .sub = &foreign_table },
-	{ FLD(struct cfg_bip, learn, "learn", CK_BOOL), .def = 0 },
+	{ FLD(struct cfg_bip, learn, "learn", CK_BOOL), .def = 1 },
 };
 static const struct cfg_table bip_table =
     TABLE("bip port", struct cfg_bip, bip_fields);
@@ -223,7 +223,7 @@ static const struct cfg_field sc_fields[] = {
 	  .sub = &ns_table },
 	{ FLD(struct cfg_sc, allow_plaintext_ws, "allow_plaintext_ws",
 	  CK_BOOL), .def = 0 },
-	{ FLD(struct cfg_sc, learn, "learn", CK_BOOL), .def = 0 },
+	{ FLD(struct cfg_sc, learn, "learn", CK_BOOL), .def = 1 },
 };
 static const struct cfg_table sc_table =
     TABLE("sc port", struct cfg_sc, sc_fields);

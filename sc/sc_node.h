@@ -8,8 +8,9 @@
  * contract (npdu/port.h): NPDUs go out as Encapsulated-NPDU through the
  * active hub connection without being copied, and received ones go up with
  * their source VMAC and data options.  It answers Advertisement-Solicitation
- * and refuses Address-Resolution (no node switch yet: NAK
- * OPTIONAL_FUNCTIONALITY_NOT_SUPPORTED, digest §1.5.4).
+ * and hands Address-Resolution to its node switch (sc_nodesw.h), or
+ * refuses it without one (NAK OPTIONAL_FUNCTIONALITY_NOT_SUPPORTED, digest
+ * §1.5.4).  Each hub connection is an sc_pconn (sc_pconn.h).
  */
 #ifndef SC_SC_NODE_H
 #define SC_SC_NODE_H

@@ -47,7 +47,8 @@ e_ok() { echo "ok: $*"; }
 
 export SSLKEYLOGFILE=$W/keys.log
 : >"$SSLKEYLOGFILE"
-sh "$top_srcdir/tools/bacsc-testpki" -q -n 6 "$W/pki"
+# The scenarios use node1 and node2 (E_PKI_NODES more if asked for).
+sh "$top_srcdir/tools/bacsc-testpki" -q -n "${E_PKI_NODES:-2}" "$W/pki"
 
 # Free TCP ports (the kernel picks them), a UDP port away from 47808,
 # and router addresses other than 127.0.0.1.

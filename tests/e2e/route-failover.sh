@@ -6,29 +6,33 @@
 # a time, 0.5 s APDU timeout, 50 ms apart).
 #  1. all requests are answered on the primary;
 #  2. kill -9 of the primary hub: the router reports the failover hub
-#     (bacsc-routerctl status --json), the first answer after the kill
-#     comes within the bound below, few requests fail (counted), and all
-#     are answered on the failover hub;
+#     (bacsc-routerctl status --json), the device is there too (the hub's
+#     own peer count), the first answer after the kill comes within the
+#     bound below (the requests lost meanwhile are counted), and all
+#     later ones are answered on the failover hub;
 #  3. the primary restarted: the router reports the primary again, the
 #     device is back on it (the hub's own peer count), and requests are
 #     answered there; while the two return (each at its own probe of the
-#     primary) a request or two may be lost: at most 3.
+#     primary) a request or two may be lost: at most 6.
 # tshark finds no malformed packet (TLS decrypted with the key log).
 . "$(dirname "$0")/e2e-lib.sh"
 read -r p1 p2 < <(e_free_tcp 2)
 rip=127.0.3.$E_N
 vmac=02:00:00:00:72:01
-# The longest time from the kill to the next answer: the router and the
-# device both see the connection drop at once and fail over without a
-# reconnect delay (hub connector rule 4 then 2), so what bounds the gap
-# is a request lost in flight (0.5 s APDU timeout) plus the two TLS
-# connections to the failover hub; the reconnect time (min_reconnect) is
-# 2 s, and the gap must stay below it.
-GAP_MAX_MS=2000
+# The longest time from the kill to the next answer.  The router and the
+# device see the connection drop at once; each retries the primary after
+# a delay drawn uniformly in [0, min_reconnect] (hub connector rule 4,
+# jittered so that a site's nodes do not all hit a restarted hub at the
+# same moment), finds it refused and goes to the failover at once.  So the
+# gap is at most min_reconnect (2 s) plus a request lost in flight (0.5 s
+# APDU timeout) plus two TLS connections; 3.5 s leaves half a second of
+# margin (0.6 to 2.9 s measured).
+GAP_MAX_MS=3500
 e_capture_start "udp port $E_UDP or tcp port $p1 or tcp port $p2"
 e_hub hub1 "$p1"
 h1=$E_HUB_PID
 e_hub hub2 "$p2"
+h2=$E_HUB_PID
 e_router r1 15 25 "$rip" "$p1" "" \
 	"primary_hub = \"wss://127.0.0.1:$p1/\"; failover_hub = \"wss://127.0.0.1:$p2/\";"
 e_ok "bacsc-router up on the primary hub (127.0.0.1:$p1), failover hub 127.0.0.1:$p2"
@@ -52,13 +56,14 @@ wait_until() {
 	return 1
 }
 on() { [ "$(connected_to)" = "$1" ]; }
-hub1_peers() {	# the restarted primary's own count of connected nodes
-	kill -USR1 "$h1" 2>/dev/null || return 1
+hub_peers() {	# PID OUT: a hub's own count of connected nodes
+	kill -USR1 "$1" 2>/dev/null || return 1
 	sleep 0.1
-	grep -o 'STATUS port=[0-9]* peers=[0-9]*' "$W/hub1b.out" | tail -n 1 |
+	grep -o 'STATUS port=[0-9]* peers=[0-9]*' "$W/$2.out" | tail -n 1 |
 		sed 's/.*peers=//'
 }
-both_back() { on primary && [ "$(hub1_peers)" = 2 ]; }
+both_on_failover() { on failover && [ "$(hub_peers "$h2" hub2)" = 2 ]; }
+both_back() { on primary && [ "$(hub_peers "$h1" hub1b)" = 2 ]; }
 
 node "$top_srcdir/tests/e2e/rp_loop.js" "$E_UDP" "$rip" 25 "${vmac//:/}" \
 	500 50 >"$W/rp.out" 2>&1 &
@@ -76,14 +81,17 @@ wait "$h1" 2>/dev/null || true	# bash reports it "Killed": expected
 wait_until 10 on failover || e_fail "the router did not fail over (status: $(connected_to))"
 t_fo=$(now_ms)
 e_ok "primary hub killed: the router is on the failover hub after $((t_fo - t_kill)) ms"
-# Back before the first probe of the primary (2 to 2.5 s after failing
-# over), so the router and the device both return at their first probe.
-sleep 0.8
+wait_until 10 both_on_failover || e_fail "the device did not fail over"
+e_ok "the device is on the failover hub $(($(now_ms) - t_kill)) ms after the kill"
+# Some traffic there, and back (normally) before the first probe of the
+# primary (2 to 2.5 s after failing over), so both return at their first
+# probe.
+sleep 0.6
 t_restart=$(now_ms)
 e_hub hub1b "$p1"
 h1=$E_HUB_PID
 wait_until 20 both_back ||
-	e_fail "not back on the primary (router: $(connected_to), primary hub peers: $(hub1_peers))"
+	e_fail "not back on the primary (router: $(connected_to), primary hub peers: $(hub_peers "$h1" hub1b))"
 t_back=$(now_ms)
 e_ok "primary hub restarted: router and device back on it after $((t_back - t_restart)) ms"
 sleep 1
@@ -120,15 +128,13 @@ if len(before) < 10 or fails(before):
     bad.append("traffic before the kill")
 if gap is None or gap > gap_max:
     bad.append("gap after the kill")
-if fails(lost) > 2:
-    bad.append("more than 2 requests failed over the kill")
 settled = [r for r in after_kill if r["t0"] >= first_ok] if first_ok else []
 if len(settled) < 5 or fails(settled):
     bad.append("traffic on the failover hub")
 # The router and the device return each at its own probe (jittered): a
 # request sent while they are on different hubs is lost.
-if fails(returning) > 3:
-    bad.append("more than 3 requests failed while returning")
+if fails(returning) > 6:
+    bad.append("more than 6 requests failed while returning")
 if len(back) < 10 or fails(back):
     bad.append("traffic back on the primary")
 if bad:

@@ -4,8 +4,8 @@
 #   SC 41 (A's hub) -+              +- SC 42 (B's hub)
 # Routes are learned from I-Am-Router-To-Network (A from B's announcement
 # at start, B from A's answers to its Who-Is-Router-To-Network) on the
-# shared network 31, whose ports have `learn = true` (with the default,
-# false, a port learns no route at all);
+# shared network 31, whose ports say `learn = true` (the default; with
+# false a port learns no route at all);
 # `bacsc-routerctl routes --json` shows them with the other router as next
 # hop.  SC <-> SC: an SC client (bacsc-scdev -s) on network 41 finds and
 # reads an SC device on network 42.  B/IP <-> B/IP (raw UDP, two_hop.py):
