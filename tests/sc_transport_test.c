@@ -828,6 +828,24 @@ close_all(struct env *e, struct cli *cs, int n)
 	run_for(e->base, 100);
 }
 
+/* A hub listener with lim; its URI into uri.  NULL on failure. */
+static struct sc_ws_listener *
+limited_listener(struct env *e, const struct sc_ws_limits *lim, char *uri,
+    size_t urilen)
+{
+	struct sc_ws_listener *fl;
+	const char *h = strchr(e->host, ':') ? "[::1]" : e->host;
+	char err[256];
+
+	fl = sc_ws_listen(e->base, e->hub, e->bind, 0, SC_WS_PROTO_HUB, lim,
+	    srv_on_accept, &e->srv, err, sizeof(err));
+	CHECK(fl != NULL, "listener: %s", err);
+	if (fl != NULL)
+		snprintf(uri, urilen, "wss://%s:%u/", h,
+		    sc_ws_listener_port(fl));
+	return fl;
+}
+
 static void
 t_limits(struct env *e)
 {
@@ -835,19 +853,14 @@ t_limits(struct env *e)
 	struct sc_ws_listener *fl;
 	struct sc_ws_limits lim = e->lim;
 	struct cli cs[NCLI + 1];
-	const char *h = strchr(e->host, ':') ? "[::1]" : e->host;
-	char err[256], uri[128];
+	char uri[128];
 	bool refused;
 	int n;
 
 	printf("listener: 2 connections per source address\n");
 	lim.max_per_source = 2;
-	fl = sc_ws_listen(e->base, e->hub, e->bind, 0, SC_WS_PROTO_HUB, &lim,
-	    srv_on_accept, &e->srv, err, sizeof(err));
-	CHECK(fl != NULL, "listener: %s", err);
-	if (fl == NULL)
+	if ((fl = limited_listener(e, &lim, uri, sizeof(uri))) == NULL)
 		return;
-	snprintf(uri, sizeof(uri), "wss://%s:%u/", h, sc_ws_listener_port(fl));
 	n = open_until_refused(e, uri, cs, NCLI, &refused);
 	CHECK(n == 2 && refused, "%d opened before a refusal (want 2)", n);
 	run_for(e->base, 50);
@@ -873,12 +886,8 @@ t_limits(struct env *e)
 	printf("listener: 3 connections in total\n");
 	lim.max_per_source = 0;
 	lim.max_conns = 3;
-	fl = sc_ws_listen(e->base, e->hub, e->bind, 0, SC_WS_PROTO_HUB, &lim,
-	    srv_on_accept, &e->srv, err, sizeof(err));
-	CHECK(fl != NULL, "listener: %s", err);
-	if (fl == NULL)
+	if ((fl = limited_listener(e, &lim, uri, sizeof(uri))) == NULL)
 		return;
-	snprintf(uri, sizeof(uri), "wss://%s:%u/", h, sc_ws_listener_port(fl));
 	n = open_until_refused(e, uri, cs, NCLI + 1, &refused);
 	CHECK(n == 3 && refused, "%d opened before a refusal (want 3)", n);
 	run_for(e->base, 50);

@@ -44,6 +44,15 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; [ -f "$tmp/daemon.log" ] && tail -30 "$tmp/daemon.log"; exit 1; }
 ok() { echo "ok: $*"; }
+stop_daemon() {	# SIGTERM: exit 0 and no sanitizer report; $1 names the run
+	local rc=0
+	kill -TERM "$daemon_pid"
+	wait "$daemon_pid" || rc=$?
+	daemon_pid=
+	[ $rc -eq 0 ] || fail "exit status $rc after SIGTERM ($1)"
+	! grep -q "ERROR: AddressSanitizer\|runtime error:" "$tmp/daemon.log" ||
+		fail "sanitizer report ($1)"
+}
 
 n=$(( 30 + RANDOM % 200 ))
 bip_ip=127.0.4.$n
@@ -234,13 +243,7 @@ echo "  black-hole hub: $attempts TCP connections in 17 s; primary: $(cat "$tmp/
 	fail "black-hole hub: $attempts connection attempts in 17 s (want 2..4: timeout + back-off)"
 [ "$(echo "$s" | jq_py 's["ports"][1]["hub_connector"]["primary"]["failures"] >= 1 and s["ports"][1]["hub_connector"]["primary"]["status"] != "connected"')" = True ] ||
 	fail "black-hole hub: failure not reported in status"
-kill -TERM "$daemon_pid"
-rc=0
-wait "$daemon_pid" || rc=$?
-daemon_pid=
-[ $rc -eq 0 ] || fail "exit status $rc after SIGTERM (black-hole hub)"
-! grep -q "ERROR: AddressSanitizer\|runtime error:" "$tmp/daemon.log" ||
-	fail "sanitizer report (black-hole hub)"
+stop_daemon "black-hole hub"
 ok "hub accepting TCP but silent: $attempts attempts in 17 s, failure reported, clean stop"
 
 # --------------------------------------- the primary hub dies mid-burst
@@ -312,12 +315,6 @@ echo "  hub death mid-burst: sent $bsent, received $brecv, missing $missing;" \
 [ "$missing" -le "$counted" ] ||
 	fail "hub death: $(( missing - counted )) messages lost without being counted"
 [ "$brecv" -ge $(( bsent / 2 )) ] || fail "hub death: only $brecv of $bsent delivered"
-kill -TERM "$daemon_pid"
-rc=0
-wait "$daemon_pid" || rc=$?
-daemon_pid=
-[ $rc -eq 0 ] || fail "exit status $rc after SIGTERM (hub death)"
-! grep -q "ERROR: AddressSanitizer\|runtime error:" "$tmp/daemon.log" ||
-	fail "sanitizer report (hub death)"
+stop_daemon "hub death"
 ok "primary hub killed mid-burst: $brecv of $bsent delivered, $missing missing <= $counted counted by the router (tx_lost over-counts by $(( counted - missing )))"
 echo "fault e2e: all passed"
