@@ -46,8 +46,10 @@ run() {
 		line="FAILED (exit $rc): $(tail -1 "$tmp/err")"
 	fi
 	cmd=$(echo "${show:-$*}" | sed "s|$tmp/pki|PKI|g; s|$bld/||g; s|$src/||g")
-	printf -- '- %s UTC, %s, %s cores (machine shared with other engineers and a fuzzer; load avg %s -> %s), `%s`: %s\n' \
-	    "$(date -u '+%Y-%m-%d %H:%M')" "$arch" "$cores" "$load0" "$load1" \
+	printf -- '- %s UTC, %s, %s cores (%s; load avg %s -> %s), `%s`: %s\n' \
+	    "$(date -u '+%Y-%m-%d %H:%M')" "$arch" "$cores" \
+	    "${BENCH_MACHINE:-machine not described: set BENCH_MACHINE}" \
+	    "$load0" "$load1" \
 	    "$cmd" "$line" >>"$res"
 	printf '%-8s %s\n' "$name" "$line" >>"$tmp/table"
 }
