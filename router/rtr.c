@@ -407,6 +407,11 @@ rtr_send_nl(struct rtr *r, unsigned qi, const uint8_t *mac, size_t mac_len,
 	wr_init(&w, buf, sizeof(buf));
 	if (nlm_encode(&w, hdr, m) != 0)
 		return -1;
+	/* A long DADR (a Reject to a source with a long SADR) can overflow. */
+	if (w.len > r->ports[qi]->max_npdu) {
+		r->st.drop_too_long++;
+		return -1;
+	}
 	return rtr_xmit(r, qi, mac, mac_len, buf, w.len, NULL, 0,
 	    rtr_own_opts(r, qi));
 }

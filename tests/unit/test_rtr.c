@@ -74,6 +74,9 @@ std_config(struct rtr_config *c)
 	c->port[2].net = 9;
 }
 
+/* The max NPDU of the standard router's third port (a test may lower it). */
+static size_t std_mstp_max = 501;
+
 /* Build the standard router; learned routes only when learn is set. */
 static void
 std_router(struct rtr_config *cfg, bool learn)
@@ -84,7 +87,7 @@ std_router(struct rtr_config *cfg, bool learn)
 	rtr_tp_log_init(&lg);
 	rtr_tp_init(&tp[0], &lg, "bip", "C0A80101BAC0", 1497, 0);
 	rtr_tp_init(&tp[1], &lg, "sc", "F2000000BAC5", 1497, 0);
-	rtr_tp_init(&tp[2], &lg, "mstp", "7F", 501, 0);
+	rtr_tp_init(&tp[2], &lg, "mstp", "7F", std_mstp_max, 0);
 	ports[0] = &tp[0].port;
 	ports[1] = &tp[1].port;
 	ports[2] = &tp[2].port;
@@ -627,6 +630,36 @@ test_rtr_nl_learning_effects(void)
 	rtr_tp_rx(&tp[0], R30, false, "01 80 03 02 00 1E", NULL);
 	CU_ASSERT_EQUAL(rtr_table_find(rtr_table(R), 30)->reach,
 	    RTR_REACH_BUSY);
+	done();
+}
+
+/*
+ * A Reject the router originates is addressed to the source's SNET/SADR:
+ * with a long SADR it can outgrow the port's max NPDU.  It is then not
+ * sent, and counted as too long (found by the router fuzzer).
+ */
+static void
+test_rtr_reject_too_long(void)
+{
+	char npdu[8 * 3 + 192 * 3 + 16];
+	size_t i, n;
+
+	std_mstp_max = 200;
+	std_router(NULL, true);
+	std_mstp_max = 501;
+	rtr_tp_rx(&tp[1], R20, true, "01 80 04 00 14", NULL);	/* busy */
+	rtr_tp_log_clear(&lg);
+	/* To DNET 20 from SNET 99 with a 192-octet SADR: the Reject would be
+	 * 2 + 2 + 1 + 192 + 1 + 4 = 202 octets. */
+	n = (size_t)snprintf(npdu, sizeof(npdu), "01 28 00 14 00 00 63 C0");
+	for (i = 0; i < 192; i++)
+		n += (size_t)snprintf(npdu + n, sizeof(npdu) - n, " AA");
+	snprintf(npdu + n, sizeof(npdu) - n, " FF 10 08");
+	rtr_tp_rx(&tp[2], "7E", false, npdu, NULL);
+	CU_ASSERT_EQUAL(lg.n, 0);
+	CU_ASSERT_EQUAL(rtr_stats(R)->drop_busy, 1);
+	CU_ASSERT_EQUAL(rtr_stats(R)->reject_sent[2], 0);
+	CU_ASSERT_EQUAL(rtr_stats(R)->drop_too_long, 1);
 	done();
 }
 
@@ -1543,6 +1576,7 @@ static const struct ut_case cases[] = {
 	UT_CASE(test_rtr_i_am_relay_hold),
 	UT_CASE(test_rtr_nl_learning_effects),
 	UT_CASE(test_rtr_busy),
+	UT_CASE(test_rtr_reject_too_long),
 	UT_CASE(test_rtr_too_long),
 	UT_CASE(test_rtr_search_found),
 	UT_CASE(test_rtr_search_fails),
