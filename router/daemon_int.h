@@ -178,8 +178,10 @@ void dmn_app_set_texts(struct dmn *d, const struct cfg_device *next,
 /* The router's local handler (rtr_set_local_handler). */
 void dmn_app_local(void *arg, const struct rtr_apdu *a, uint64_t now_us);
 /*
- * A reload was applied: bind the certificate File objects to the new
- * paths, increment Database_Revision and keep it in state_dir.
+ * A reload was applied: give each SC port one certificate File object per
+ * issuer file of the new configuration (adding or removing objects when
+ * their number changed) bound to the new paths; if the object database
+ * changed, increment Database_Revision once and keep it in state_dir.
  */
 void dmn_app_reloaded(struct dmn *d);
 /*

@@ -589,6 +589,15 @@ dmn_sc_reload(struct dmn_port *p, const struct cfg_sc *cur,
 	    tb->min_reconnect);
 	note_applied(&ap, "timers.max_reconnect", ta->max_reconnect,
 	    tb->max_reconnect);
+	/* The TLS files are loaded again on every reload; named if changed. */
+	note_applied_if(&ap, "tls.certificate",
+	    text_differs(cur->tls.certificate, c->tls.certificate));
+	note_applied_if(&ap, "tls.key", text_differs(cur->tls.key, c->tls.key));
+	note_applied_if(&ap, "tls.ca", strlist_differs(&cur->tls.ca,
+	    &c->tls.ca));
+	note_applied_if(&ap, "tls.crl", text_differs(cur->tls.crl, c->tls.crl));
+	note_applied_u(&ap, "tls.expiry_warn_days", cur->tls.expiry_warn_days,
+	    c->tls.expiry_warn_days, " days");
 	note_applied_uri(&ap, "primary_hub", cur->primary_hub.text,
 	    c->primary_hub.text);
 	note_applied_uri(&ap, "failover_hub", cur->failover_hub.text,

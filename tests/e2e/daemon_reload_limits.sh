@@ -18,6 +18,9 @@
 #  - node_switch on B: policy on-demand -> configured with A as peer: B
 #    opens a direct connection to A; A replaced by another peer: B closes
 #    it (reload_closed);
+#  - a second issuer file: a File object more in the Device's Object_List
+#    (read over raw B/IP), Database_Revision one step up; removed again:
+#    the File object goes;
 #  - learn changed: listed as deferred, nothing applied;
 #  - an expired operational certificate: the reload is refused, A keeps
 #    running with its certificate.
@@ -26,6 +29,7 @@ PEER=$top_srcdir/tests/e2e/sc_reload_peer.py
 read -r hub ns < <(e_free_tcp 2)
 vmac_a=02:00:00:00:a1:01
 vmac_b=02:00:00:00:b2:02
+bip_ip=127.0.7.$E_N
 
 ctl() { "$E_CTL" -s "$W/$1.sock" --json "${@:2}"; }
 js() { python3 -c "import json,sys; s=json.load(sys.stdin); print($1)"; }
@@ -44,13 +48,15 @@ reload() {
 	echo "reload $1: $a"
 }
 
-# conf_a CONNECT_WAIT MAX_CONNECTIONS PER_SOURCE [CERT [EXTRA]]
+# conf_a CONNECT_WAIT MAX_CONNECTIONS PER_SOURCE [CERT [EXTRA [CA_FILES]]]
 conf_a() {
-	local cert=${4:-hub}
+	local cert=${4:-hub} ca=${6:-\"$W/pki/ca.pem\"}
 	e_router_conf ra 4201 <<CONF
+bip = ( { name = "bip0"; network = $((E_N + 1)); bind = "$bip_ip";
+          port = $E_UDP; broadcast = "127.255.255.255"; } );
 sc = ( { name = "sc0"; network = $E_N; vmac = "$vmac_a";
          tls = { certificate = "$W/pki/$cert.pem"; key = "$W/pki/$cert.key";
-                 ca = [ "$W/pki/ca.pem" ]; };
+                 ca = [ $ca ]; };
          timers = { connect_wait = $1; min_reconnect = 2; max_reconnect = 5; };
          primary_hub = "wss://127.0.0.1:$hub/";
          hub_function = { enabled = true; listen = "127.0.0.1:$hub";
@@ -76,8 +82,11 @@ sc = ( { name = "sc0"; network = $E_N; vmac = "$vmac_b";
        } );
 CONF
 }
-st() { e_status "$1" | js "$2"; }
-hubfn() { st ra "s['ports'][0]['hub_function']$1"; }
+# st NAME EXPR: EXPR over the status s, with p the SC port sc0.
+st() {
+	e_status "$1" | js "(lambda p: $2)([x for x in s['ports'] if x['name'] == 'sc0'][0])"
+}
+hubfn() { st ra "p['hub_function']$1"; }
 
 conf_a 20 3 16
 e_router_start ra
@@ -133,7 +142,7 @@ wait_for 10 both_in || e_fail "nodes 3 and 4 not admitted at max_connections 4: 
 [ "$(hubfn "['peers']")" = 4 ] || e_fail "A's hub does not list 4 nodes"
 out=$(python3 "$PEER" hub "$W/pki" 127.0.0.1 "$hub")
 case $out in NAK*) ;; *) e_fail "a fifth node at max_connections 4: $out";; esac
-st rb "s['ports'][0]['hub_connector']['connected_to']" | grep -qx primary ||
+st rb "p['hub_connector']['connected_to']" | grep -qx primary ||
 	e_fail "B lost its hub connection"
 touch "$W/release"
 wait_for 10 test "$(hubfn "['peers']")" = 2 || e_fail "nodes 3 and 4 did not leave"
@@ -157,14 +166,14 @@ out=$(python3 "$PEER" hub "$W/pki" 127.0.0.1 "$hub")
 e_ok "max_connections_per_source 16 -> 2 -> 16: refused at 2 (A and B kept), admitted again at 16"
 
 # ---------------------------------------------- node switch policy, peers
-dconns() { st "$1" "[ (c.get('initiated'), c['state'], c['vmac'].lower()) for c in s['ports'][0]['direct_connections'] ]"; }
+dconns() { st "$1" "[ (c.get('initiated'), c['state'], c['vmac'].lower()) for c in p['direct_connections'] ]"; }
 conf_b configured "peers = ( { vmac = \"$vmac_a\"; uri = \"wss://127.0.0.1:$ns/\"; } );"
 reload rb 's["ok"] and sorted(s["applied"])==["sc[0].node_switch.peers","sc[0].node_switch.policy"] and s["deferred"]==[]'
 up_b() { [ "$(dconns rb)" = "[(True, 'connected', '$vmac_a')]" ]; }
 wait_for 15 up_b || e_fail "B opened no direct connection to A: $(dconns rb)"
 up_a() { [ "$(dconns ra)" = "[(False, 'connected', '$vmac_b')]" ]; }
 wait_for 5 up_a || e_fail "A does not list B's direct connection: $(dconns ra)"
-[ "$(st rb "s['ports'][0]['node_switch']['policy']")" = configured ] ||
+[ "$(st rb "p['node_switch']['policy']")" = configured ] ||
 	e_fail "B's status policy is not configured"
 e_ok "node_switch on-demand -> configured with A as peer: B connected directly to A"
 # A replaced by a peer nobody listens for (port 1): A's connection goes.
@@ -172,22 +181,53 @@ conf_b configured "peers = ( { vmac = \"02:00:00:00:c3:03\"; uri = \"wss://127.0
 reload rb 's["ok"] and s["applied"]==["sc[0].node_switch.peers"]'
 gone() { [ "$(dconns rb)" = "[]" ] && [ "$(dconns ra)" = "[]" ]; }
 wait_for 15 gone || e_fail "the direct connection stayed: B $(dconns rb), A $(dconns ra)"
-[ "$(st rb "s['ports'][0]['node_switch']['counters']['reload_closed']")" = 1 ] ||
+[ "$(st rb "p['node_switch']['counters']['reload_closed']")" = 1 ] ||
 	e_fail "reload_closed is not 1"
 e_ok "peer A replaced: B closed its direct connection (reload_closed 1), A lists none"
+
+# ---------------------------------------------- certificate File objects
+# read A's Device (instance 4201) property over raw B/IP: the value's hex.
+rp() {
+	python3 "$top_srcdir/tests/e2e/bip_who_is_router.py" "$bip_ip" "$E_UDP" \
+		127.0.7.254 read-prop 4201 "$1" "$2" | sed -n 's/^VALUE //p'
+}
+# The File objects (type 10) in Object_List, and Database_Revision.
+files() { rp 8:4201 76 | python3 -c '
+import sys
+h = bytes.fromhex(sys.stdin.read().strip())
+ids = [int.from_bytes(h[i + 1:i + 5], "big") for i in range(0, len(h), 5)]
+print(" ".join(str(x & 0x3FFFFF) for x in ids if x >> 22 == 10))'; }
+dbrev() {	# an Unsigned: tag octet 0x21..0x24, then the value
+	rp 8:4201 155 | python3 -c 'import sys; print(int(sys.stdin.read().strip()[2:], 16))'
+}
+f0=$(files)
+r0=$(dbrev)
+[ -n "$f0" ] && [ -n "$r0" ] || e_fail "no Object_List or Database_Revision over B/IP"
+cp "$W/pki/ca.pem" "$W/pki/ca2.pem"
+conf_a 5 4 16 hub "" "\"$W/pki/ca.pem\", \"$W/pki/ca2.pem\""
+reload ra 's["ok"] and s["applied"]==["sc[0].tls.ca"] and s["deferred"]==[]'
+f1=$(files)
+r1=$(dbrev)
+[ "$(echo "$f1" | wc -w)" -eq $(( $(echo "$f0" | wc -w) + 1 )) ] ||
+	e_fail "issuer files 1 -> 2: File objects $f0 -> $f1"
+[ "$r1" -eq $(( r0 + 1 )) ] || e_fail "Database_Revision $r0 -> $r1, want one step"
+conf_a 5 4 16
+reload ra 's["ok"] and s["applied"]==["sc[0].tls.ca"]'
+[ "$(files)" = "$f0" ] || e_fail "issuer files 2 -> 1: File objects $(files), want $f0"
+e_ok "issuer files 1 -> 2 -> 1: certificate File objects $f0 -> $f1 -> $f0, Database_Revision one step per reload ($r0 -> $r1)"
 
 # ---------------------------------------------- deferred, refused
 conf_a 5 4 16 hub "learn = false;"
 reload ra 's["ok"] and s["applied"]==[] and s["deferred"]==["sc[0].learn"]'
 e_ok "learn changed: deferred, nothing applied"
-fp0=$(st ra "s['ports'][0]['certificate']['sha256']")
+fp0=$(st ra "p['certificate']['sha256']")
 conf_a 5 4 16 expired "learn = false;"
 a=$(ctl ra reload || true)
 echo "$a" | js 'not s["ok"] and any("has expired" in x and "sc[0].tls.certificate" in x for x in s["errors"])' |
 	grep -qx True || e_fail "reload with an expired certificate: $a"
-[ "$(st ra "s['ports'][0]['certificate']['sha256']")" = "$fp0" ] ||
+[ "$(st ra "p['certificate']['sha256']")" = "$fp0" ] ||
 	e_fail "the certificate changed"
-st ra "s['ports'][0]['hub_connector']['connected_to']" | grep -qx primary ||
+st ra "p['hub_connector']['connected_to']" | grep -qx primary ||
 	e_fail "A lost its hub connection"
 out=$(python3 "$PEER" hub "$W/pki" 127.0.0.1 "$hub")
 [ "$out" = ACCEPT ] || e_fail "A's hub takes no node after the refused reload: $out"
