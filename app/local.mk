@@ -32,3 +32,6 @@ EXTRA_DIST += tests/e2e/app-npm.sh tests/e2e/app_client.js
 E2E_TESTS += tests/e2e/daemon-device.sh
 EXTRA_DIST += tests/e2e/daemon-device.sh tests/e2e/daemon_device.js \
 	tests/e2e/netport_check.js tests/e2e/netport_expect.py
+## Its B/IP Network Ports on veth interfaces in a namespace (needs root).
+E2E_TESTS += tests/e2e/daemon-netport.sh
+EXTRA_DIST += tests/e2e/daemon-netport.sh tests/e2e/daemon_netport.js
