@@ -11,7 +11,8 @@
 'use strict';
 
 const path = require('path');
-const { makeClient, rpmValues } = require(path.join(__dirname, 'bacjs.js'));
+const { makeClient, rpmValues, reporter } =
+    require(path.join(__dirname, 'bacjs.js'));
 const { checkIpv4Port } = require(path.join(__dirname, 'netport_check.js'));
 
 const [portText, instText, devName, routerIp, hubPidText, fdIp, fdPortText,
@@ -19,13 +20,7 @@ const [portText, instText, devName, routerIp, hubPidText, fdIp, fdPortText,
 const port = parseInt(portText, 10);
 const inst = parseInt(instText, 10);
 const client = makeClient(port, { apduTimeout: 4000 });
-const say = (o) => console.log(JSON.stringify(o));
-const fail = (why) => {
-    say({ fail: why });
-    client.close();
-    process.exit(1);
-};
-const check = (cond, why) => { if (!cond) fail(why); };
+const { say, fail, check } = reporter(client);
 const DEVICE = 8, NP = 56;
 const P = {
     OBJECT_NAME: 77, OBJECT_LIST: 76, PROTOCOL_REVISION: 139,

@@ -7,19 +7,14 @@
 'use strict';
 
 const path = require('path');
-const { makeClient, rpmValues } = require(path.join(__dirname, 'bacjs.js'));
+const { makeClient, rpmValues, reporter } =
+    require(path.join(__dirname, 'bacjs.js'));
 const { checkIpv4Port } = require(path.join(__dirname, 'netport_check.js'));
 
 const args = process.argv.slice(2);
 const port = parseInt(args[0], 10);
 const client = makeClient(parseInt(args[1], 10), { apduTimeout: 4000 });
-const say = (o) => console.log(JSON.stringify(o));
-const fail = (why) => {
-    say({ fail: why });
-    client.close();
-    process.exit(1);
-};
-const check = (cond, why) => { if (!cond) fail(why); };
+const { say, fail, check } = reporter(client);
 
 async function run() {
     for (let i = 2; i + 2 < args.length; i += 3) {
