@@ -18,7 +18,7 @@
 
 #include "router/dmn_sysnet.h"
 
-#define SYSNET_FILE_MAX	65536	/* longest route table / resolv.conf read */
+#define SYSNET_FILE_MAX	65536	/* resolv.conf read; netlink receive */
 
 /* Copy the line at *p (without its newline) into buf; advance *p. */
 static bool
@@ -37,37 +37,6 @@ next_line(const char **p, char *buf, size_t cap)
 	memcpy(buf, s, n);
 	buf[n] = '\0';
 	return true;
-}
-
-int
-dmn_sysnet_route_gw(const char *text, const char *ifname, uint32_t *gw)
-{
-	char line[256], name[DMN_SYSNET_IFNAME_MAX + 1];
-	unsigned long dst, via, mask;
-	unsigned flags;
-	int metric, best = -1;
-	uint32_t found = 0;
-
-	if (!next_line(&text, line, sizeof(line)))	/* the header */
-		return -1;
-	while (next_line(&text, line, sizeof(line))) {
-		if (sscanf(line, "%16s %lx %lx %x %*d %*d %d %lx", name, &dst,
-		    &via, &flags, &metric, &mask) != 6)
-			continue;
-		/* RTF_UP | RTF_GATEWAY, destination and mask 0.0.0.0 */
-		if (strcmp(name, ifname) != 0 || dst != 0 || mask != 0 ||
-		    (flags & 0x3) != 0x3 || via == 0 || via > 0xFFFFFFFFUL)
-			continue;
-		if (best < 0 || metric < best) {
-			best = metric;
-			/* The kernel prints the network-order word natively. */
-			found = ntohl((uint32_t)via);
-		}
-	}
-	if (best < 0)
-		return -1;
-	*gw = found;
-	return 0;
 }
 
 size_t
@@ -164,29 +133,45 @@ find_iface(uint32_t ip, const char *ifname, struct dmn_sysnet *out,
 	return pick != NULL ? 0 : -1;
 }
 
-/*
- * Look ip up in one RTM_NEWADDR message: 1 with *dynamic set if it is
- * that address, 0 if another, -1 if the message is broken.
- */
+/* The attributes after a message's fixed part of hdrlen octets. */
+static const struct rtattr *
+msg_attrs(const struct nlmsghdr *nh, size_t hdrlen, int *len)
+{
+	*len = (int)nh->nlmsg_len - (int)NLMSG_LENGTH(hdrlen);
+	return (const struct rtattr *)(const void *)
+	    ((const char *)NLMSG_DATA(nh) + NLMSG_ALIGN(hdrlen));
+}
+
+/* A 32-bit attribute's value (4 octets or more), or -1. */
 static int
-addr_msg(const struct nlmsghdr *nh, uint32_t ip, bool *dynamic)
+attr_u32(const struct rtattr *rta, uint32_t *v)
+{
+	if (RTA_PAYLOAD(rta) < 4)
+		return -1;
+	memcpy(v, RTA_DATA(rta), 4);
+	return 0;
+}
+
+int
+dmn_sysnet_addr_msg(const struct nlmsghdr *nh, uint32_t ip, bool *dynamic,
+    int *ifindex)
 {
 	const struct ifaddrmsg *ifa = NLMSG_DATA(nh);
 	const struct rtattr *rta;
-	int len = (int)nh->nlmsg_len - (int)NLMSG_LENGTH(sizeof(*ifa));
-	uint32_t flags, be = htonl(ip), v;
+	uint32_t flags, v;
 	bool match = false;
+	int len;
 
-	if (len < 0)
+	if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*ifa)))
 		return -1;
-	if (ifa->ifa_family != AF_INET)
+	if (nh->nlmsg_type != RTM_NEWADDR || ifa->ifa_family != AF_INET)
 		return 0;
 	flags = ifa->ifa_flags;
-	for (rta = IFA_RTA(ifa); RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
-		if (RTA_PAYLOAD(rta) < 4)
+	for (rta = msg_attrs(nh, sizeof(*ifa), &len); RTA_OK(rta, len);
+	    rta = RTA_NEXT(rta, len)) {
+		if (attr_u32(rta, &v) != 0)
 			continue;
-		memcpy(&v, RTA_DATA(rta), 4);
-		if (rta->rta_type == IFA_LOCAL && v == be)
+		if (rta->rta_type == IFA_LOCAL && v == htonl(ip))
 			match = true;
 		else if (rta->rta_type == IFA_FLAGS)
 			flags = v;	/* the full 32-bit flags */
@@ -194,55 +179,125 @@ addr_msg(const struct nlmsghdr *nh, uint32_t ip, bool *dynamic)
 	if (!match)
 		return 0;
 	*dynamic = !(flags & IFA_F_PERMANENT);
+	*ifindex = (int)ifa->ifa_index;
 	return 1;
 }
 
-/* Ask rtnetlink whether the kernel holds ip with a finite lifetime. */
+int
+dmn_sysnet_route_msg(const struct nlmsghdr *nh, int ifindex, uint32_t *gw,
+    uint32_t *metric)
+{
+	const struct rtmsg *rt = NLMSG_DATA(nh);
+	const struct rtattr *rta;
+	uint32_t v, table, oif = 0, via = 0, prio = 0;
+	int len;
+
+	if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*rt)))
+		return -1;
+	if (nh->nlmsg_type != RTM_NEWROUTE || rt->rtm_family != AF_INET ||
+	    rt->rtm_dst_len != 0 || rt->rtm_type != RTN_UNICAST)
+		return 0;
+	table = rt->rtm_table;
+	for (rta = msg_attrs(nh, sizeof(*rt), &len); RTA_OK(rta, len);
+	    rta = RTA_NEXT(rta, len)) {
+		if (attr_u32(rta, &v) != 0)
+			continue;
+		switch (rta->rta_type) {
+		case RTA_TABLE:
+			table = v;
+			break;
+		case RTA_OIF:
+			oif = v;
+			break;
+		case RTA_GATEWAY:
+			via = ntohl(v);
+			break;
+		case RTA_PRIORITY:
+			prio = v;
+			break;
+		default:
+			break;
+		}
+	}
+	if (table != RT_TABLE_MAIN || oif != (uint32_t)ifindex || via == 0)
+		return 0;
+	*gw = via;
+	*metric = prio;
+	return 1;
+}
+
+/* What a dump looks for: the address, then its interface's default route. */
+struct nl_find {
+	uint32_t	ip;
+	bool		found, dynamic;
+	int		ifindex;
+	bool		has_gw;
+	uint32_t	gw, metric;
+};
+
+static void
+nl_one(const struct nlmsghdr *nh, struct nl_find *f)
+{
+	uint32_t gw, metric;
+
+	if (nh->nlmsg_type == RTM_NEWADDR && !f->found)
+		f->found = dmn_sysnet_addr_msg(nh, f->ip, &f->dynamic,
+		    &f->ifindex) == 1;
+	else if (nh->nlmsg_type == RTM_NEWROUTE && f->found &&
+	    dmn_sysnet_route_msg(nh, f->ifindex, &gw, &metric) == 1 &&
+	    (!f->has_gw || metric < f->metric)) {
+		f->has_gw = true;
+		f->gw = gw;
+		f->metric = metric;
+	}
+}
+
+/* Dump the kernel's IPv4 addresses (RTM_GETADDR) or routes into f. */
 static int
-addr_is_dynamic(uint32_t ip, bool *dynamic)
+nl_dump(uint16_t type, struct nl_find *f)
 {
 	struct {
-		struct nlmsghdr		nh;
-		struct ifaddrmsg	ifa;
+		struct nlmsghdr	nh;
+		struct rtmsg	rt;	/* the larger of rtmsg, ifaddrmsg */
 	} req;
 	struct timeval tv = { 1, 0 };
-	char *buf;
+	char *buf = malloc(SYSNET_FILE_MAX);
 	ssize_t n;
-	int fd, rc = -1, done = 0;
+	int fd, rc = -1;
+	bool failed = false;
 
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (fd < 0)
-		return -1;
-	buf = malloc(SYSNET_FILE_MAX);
 	memset(&req, 0, sizeof(req));
-	req.nh.nlmsg_len = sizeof(req);
-	req.nh.nlmsg_type = RTM_GETADDR;
+	req.nh.nlmsg_len = NLMSG_LENGTH(type == RTM_GETADDR ?
+	    sizeof(struct ifaddrmsg) : sizeof(struct rtmsg));
+	req.nh.nlmsg_type = type;
 	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	req.nh.nlmsg_seq = 1;
-	req.ifa.ifa_family = AF_INET;
-	if (buf == NULL ||
+	req.rt.rtm_family = AF_INET;	/* ifa_family is there too */
+	if (buf == NULL || fd < 0 ||
 	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0 ||
-	    send(fd, &req, sizeof(req), 0) != (ssize_t)sizeof(req))
+	    send(fd, &req, req.nh.nlmsg_len, 0) != (ssize_t)req.nh.nlmsg_len)
 		goto out;
-	while (!done && (n = recv(fd, buf, SYSNET_FILE_MAX, 0)) > 0) {
+	while (rc < 0 && !failed &&
+	    (n = recv(fd, buf, SYSNET_FILE_MAX, 0)) > 0) {
 		const struct nlmsghdr *nh = (const struct nlmsghdr *)
 		    (const void *)buf;
 		size_t left = (size_t)n;
 
-		for (; NLMSG_OK(nh, left); nh = NLMSG_NEXT(nh, left)) {
-			if (nh->nlmsg_type == NLMSG_DONE ||
-			    nh->nlmsg_type == NLMSG_ERROR) {
-				done = 1;
-				break;
-			}
-			if (nh->nlmsg_type == RTM_NEWADDR && rc < 0 &&
-			    addr_msg(nh, ip, dynamic) == 1)
-				rc = 0;	/* keep reading to the end */
+		for (; rc < 0 && !failed && NLMSG_OK(nh, left);
+		    nh = NLMSG_NEXT(nh, left)) {
+			if (nh->nlmsg_type == NLMSG_DONE)
+				rc = 0;
+			else if (nh->nlmsg_type == NLMSG_ERROR)
+				failed = true;
+			else
+				nl_one(nh, f);
 		}
 	}
 out:
 	free(buf);
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	return rc;
 }
 
@@ -261,11 +316,14 @@ dmn_sysnet_read(uint32_t ip, const char *ifname, const char *resolv_path,
 	out->n_dns = dmn_sysnet_resolv(text, out->dns, DMN_SYSNET_DNS_MAX);
 	rc = find_iface(ip, ifname, out, &held);
 	if (rc == 0) {
-		read_text("/proc/net/route", text, SYSNET_FILE_MAX);
-		if (dmn_sysnet_route_gw(text, out->ifname, &out->gateway) != 0)
-			out->gateway = 0;
-		if (addr_is_dynamic(held, &out->dhcp) != 0)
-			out->dhcp = false;
+		struct nl_find f;
+
+		memset(&f, 0, sizeof(f));
+		f.ip = held;
+		if (nl_dump(RTM_GETADDR, &f) == 0 && f.found &&
+		    nl_dump(RTM_GETROUTE, &f) == 0 && f.has_gw)
+			out->gateway = f.gw;
+		out->dhcp = f.found && f.dynamic;
 		snprintf(path, sizeof(path), "/sys/class/net/%s/speed",
 		    out->ifname);
 		read_text(path, text, 32);

@@ -6,9 +6,11 @@
  *   mask      the netmask of the interface address equal to the port's
  *             address, else of the one whose subnet holds it (127.0.4.5
  *             on lo's 127.0.0.1/8) (getifaddrs)
- *   gateway   the default route's gateway through that interface, lowest
- *             metric first (/proc/net/route); 0 if the default route
- *             leaves by another interface or there is none
+ *   gateway   the gateway of the main table's default route through that
+ *             interface, lowest metric first (rtnetlink, not
+ *             /proc/net/route, which the systemd unit's ProcSubset=pid
+ *             hides); 0 if the default route leaves by another interface
+ *             or there is none
  *   dns       the IPv4 "nameserver" lines of /etc/resolv.conf, in order,
  *             at most three (the resolver's MAXNS)
  *   dhcp      the kernel holds the address with a finite lifetime
@@ -53,12 +55,27 @@ struct dmn_sysnet {
 int dmn_sysnet_read(uint32_t ip, const char *ifname, const char *resolv_path,
     struct dmn_sysnet *out);
 
+struct nlmsghdr;
+
 /*
- * From the text of /proc/net/route, the gateway (host order) of the
- * default route through ifname with the lowest metric.  Return 0, or -1
- * if there is none.  Pure.
+ * From one rtnetlink message: if it is RTM_NEWADDR for IPv4 address ip
+ * (host order, IFA_LOCAL), return 1 with *dynamic (no IFA_F_PERMANENT,
+ * from IFA_FLAGS when present) and *ifindex; 0 if it is another message
+ * or address; -1 if it is shorter than its fixed part.  nh must hold
+ * nlmsg_len octets.  Pure.
  */
-int dmn_sysnet_route_gw(const char *text, const char *ifname, uint32_t *gw);
+int dmn_sysnet_addr_msg(const struct nlmsghdr *nh, uint32_t ip,
+    bool *dynamic, int *ifindex);
+
+/*
+ * From one rtnetlink message: if it is an RTM_NEWROUTE IPv4 unicast
+ * default route (destination length 0) of the main table through
+ * interface ifindex with a gateway, return 1 with *gw (host order) and
+ * *metric (RTA_PRIORITY, 0 if absent); 0 otherwise; -1 if it is shorter
+ * than its fixed part.  Pure.
+ */
+int dmn_sysnet_route_msg(const struct nlmsghdr *nh, int ifindex,
+    uint32_t *gw, uint32_t *metric);
 
 /*
  * From the text of resolv.conf, the IPv4 addresses (host order) of the

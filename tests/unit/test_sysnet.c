@@ -1,7 +1,8 @@
 /*
  * The interface facts of a B/IP Network Port (router/dmn_sysnet.c): the
- * /proc/net/route, resolv.conf and link-speed parsers on fixed texts,
- * then a real read of the loopback interface.
+ * rtnetlink address and route message parsers on messages built here, the
+ * resolv.conf and link-speed parsers on fixed texts, then a real read of
+ * the loopback interface.
  */
 #include "config.h"
 
@@ -10,67 +11,173 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
+
 #include "router/dmn_sysnet.h"
 #include "tests/unit/harness.h"
 
-/* As /proc/net/route prints it on a little-endian host (two namespaces'
- * worth: v0 and v1 each with a default route, v0 also a worse one). */
-static const char route_le[] =
-    "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask"
-    "\t\tMTU\tWindow\tIRTT\n"
-    "v0\t00000000\t0100090A\t0003\t0\t0\t5\t00000000\t0\t0\t0\n"
-    "v1\t00000000\t0101090A\t0003\t0\t0\t10\t00000000\t0\t0\t0\n"
-    "v0\t00000000\t0200090A\t0003\t0\t0\t1\t00000000\t0\t0\t0\n"
-    "v0\t0000090A\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n"
-    "v1\t0001090A\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n"
-    "v2\t00000000\t0100090A\t0001\t0\t0\t0\t00000000\t0\t0\t0\n"
-    "v3\t00000000\t0103090A\t0003\t0\t0\t0\t000000FF\t0\t0\t0\n"
-    "garbage line\n";
+/* Netlink messages built here, as the kernel sends them. */
+static uint32_t nlbuf[128];
 
-static uint32_t
-host_word(uint32_t ip)
+static struct nlmsghdr *
+nl_msg(uint16_t type, const void *fixed, size_t len)
 {
-	/* The hex /proc/net/route prints for host-order address ip. */
-	uint8_t b[4] = { (uint8_t)(ip >> 24), (uint8_t)(ip >> 16),
-		(uint8_t)(ip >> 8), (uint8_t)ip };
-	uint32_t w;
+	struct nlmsghdr *nh = (struct nlmsghdr *)(void *)nlbuf;
 
-	memcpy(&w, b, 4);
-	return w;
+	memset(nlbuf, 0, sizeof(nlbuf));
+	nh->nlmsg_type = type;
+	nh->nlmsg_len = NLMSG_LENGTH(len);
+	memcpy(NLMSG_DATA(nh), fixed, len);
+	return nh;
+}
+
+/* Append attribute `type` with n octets of value. */
+static void
+nl_attr(struct nlmsghdr *nh, uint16_t type, const void *v, size_t n)
+{
+	struct rtattr *rta = (struct rtattr *)(void *)((char *)nh +
+	    NLMSG_ALIGN(nh->nlmsg_len));
+
+	rta->rta_type = type;
+	rta->rta_len = (unsigned short)RTA_LENGTH(n);
+	memcpy(RTA_DATA(rta), v, n);
+	nh->nlmsg_len = NLMSG_ALIGN(nh->nlmsg_len) + RTA_ALIGN(rta->rta_len);
 }
 
 static void
-test_route_gw(void)
+nl_u32(struct nlmsghdr *nh, uint16_t type, uint32_t v)
 {
-	char text[512];
-	uint32_t gw = 0;
+	nl_attr(nh, type, &v, 4);
+}
 
-	/* The text above is little-endian: only check it on such a host. */
-	if (host_word(0x0A090001) == 0x0100090Au) {
-		CU_ASSERT_EQUAL(dmn_sysnet_route_gw(route_le, "v0", &gw), 0);
-		CU_ASSERT_EQUAL(gw, 0x0A090002u);	/* metric 1 wins */
-		CU_ASSERT_EQUAL(dmn_sysnet_route_gw(route_le, "v1", &gw), 0);
-		CU_ASSERT_EQUAL(gw, 0x0A090101u);
-	}
-	/* Not up and gateway (v2), not a default route (v3), absent. */
-	gw = 7;
-	CU_ASSERT_EQUAL(dmn_sysnet_route_gw(route_le, "v2", &gw), -1);
-	CU_ASSERT_EQUAL(dmn_sysnet_route_gw(route_le, "v3", &gw), -1);
-	CU_ASSERT_EQUAL(dmn_sysnet_route_gw(route_le, "eth0", &gw), -1);
-	CU_ASSERT_EQUAL(gw, 7);
-	/* Host order whatever the host: build the line from the word. */
-	snprintf(text, sizeof(text), "Iface\tDestination\tGateway\n"
-	    "eth0\t00000000\t%08X\t0003\t0\t0\t100\t00000000\t0\t0\t0\n",
-	    host_word(0xC0000201));
-	CU_ASSERT_EQUAL(dmn_sysnet_route_gw(text, "eth0", &gw), 0);
-	CU_ASSERT_EQUAL(gw, 0xC0000201u);
-	/* The header alone, nothing, a name too long for an interface. */
-	CU_ASSERT_EQUAL(dmn_sysnet_route_gw("Iface\tDestination\n", "eth0",
-	    &gw), -1);
-	CU_ASSERT_EQUAL(dmn_sysnet_route_gw("", "eth0", &gw), -1);
-	CU_ASSERT_EQUAL(dmn_sysnet_route_gw("h\n"
-	    "averyveryverylongname\t00000000\t0100090A\t0003\t0\t0\t0\t"
-	    "00000000\n", "averyveryverylon", &gw), -1);
+/* A default route of table `table` via host-order gw on oif. */
+static struct nlmsghdr *
+route(uint8_t family, uint8_t dst_len, uint8_t table, uint32_t oif,
+    uint32_t gw)
+{
+	struct rtmsg rt;
+	struct nlmsghdr *nh;
+
+	memset(&rt, 0, sizeof(rt));
+	rt.rtm_family = family;
+	rt.rtm_dst_len = dst_len;
+	rt.rtm_table = table;
+	rt.rtm_type = RTN_UNICAST;
+	nh = nl_msg(RTM_NEWROUTE, &rt, sizeof(rt));
+	nl_u32(nh, RTA_TABLE, table);
+	nl_u32(nh, RTA_OIF, oif);
+	if (gw != 0)
+		nl_u32(nh, RTA_GATEWAY, htonl(gw));
+	return nh;
+}
+
+static void
+test_route_msg(void)
+{
+	struct nlmsghdr *nh;
+	struct rtmsg *rt;
+	uint32_t gw = 7, metric = 7;
+
+	nh = route(AF_INET, 0, RT_TABLE_MAIN, 3, 0x0A090001);
+	nl_u32(nh, RTA_PRIORITY, 5);
+	CU_ASSERT_EQUAL(dmn_sysnet_route_msg(nh, 3, &gw, &metric), 1);
+	CU_ASSERT_EQUAL(gw, 0x0A090001u);
+	CU_ASSERT_EQUAL(metric, 5);
+	/* Through another interface. */
+	gw = metric = 7;
+	CU_ASSERT_EQUAL(dmn_sysnet_route_msg(nh, 4, &gw, &metric), 0);
+	CU_ASSERT(gw == 7 && metric == 7);
+	/* No RTA_PRIORITY: metric 0. */
+	nh = route(AF_INET, 0, RT_TABLE_MAIN, 3, 0xC0000201);
+	CU_ASSERT_EQUAL(dmn_sysnet_route_msg(nh, 3, &gw, &metric), 1);
+	CU_ASSERT(gw == 0xC0000201u && metric == 0);
+	/* Not a default route, no gateway, not IPv4, not the main table. */
+	nh = route(AF_INET, 24, RT_TABLE_MAIN, 3, 0x0A090001);
+	CU_ASSERT_EQUAL(dmn_sysnet_route_msg(nh, 3, &gw, &metric), 0);
+	nh = route(AF_INET, 0, RT_TABLE_MAIN, 3, 0);
+	CU_ASSERT_EQUAL(dmn_sysnet_route_msg(nh, 3, &gw, &metric), 0);
+	nh = route(AF_INET6, 0, RT_TABLE_MAIN, 3, 0x0A090001);
+	CU_ASSERT_EQUAL(dmn_sysnet_route_msg(nh, 3, &gw, &metric), 0);
+	nh = route(AF_INET, 0, RT_TABLE_LOCAL, 3, 0x0A090001);
+	CU_ASSERT_EQUAL(dmn_sysnet_route_msg(nh, 3, &gw, &metric), 0);
+	/* RTA_TABLE wins over the 8-bit rtm_table (tables above 255). */
+	nh = route(AF_INET, 0, RT_TABLE_MAIN, 3, 0x0A090001);
+	rt = NLMSG_DATA(nh);
+	rt->rtm_table = RT_TABLE_COMPAT;
+	CU_ASSERT_EQUAL(dmn_sysnet_route_msg(nh, 3, &gw, &metric), 1);
+	/* Not unicast (a blackhole default), or not a route at all. */
+	rt->rtm_type = RTN_BLACKHOLE;
+	CU_ASSERT_EQUAL(dmn_sysnet_route_msg(nh, 3, &gw, &metric), 0);
+	rt->rtm_type = RTN_UNICAST;
+	nh->nlmsg_type = RTM_NEWADDR;
+	CU_ASSERT_EQUAL(dmn_sysnet_route_msg(nh, 3, &gw, &metric), 0);
+	/* A gateway attribute too short to hold an address is passed over. */
+	nh = route(AF_INET, 0, RT_TABLE_MAIN, 3, 0);
+	nl_attr(nh, RTA_GATEWAY, "\x0a\x09", 2);
+	CU_ASSERT_EQUAL(dmn_sysnet_route_msg(nh, 3, &gw, &metric), 0);
+	/* Shorter than struct rtmsg. */
+	nh->nlmsg_len = NLMSG_LENGTH(4);
+	CU_ASSERT_EQUAL(dmn_sysnet_route_msg(nh, 3, &gw, &metric), -1);
+}
+
+static struct nlmsghdr *
+addr(uint8_t family, uint8_t flags, uint32_t index, uint32_t local)
+{
+	struct ifaddrmsg ifa;
+	struct nlmsghdr *nh;
+
+	memset(&ifa, 0, sizeof(ifa));
+	ifa.ifa_family = family;
+	ifa.ifa_prefixlen = 24;
+	ifa.ifa_flags = flags;
+	ifa.ifa_index = index;
+	nh = nl_msg(RTM_NEWADDR, &ifa, sizeof(ifa));
+	nl_u32(nh, IFA_ADDRESS, htonl(local));
+	nl_u32(nh, IFA_LOCAL, htonl(local));
+	return nh;
+}
+
+static void
+test_addr_msg(void)
+{
+	struct nlmsghdr *nh;
+	bool dyn = true;
+	int index = 0;
+
+	/* A static address: permanent. */
+	nh = addr(AF_INET, IFA_F_PERMANENT, 3, 0x0A090002);
+	CU_ASSERT_EQUAL(dmn_sysnet_addr_msg(nh, 0x0A090002, &dyn, &index), 1);
+	CU_ASSERT(!dyn && index == 3);
+	/* A lease: no permanent flag. */
+	nh = addr(AF_INET, 0, 4, 0x0A090002);
+	CU_ASSERT_EQUAL(dmn_sysnet_addr_msg(nh, 0x0A090002, &dyn, &index), 1);
+	CU_ASSERT(dyn && index == 4);
+	/* IFA_FLAGS (32 bits) wins over the 8-bit ifa_flags. */
+	nh = addr(AF_INET, IFA_F_PERMANENT, 3, 0x0A090002);
+	nl_u32(nh, IFA_FLAGS, IFA_F_NOPREFIXROUTE);
+	CU_ASSERT_EQUAL(dmn_sysnet_addr_msg(nh, 0x0A090002, &dyn, &index), 1);
+	CU_ASSERT(dyn);
+	nh = addr(AF_INET, 0, 3, 0x0A090002);
+	nl_u32(nh, IFA_FLAGS, IFA_F_PERMANENT | IFA_F_NOPREFIXROUTE);
+	CU_ASSERT_EQUAL(dmn_sysnet_addr_msg(nh, 0x0A090002, &dyn, &index), 1);
+	CU_ASSERT(!dyn);
+	/* Another address, another family, another message. */
+	dyn = true;
+	index = 9;
+	CU_ASSERT_EQUAL(dmn_sysnet_addr_msg(nh, 0x0A090003, &dyn, &index), 0);
+	CU_ASSERT(dyn && index == 9);
+	nh = addr(AF_INET6, 0, 3, 0x0A090002);
+	CU_ASSERT_EQUAL(dmn_sysnet_addr_msg(nh, 0x0A090002, &dyn, &index), 0);
+	nh = addr(AF_INET, 0, 3, 0x0A090002);
+	nh->nlmsg_type = RTM_NEWROUTE;
+	CU_ASSERT_EQUAL(dmn_sysnet_addr_msg(nh, 0x0A090002, &dyn, &index), 0);
+	/* Shorter than struct ifaddrmsg. */
+	nh->nlmsg_type = RTM_NEWADDR;
+	nh->nlmsg_len = NLMSG_LENGTH(2);
+	CU_ASSERT_EQUAL(dmn_sysnet_addr_msg(nh, 0x0A090002, &dyn, &index), -1);
 }
 
 static void
@@ -151,7 +258,8 @@ test_read_loopback(void)
 }
 
 static const struct ut_case cases[] = {
-	UT_CASE(test_route_gw),
+	UT_CASE(test_route_msg),
+	UT_CASE(test_addr_msg),
 	UT_CASE(test_resolv),
 	UT_CASE(test_speed),
 	UT_CASE(test_read_loopback),
