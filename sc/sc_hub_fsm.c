@@ -194,7 +194,9 @@ add_peer(struct sc_hubtab *t, const struct scm_connect *req, void *conn,
 	struct sc_hub_peer *p = NULL;
 	size_t i;
 
-	for (i = 0; i < t->cfg.max_conns; i++) {
+	/* The whole table: above a lowered cap, a replacing node may need
+	   a slot at or beyond it. */
+	for (i = 0; i < t->cap; i++) {
 		if (!t->peers[i].in_use) {
 			p = &t->peers[i];
 			break;

@@ -268,6 +268,11 @@ test_set_max(void)
 	CU_ASSERT_FALSE(moved);
 	CU_ASSERT_EQUAL(t.n, 3);
 	CU_ASSERT_PTR_NOT_NULL(sc_hubtab_find(&t, vm_b));
+	/* A node reconnecting (same UUID) above the lowered cap: replaced
+	   in whatever slot is free (found by the fuzzer: none below it). */
+	p = admit(&t, vm_router, 0x33, 1600, &conn_r, SC_HUB_ADMIT_REPLACE);
+	CU_ASSERT_PTR_NOT_NULL(p);
+	CU_ASSERT_EQUAL(t.n, 3);
 	vm[5] = 9;
 	admit(&t, vm, 0x44, 1600, &conn_x, SC_HUB_REFUSE_FULL);
 	sc_hubtab_remove(&t, sc_hubtab_find(&t, vm_b));
