@@ -21,7 +21,7 @@
 #  - a second issuer file: a File object more in the Device's Object_List
 #    (read over raw B/IP), Database_Revision one step up; removed again:
 #    the File object goes;
-#  - learn changed: listed as deferred, nothing applied;
+#  - learn changed: applied; allow_plaintext_ws changed: deferred;
 #  - an expired operational certificate: the reload is refused, A keeps
 #    running with its certificate.
 . "$(dirname "$0")/e2e-lib.sh"
@@ -217,11 +217,11 @@ reload ra 's["ok"] and s["applied"]==["sc[0].tls.ca"]'
 e_ok "issuer files 1 -> 2 -> 1: certificate File objects $f0 -> $f1 -> $f0, Database_Revision one step per reload ($r0 -> $r1)"
 
 # ---------------------------------------------- deferred, refused
-conf_a 5 4 16 hub "learn = false;"
-reload ra 's["ok"] and s["applied"]==[] and s["deferred"]==["sc[0].learn"]'
-e_ok "learn changed: deferred, nothing applied"
+conf_a 5 4 16 hub "learn = false; allow_plaintext_ws = true;"
+reload ra 's["ok"] and s["applied"]==["sc[0].learn"] and s["deferred"]==["sc[0].allow_plaintext_ws"]'
+e_ok "learn applied, allow_plaintext_ws deferred"
 fp0=$(st ra "p['certificate']['sha256']")
-conf_a 5 4 16 expired "learn = false;"
+conf_a 5 4 16 expired "learn = false; allow_plaintext_ws = true;"
 a=$(ctl ra reload || true)
 echo "$a" | js 'not s["ok"] and any("has expired" in x and "sc[0].tls.certificate" in x for x in s["errors"])' |
 	grep -qx True || e_fail "reload with an expired certificate: $a"
