@@ -660,7 +660,8 @@ note_deferred(const struct dmn *d, const struct cfg *cur,
 		}
 		if ((p == NULL || p->sc.nodesw == NULL) &&
 		    (dmn_sc_ns_differs(&a->node_switch, &b->node_switch) ||
-		    a->node_switch.idle_timeout != b->node_switch.idle_timeout ||
+		    a->node_switch.idle_timeout !=
+		    b->node_switch.idle_timeout ||
 		    a->node_switch.resolve_timeout !=
 		    b->node_switch.resolve_timeout ||
 		    a->node_switch.resolve_cache !=
