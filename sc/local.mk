@@ -64,7 +64,8 @@ librouter_a_SOURCES += \
 
 UNIT_SOURCES += \
 	tests/unit/test_scm.c \
-	tests/unit/test_sc_vmac.c
+	tests/unit/test_sc_vmac.c \
+	tests/unit/test_sc_ws_self.c
 
 FUZZ_TARGETS += scm
 check_PROGRAMS += tests/fuzz/replay-scm

@@ -1237,7 +1237,7 @@ ws_accept_cb(struct evconnlistener *evl, evutil_socket_t fd,
 		l->st.refused_per_source++;
 		log_ratelim(&l->rl, LOG_LVL_WARNING, LD_SC,
 		    "%s listener: refused %s: %u connections from this "
-		    "address already (max_connections_per_source); %llu "
+		    "source already (max_connections_per_source); %llu "
 		    "refused so far", sc_ws_proto_name(l->proto), addr,
 		    sc_srclim_count(&l->src, key),
 		    (unsigned long long)l->st.refused_per_source);
@@ -1406,23 +1406,62 @@ sc_ws_listener_stats(const struct sc_ws_listener *l,
 
 /* ------------------------------------------------------------ client */
 
+/*
+ * Whether a connected TCP socket is connected to itself: a connect to a
+ * port of this host nobody listens on, whose ephemeral local port happens
+ * to be that port, completes as a simultaneous open with itself.
+ */
+static bool
+ws_is_self_connect(evutil_socket_t fd)
+{
+	struct sockaddr_storage a, b;
+	socklen_t al = sizeof(a), bl = sizeof(b);
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	if (getsockname(fd, (struct sockaddr *)&a, &al) != 0 ||
+	    getpeername(fd, (struct sockaddr *)&b, &bl) != 0 ||
+	    al != bl || a.ss_family != b.ss_family)
+		return false;
+	if (a.ss_family == AF_INET) {
+		const struct sockaddr_in *x = (const void *)&a;
+		const struct sockaddr_in *y = (const void *)&b;
+
+		return x->sin_port == y->sin_port &&
+		    x->sin_addr.s_addr == y->sin_addr.s_addr;
+	}
+	if (a.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *x = (const void *)&a;
+		const struct sockaddr_in6 *y = (const void *)&b;
+
+		return x->sin6_port == y->sin6_port &&
+		    memcmp(&x->sin6_addr, &y->sin6_addr,
+		    sizeof(x->sin6_addr)) == 0;
+	}
+	return false;
+}
+
 static void
 ws_conn_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct sc_ws *ws = arg;
 	int soerr = 0;
 	socklen_t len = sizeof(soerr);
+	bool self = false;
 
 	(void)what;
 	event_free(ws->conn_ev);
 	ws->conn_ev = NULL;
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) != 0)
 		soerr = errno;
+	if (soerr == 0 && (self = ws_is_self_connect(fd)))
+		soerr = ECONNREFUSED;	/* nobody listens there */
 	if (soerr != 0) {
 		evutil_closesocket(fd);
 		ws->fd = -1;
 		snprintf(ws->detail, sizeof(ws->detail), "connect to %s: %s",
-		    ws->peer_addr, strerror(soerr));
+		    ws->peer_addr, self ? "connected to itself (nobody "
+		    "listens there)" : strerror(soerr));
 		ws->ai_next = ws->ai_next->ai_next;
 		ws_connect_next(ws);
 		return;
