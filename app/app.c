@@ -626,7 +626,9 @@ segment_ack(struct app *a, const struct app_addr *src, const struct apdu_hdr *h,
 			return;
 		}
 		s->base = k + 1;
-		s->window = h->window;
+		/* Actual window: at most the one we proposed (5.3). */
+		s->window = h->window < a->db->dev.window ? h->window :
+		    a->db->dev.window;
 		s->retries = 0;
 		fill_window(a, s, now);
 		return;

@@ -886,6 +886,35 @@ test_segmented_response(void)
 	CU_ASSERT_EQUAL(app_next_deadline(A) > now + 3000000, true);
 }
 
+/*
+ * The window a Segment-ACK asks for is the actual window only up to the
+ * proposed window we sent (5.3): a client, or a spoofed source, asking for
+ * 127 gets at most dev.window segments per acknowledgement.
+ */
+static void
+test_segment_window_capped(void)
+{
+	struct apdu_hdr h;
+	size_t i;
+
+	CU_ASSERT_EQUAL_FATAL(db.dev.window, 4);
+	req("0200930E0C0E0000021E09081F");
+	CU_ASSERT_FATAL(nout == 1);
+	seg_ack(0x93, 0, 127, false);
+	CU_ASSERT_EQUAL(nout, 4);
+	for (i = 0; i < nout; i++)
+		CU_ASSERT(apdu_hdr_decode(out[i].b, out[i].n, &h) ==
+		    CODEC_OK && h.seq == i + 1 && h.more);
+	/* A NAK asking again with 127 gets the same at most. */
+	seg_ack(0x93, 0, 127, true);
+	CU_ASSERT_EQUAL(nout, 4);
+	{
+		uint8_t ab[3] = { 0x70, 0x93, 0x00 };
+
+		app_receive(A, &client, ab, sizeof(ab), now);
+	}
+}
+
 static void
 test_segment_timeouts(void)
 {
@@ -963,6 +992,7 @@ static const struct ut_case cases[] = {
 	UT_CASE(test_reject_abort),
 	UT_CASE(test_duplicates),
 	UT_CASE(test_segmented_response),
+	UT_CASE(test_segment_window_capped),
 	UT_CASE(test_segment_timeouts),
 	UT_CASE(test_db_rules),
 	UT_END
