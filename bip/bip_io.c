@@ -23,6 +23,8 @@
 #define BIP_RX_BUF	2048	/* > 10 + 1497; longer datagrams are dropped */
 #define BIP_RX_BATCH	64	/* datagrams per socket callback */
 #define BIP_RL_SLOTS	16	/* sources with their own log rate limit */
+#define BIP_RL_ALL_BURST 10	/* such lines per port at once, */
+#define BIP_RL_ALL_EVERY (6 * (uint64_t)1000000u) /* then one per 6 s */
 
 /* Per-source log rate limit for malformed input. */
 struct bip_rl_slot {
@@ -54,6 +56,7 @@ struct bip_port {
 	struct bvlc_addr	 fd_bbmd;
 	struct bip_counters	 cnt;
 	struct bip_rl_slot	 rl[BIP_RL_SLOTS];
+	struct ratelim		 rl_all;	/* all sources together */
 	uint8_t			 rxbuf[BIP_RX_BUF];
 	uint8_t			*txbuf;		/* owned: table acks */
 	size_t			 txcap;
@@ -300,6 +303,7 @@ bip_port_new(struct event_base *base, const struct bip_port_config *c,
 	}
 	p->fd_uc = p->fd_bc = -1;
 	p->base = base;
+	ratelim_init(&p->rl_all, BIP_RL_ALL_BURST, BIP_RL_ALL_EVERY);
 	snprintf(p->name, sizeof(p->name), "%s", c->name ? c->name : "bip");
 	p->self.ip = own_ip;
 	p->self.port = c->port;
@@ -700,9 +704,18 @@ static void
 rx_bad(struct bip_port *p, const struct bvlc_addr *src, const char *what,
     const char *why)
 {
+	uint64_t now = clk_now_us();
 	char buf[32];
 
-	log_ratelim(rl_for(p, src, clk_now_us()), LOG_LVL_NOTICE, LD_BIP,
+	/*
+	 * Per source, so one noisy source does not hide another; and per
+	 * port, as the table of sources is small and a source address is
+	 * easily forged: a fresh source each datagram would otherwise be
+	 * a fresh line each datagram.
+	 */
+	if (!ratelim_allow(&p->rl_all, now, NULL))
+		return;
+	log_ratelim(rl_for(p, src, now), LOG_LVL_NOTICE, LD_BIP,
 	    "%s: dropped %s datagram from %s: %s", p->name, what,
 	    bvlc_addr_fmt(src, buf, sizeof(buf)), why);
 }
