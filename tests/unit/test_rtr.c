@@ -1114,6 +1114,40 @@ test_rtr_nl_rate_limit(void)
 	done();
 }
 
+/*
+ * Network-layer requests from ever new (forged) sources: each source has
+ * its own budget, but all of them together have one too (4 peers' worth),
+ * so 100 Who-Is-Router-To-Network from 100 sources draw 20 broadcasts.
+ */
+static void
+test_rtr_nl_rate_limit_all(void)
+{
+	struct rtr_config c;
+	uint8_t mac[6] = { 0xc0, 0xa8, 0x01, 0x0a, 0x00, 0x00 };
+	unsigned i;
+
+	std_config(&c);
+	c.nl_rate_burst = 5;
+	c.nl_rate_interval_us = CLK_SEC(1);
+	std_router(&c, false);
+	for (i = 0; i < 100; i++) {
+		mac[4] = (uint8_t)(0x80 + i / 256);
+		mac[5] = (uint8_t)i;
+		rtr_receive(R, 0, &(struct npdu_rx){ .src_mac = mac,
+		    .src_mac_len = 6, .broadcast = true, .npdu =
+		    (const uint8_t *)"\x01\x80\x00", .npdu_len = 3 }, T0);
+	}
+	CU_ASSERT_EQUAL(lg.n, 20);
+	CU_ASSERT_EQUAL(rtr_stats(R)->drop_nl_ratelim, 80);
+	/* The shared budget refills at 4 per second. */
+	mac[5] = 200;
+	rtr_receive(R, 0, &(struct npdu_rx){ .src_mac = mac, .src_mac_len = 6,
+	    .broadcast = true, .npdu = (const uint8_t *)"\x01\x80\x00",
+	    .npdu_len = 3 }, T0 + CLK_MS(250));
+	CU_ASSERT_EQUAL(lg.n, 21);
+	done();
+}
+
 /* A broadcast storm arriving on one port is cut per arrival port. */
 static void
 test_rtr_bcast_rate_limit(void)
@@ -1588,6 +1622,7 @@ static const struct ut_case cases[] = {
 	UT_CASE(test_rtr_return_route),
 	UT_CASE(test_rtr_init_rt_update),
 	UT_CASE(test_rtr_nl_rate_limit),
+	UT_CASE(test_rtr_nl_rate_limit_all),
 	UT_CASE(test_rtr_bcast_rate_limit),
 	UT_CASE(test_rtr_bcast_rate_off),
 	UT_CASE(test_rtr_set_limits),
