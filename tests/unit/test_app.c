@@ -316,6 +316,33 @@ test_who_is(void)
 	    out[0].dst.port == 2);
 }
 
+/*
+ * Who-Is from any source, forged or not, draws a broadcast: 100 of them at
+ * once draw 20 I-Ams (the burst), then one per 100 ms.
+ */
+static void
+test_who_is_rate_limit(void)
+{
+	uint64_t dropped = app_stats(A)->bcast_ratelim;
+	int i, sent = 0;
+
+	now += 10000000;	/* a full bucket */
+	for (i = 0; i < 100; i++) {
+		client.mac[3] = (uint8_t)i;
+		req("1008");
+		sent += nout;
+	}
+	client.mac[3] = 0x02;
+	CU_ASSERT_EQUAL(sent, 20);
+	CU_ASSERT_EQUAL(app_stats(A)->bcast_ratelim, dropped + 80);
+	now += 100000;
+	req("1008");
+	CU_ASSERT_EQUAL(nout, 1);
+	req("1008");
+	CU_ASSERT_EQUAL(nout, 0);
+	now += 10000000;
+}
+
 static void
 test_who_has(void)
 {
@@ -977,6 +1004,7 @@ test_db_rules(void)
 
 static const struct ut_case cases[] = {
 	UT_CASE(test_who_is),
+	UT_CASE(test_who_is_rate_limit),
 	UT_CASE(test_who_has),
 	UT_CASE(test_read_property),
 	UT_CASE(test_read_property_errors),
