@@ -92,7 +92,8 @@ struct dmn {
 	/* Keeping the revision: at most one file write per DBREV_GAP. */
 	struct event		*dbrev_ev;
 	bool			 dbrev_pending;	/* a write is due later */
-	uint64_t		 dbrev_last_us;	/* last written (mono) */
+	uint64_t		 dbrev_last_us;	/* last kept for a BACnet
+						   write (mono), 0: never */
 	uint64_t		 dbrev_writes;	/* files written */
 
 	struct event		*tick;

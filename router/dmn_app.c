@@ -286,7 +286,6 @@ dbrev_save(struct dmn *d)
 {
 	char text[64], err[512];
 
-	d->dbrev_last_us = clk_now_us();
 	d->dbrev_writes++;
 	d->db_fp = app_db_fingerprint(&d->db);
 	snprintf(text, sizeof(text), "%" PRIu32 " %016" PRIx64 "\n",
@@ -350,6 +349,14 @@ dmn_dbrev_parse(const char *text, unsigned long *rev, uint64_t *fp)
 	return 0;
 }
 
+/* Keep the revision for writes over BACnet; they are spaced from here. */
+static void
+dbrev_save_written(struct dmn *d)
+{
+	d->dbrev_last_us = clk_now_us();
+	dbrev_save(d);
+}
+
 static void
 dbrev_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -358,7 +365,7 @@ dbrev_timer_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	d->dbrev_pending = false;
-	dbrev_save(d);
+	dbrev_save_written(d);
 }
 
 /* A write of a name, description or location: keep the new revision. */
@@ -375,8 +382,9 @@ app_written(void *arg, struct app_obj *o, uint32_t prop)
 		return;
 	if (d->dbrev_pending)
 		return;		/* the write already due takes this one */
-	if (d->dbrev_ev == NULL || now - d->dbrev_last_us >= DBREV_GAP_US) {
-		dbrev_save(d);
+	if (d->dbrev_ev == NULL || d->dbrev_last_us == 0 ||
+	    now - d->dbrev_last_us >= DBREV_GAP_US) {
+		dbrev_save_written(d);
 		return;
 	}
 	wait = d->dbrev_last_us + DBREV_GAP_US - now;
@@ -385,7 +393,7 @@ app_written(void *arg, struct app_obj *o, uint32_t prop)
 	if (evtimer_add(d->dbrev_ev, &tv) == 0)
 		d->dbrev_pending = true;
 	else
-		dbrev_save(d);
+		dbrev_save_written(d);
 }
 
 void
