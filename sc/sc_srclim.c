@@ -147,3 +147,12 @@ sc_srclim_count(const struct sc_srclim *t,
 
 	return e != NULL ? e->n : 0;
 }
+
+void
+sc_srclim_set_limits(struct sc_srclim *t, unsigned per_source,
+    unsigned total)
+{
+	/* Counts stay: a lowered limit refuses until they are below it. */
+	t->per_source = per_source;
+	t->total = total;
+}

@@ -66,6 +66,13 @@ enum sc_srclim_rc sc_srclim_take(struct sc_srclim *t,
     const uint8_t key[SC_SRCLIM_KEY_LEN], struct sc_srclim_ent **out);
 /* Give back a slot taken with sc_srclim_take (ent may be freed). */
 void sc_srclim_put(struct sc_srclim *t, struct sc_srclim_ent *ent);
+/*
+ * Change both limits of a table in use (0: no limit).  Slots already
+ * taken stay, even above a lowered limit: sc_srclim_take refuses until
+ * the counts are below the new limits.
+ */
+void sc_srclim_set_limits(struct sc_srclim *t, unsigned per_source,
+    unsigned total);
 /* Connections counted from key now. */
 unsigned sc_srclim_count(const struct sc_srclim *t,
     const uint8_t key[SC_SRCLIM_KEY_LEN]);

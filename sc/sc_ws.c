@@ -1388,6 +1388,18 @@ sc_ws_listener_free(struct sc_ws_listener *l)
 	free(l);
 }
 
+void
+sc_ws_listener_set_limits(struct sc_ws_listener *l,
+    const struct sc_ws_limits *limits)
+{
+	l->lim.handshake_ms = limits->handshake_ms;
+	l->lim.max_pending = limits->max_pending;
+	l->lim.max_conns = limits->max_conns;
+	l->lim.max_per_source = limits->max_per_source;
+	sc_srclim_set_limits(&l->src, l->lim.max_per_source,
+	    l->lim.max_conns);
+}
+
 uint16_t
 sc_ws_listener_port(const struct sc_ws_listener *l)
 {

@@ -175,6 +175,16 @@ struct sc_ws_listener *sc_ws_listen(struct event_base *base,
  * longer counted anywhere).  NULL: no-op.
  */
 void sc_ws_listener_free(struct sc_ws_listener *l);
+/*
+ * New limits for what the listener accepts from now on (reload): the
+ * handshake deadline (handshake_ms, for connections accepted from now
+ * on), max_pending, max_conns and max_per_source; the other fields of
+ * limits are not used (connections keep the ones they started with).
+ * Connections already counted stay, even above a lowered limit: new ones
+ * are refused until the counts are below it.  limits is copied.
+ */
+void sc_ws_listener_set_limits(struct sc_ws_listener *l,
+    const struct sc_ws_limits *limits);
 uint16_t sc_ws_listener_port(const struct sc_ws_listener *l);
 void sc_ws_listener_stats(const struct sc_ws_listener *l,
     struct sc_ws_listener_stats *out);

@@ -3,7 +3,8 @@
 # a daemon with node_switch enabled starts, its status shows the switch
 # listening (and something accepts TCP there), an empty direct-connection
 # list and the certificate's days left; a daemon with an expired
-# operational certificate refuses to start and says "expired".
+# operational certificate refuses to start with exit 78 (a configuration
+# error naming the setting and the validity dates), and -t says so too.
 # Under valgrind --leak-check=full when DAEMON_VALGRIND=1 (the default
 # when valgrind is installed); DAEMON_VALGRIND=0 to skip it.
 set -eu
@@ -170,8 +171,17 @@ set +e
 timeout 60 "$bin" -c "$tmp/router.conf" > "$tmp/expired.log" 2>&1
 rc=$?
 set -e
-[ $rc -ne 0 ] && [ $rc -ne 124 ] || { cat "$tmp/expired.log"; fail "expired certificate: exit $rc"; }
-grep -qi "expired" "$tmp/expired.log" || { cat "$tmp/expired.log"; fail "no 'expired' in the message"; }
+# A configuration error (78, EX_CONFIG: systemd does not restart it) that
+# names the file, line, setting and validity dates; -t says the same.
+[ $rc -eq 78 ] || { cat "$tmp/expired.log"; fail "expired certificate: exit $rc, want 78"; }
+want='router.conf:[0-9]*: sc\[0\].tls.certificate: ".*expired.pem" has expired: valid from 2020-01-01 00:00:00 UTC until 2021-01-01 00:00:00 UTC'
+grep -q "$want" "$tmp/expired.log" || { cat "$tmp/expired.log"; fail "the message does not name the setting and dates"; }
 [ ! -e "$tmp/control.sock" ] || fail "control socket left behind"
-ok "expired certificate: refuses to start (exit $rc): $(grep -i expired "$tmp/expired.log" | head -1)"
+set +e
+"$bin" -t -c "$tmp/router.conf" > "$tmp/expired-t.log" 2>&1
+rc=$?
+set -e
+[ $rc -eq 78 ] && grep -q "$want" "$tmp/expired-t.log" ||
+	{ cat "$tmp/expired-t.log"; fail "-t: exit $rc or no validity dates"; }
+ok "expired certificate: refuses to start and -t refuses it (exit 78): $(grep -i expired "$tmp/expired.log" | head -1)"
 echo "daemon wiring e2e: all passed"

@@ -1175,9 +1175,50 @@ test_db_rules(void)
 	CU_ASSERT_EQUAL(app_db_init(&d2, &cfg), -1);
 }
 
+/* Objects come and go (File objects of a reload). */
+static void
+test_db_remove(void)
+{
+	struct app_file f2, f3;
+	struct app_obj *first;
+	uint32_t rev = db.dev.database_revision;
+	size_t n = db.n, i;
+
+	first = db.objs[1];
+	app_file_init(&f2, 7, "issuer-cert-7", cert_path,
+	    "application/x-pem-file");
+	app_file_init(&f3, 8, "issuer-cert-8", cert_path,
+	    "application/x-pem-file");
+	CU_ASSERT_EQUAL_FATAL(app_db_add(&db, &f2.obj), 0);
+	CU_ASSERT_EQUAL(db.n, n + 1);
+	CU_ASSERT_EQUAL(db.dev.database_revision, rev + 1);
+	CU_ASSERT_PTR_EQUAL(app_db_find(&db, f2.obj.cls->type, 7), &f2.obj);
+	/* Gone: not found by id or name, not in the list, revision + 1. */
+	CU_ASSERT_EQUAL(app_db_remove(&db, &f2.obj), 0);
+	CU_ASSERT_EQUAL(db.n, n);
+	CU_ASSERT_EQUAL(db.dev.database_revision, rev + 2);
+	CU_ASSERT_PTR_NULL(app_db_find(&db, f2.obj.cls->type, 7));
+	CU_ASSERT_PTR_NULL(app_db_find_name(&db, "issuer-cert-7", 13));
+	for (i = 0; i < db.n; i++)
+		CU_ASSERT_PTR_NOT_EQUAL(db.objs[i], &f2.obj);
+	CU_ASSERT_EQUAL(app_db_remove(&db, &f2.obj), -1);	/* twice */
+	CU_ASSERT_EQUAL(app_db_remove(&db, &db.dev.obj), -1);	/* Device */
+	/* One in the middle: the others keep their order. */
+	CU_ASSERT_EQUAL_FATAL(app_db_add(&db, &f2.obj), 0);
+	CU_ASSERT_EQUAL_FATAL(app_db_add(&db, &f3.obj), 0);
+	CU_ASSERT_EQUAL_FATAL(app_db_remove(&db, &f2.obj), 0);
+	CU_ASSERT_EQUAL(db.n, n + 1);
+	CU_ASSERT_PTR_EQUAL(db.objs[1], first);
+	CU_ASSERT_PTR_EQUAL(db.objs[db.n - 1], &f3.obj);
+	CU_ASSERT_EQUAL(app_db_remove(&db, &f3.obj), 0);
+	CU_ASSERT_EQUAL(db.n, n);
+	db.dev.database_revision = rev;	/* as the other tests expect */
+}
+
 static const struct ut_case cases[] = {
 	UT_CASE(test_who_is),
 	UT_CASE(test_who_is_rate_limit),
+	UT_CASE(test_db_remove),
 	UT_CASE(test_who_has),
 	UT_CASE(test_read_property),
 	UT_CASE(test_read_property_errors),

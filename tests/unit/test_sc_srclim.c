@@ -179,12 +179,47 @@ test_srclim_no_limits(void)
 	sc_srclim_fini(&t);
 }
 
+static void
+test_srclim_set_limits(void)
+{
+	struct sc_srclim t;
+	struct sc_srclim_ent *e[6], *x = NULL;
+	uint8_t a[SC_SRCLIM_KEY_LEN], b[SC_SRCLIM_KEY_LEN];
+	int i;
+
+	sc_srclim_init(&t, 4, 6, 3);
+	key4("192.0.2.1", a);
+	key4("192.0.2.2", b);
+	for (i = 0; i < 4; i++)
+		CU_ASSERT_FATAL(sc_srclim_take(&t, a, &e[i]) == SC_SRCLIM_OK);
+	CU_ASSERT_FATAL(sc_srclim_take(&t, b, &e[4]) == SC_SRCLIM_OK);
+	/* Lowered below what is held: nothing is dropped, nothing new. */
+	sc_srclim_set_limits(&t, 2, 3);
+	CU_ASSERT_EQUAL(t.n, 5);
+	CU_ASSERT_EQUAL(sc_srclim_count(&t, a), 4);
+	CU_ASSERT(sc_srclim_take(&t, b, &x) == SC_SRCLIM_FULL);
+	sc_srclim_put(&t, e[4]);
+	sc_srclim_put(&t, e[3]);	/* 3 in all, 3 from a */
+	CU_ASSERT(sc_srclim_take(&t, b, &x) == SC_SRCLIM_FULL);
+	sc_srclim_put(&t, e[2]);	/* 2 in all, 2 from a */
+	CU_ASSERT(sc_srclim_take(&t, a, &x) == SC_SRCLIM_PER_SOURCE);
+	CU_ASSERT_FATAL(sc_srclim_take(&t, b, &e[2]) == SC_SRCLIM_OK);
+	/* Raised: taken at once. */
+	sc_srclim_set_limits(&t, 5, 0);
+	for (i = 3; i < 6; i++)
+		CU_ASSERT_FATAL(sc_srclim_take(&t, a, &e[i]) == SC_SRCLIM_OK);
+	CU_ASSERT_EQUAL(sc_srclim_count(&t, a), 5);
+	CU_ASSERT(sc_srclim_take(&t, a, &x) == SC_SRCLIM_PER_SOURCE);
+	sc_srclim_fini(&t);
+}
+
 static const struct ut_case cases[] = {
 	UT_CASE(test_srclim_keys),
 	UT_CASE(test_srclim_v6_prefix),
 	UT_CASE(test_srclim_per_source),
 	UT_CASE(test_srclim_total),
 	UT_CASE(test_srclim_no_limits),
+	UT_CASE(test_srclim_set_limits),
 	UT_END
 };
 UT_SUITE(sc_srclim, cases);
