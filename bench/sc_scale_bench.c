@@ -144,6 +144,28 @@ heap_kb(pid_t pid, const char *out, long *free_kb)
 	return -1;
 }
 
+/* Wait (at most limit_s) until the hub wrote LISTENING into out. */
+static bool
+wait_listening(const char *out, unsigned limit_s)
+{
+	char line[512];
+	unsigned i;
+	FILE *f;
+
+	for (i = 0; i < limit_s * 10; i++) {
+		f = fopen(out, "r");
+		while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+			if (strncmp(line, "LISTENING ", 10) == 0) {
+				fclose(f);
+				return true;
+			}
+		if (f != NULL)
+			fclose(f);
+		usleep(100000);
+	}
+	return false;
+}
+
 static pid_t
 start_hub(unsigned port, size_t max_conns)
 {
@@ -442,7 +464,9 @@ main(int argc, char **argv)
 		hub_out = outpath;
 	}
 	hub = start_hub(port, want + 64);
-	usleep(400000);
+	/* (under valgrind a hub takes seconds to start) */
+	if (hub_out == NULL || !wait_listening(hub_out, 60))
+		usleep(400000);
 	rss0 = rss_kb(hub);
 	heap0 = heap_kb(hub, hub_out, &free0);
 	own0 = rss_kb(getpid());

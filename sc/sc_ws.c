@@ -97,8 +97,8 @@ struct sc_ws {
 	struct bufferevent	*bev;
 	SSL			*ssl;		/* owned by bev */
 	bool			 tls_up;
-	struct event		*timer;
-	struct event		*reaper;
+	struct event		*timer;		/* deadlines; once DEAD, made
+						   active to reap (report, free) */
 	struct wsf_rx		 rx;		/* message reassembly state */
 	uint8_t			*rbuf;		/* reassembly buffer (lazy) */
 	size_t			 rbuf_cap;
@@ -407,7 +407,7 @@ ws_teardown_now(struct sc_ws *ws)
 		ws_listener_refused(ws);
 		ws_listener_unlink(ws);
 		ws_owner_release(ws);
-		event_active(ws->reaper, EV_TIMEOUT, 1);
+		event_active(ws->timer, EV_TIMEOUT, 1);	/* reap */
 	}
 }
 
@@ -458,21 +458,16 @@ ws_free_mem(struct sc_ws *ws)
 	free(ws->detail);
 	if (ws->timer != NULL)
 		event_free(ws->timer);
-	if (ws->reaper != NULL)
-		event_free(ws->reaper);
 	sc_tls_ctx_free(ws->tls);
 	free(ws);
 }
 
+/* The next loop pass after teardown: report the close, free. */
 static void
-ws_reaper_cb(evutil_socket_t fd, short what, void *arg)
+ws_reap(struct sc_ws *ws)
 {
-	struct sc_ws *ws = arg;
-
-	(void)fd;
-	(void)what;
 	if (ws->report && ws->cbs.on_close != NULL && !ws->free_pending) {
-		ws->ci.detail = ws->detail;	/* NULL: out of memory */
+		ws->ci.detail = ws_detail(ws);
 		ws->depth++;
 		ws->cbs.on_close(ws, &ws->ci, ws->arg);
 		ws->depth--;
@@ -504,9 +499,12 @@ ws_timer_cb(evutil_socket_t fd, short what, void *arg)
 	case WS_ST_OPEN:
 	case WS_ST_CLOSING:
 	case WS_ST_DRAINING:
-	case WS_ST_DEAD:
 		/* Close deadline: the peer did not finish the close. */
 		ws_teardown_now(ws);
+		return;
+	case WS_ST_DEAD:
+		/* Made active by ws_teardown_now (no deadline is armed). */
+		ws_reap(ws);
 		return;
 	}
 	ws->ci.timed_out = !ws->ci_set;
@@ -1202,8 +1200,7 @@ ws_new(struct event_base *base, const struct sc_tls_ctx *tls, bool server,
 		ws->lim.out_low_wm = ws->lim.out_high_wm;
 	ws->fd = -1;
 	ws->timer = evtimer_new(base, ws_timer_cb, ws);
-	ws->reaper = event_new(base, -1, 0, ws_reaper_cb, ws);
-	if (ws->timer == NULL || ws->reaper == NULL) {
+	if (ws->timer == NULL) {
 		ws_free_mem(ws);
 		return NULL;
 	}
@@ -1710,7 +1707,7 @@ sc_ws_free(struct sc_ws *ws)
 		ws_teardown_now(ws);
 	}
 	if (ws->depth == 0) {
-		ws_disarm(ws->reaper);
+		ws_disarm(ws->timer);	/* a reap may be active */
 		ws_free_mem(ws);
 	}
 }

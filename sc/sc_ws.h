@@ -103,7 +103,7 @@ struct sc_ws_close_info {
 					   sent; 1006 if no close frame */
 	bool		 by_peer;	/* the peer started the close */
 	bool		 timed_out;	/* handshake or close deadline hit */
-	const char	*detail;	/* borrows: valid during on_close; NULL
+	const char	*detail;	/* borrows: valid during on_close; ""
 					   when there was no memory for it */
 };
 

@@ -233,8 +233,6 @@ main(int argc, char **argv)
 		fprintf(stderr, "bacsc-hub: %s\n", err);
 		return 1;
 	}
-	printf("LISTENING %u\n", (unsigned)sc_hub_listen_port(hub));
-	fflush(stdout);
 	stop_timer = evtimer_new(base, exit_cb, NULL);
 	sterm = evsignal_new(base, SIGTERM, sig_cb, NULL);
 	sint = evsignal_new(base, SIGINT, sig_cb, NULL);
@@ -242,6 +240,9 @@ main(int argc, char **argv)
 	event_add(sterm, NULL);
 	event_add(sint, NULL);
 	event_add(susr1, NULL);
+	/* Signals are handled from here on: a test may send them at once. */
+	printf("LISTENING %u\n", (unsigned)sc_hub_listen_port(hub));
+	fflush(stdout);
 	if (exit_after > 0) {
 		struct timeval tv = { exit_after, 0 };
 
