@@ -11,7 +11,10 @@
  *    second = nodes admitted / time.  This process does the client half
  *    of every handshake, so on two cores it limits the rate too.
  * 2. memory: the hub's VmRSS (/proc/PID/status) before any node and
- *    with all of them connected; delta / connections.  With
+ *    with all of them connected; delta / connections.  Beside it the
+ *    hub's heap in use as glibc counts it (the HEAP line bacsc-hub prints
+ *    on SIGUSR1; chunk headers included), so RSS minus heap shows what
+ *    malloc holds free or fragmented.  With
  *    BENCH_SCALE_HOLD=S in the environment the connections then stay up
  *    S seconds (the hub's pid is printed) for a look from outside.
  * 3. reconnect: kill -9 the hub, wait until every node saw it go, start
@@ -24,7 +27,9 @@
  *    with both URIs; A sends B a message every millisecond; kill -9 the
  *    primary; the time until B receives the first message sent after
  *    the kill (so through the failover hub).  Three times.
- * Every phase has a deadline.  A line "RESULT ..." is for bench/run.sh.
+ * Every phase has a deadline (connecting: 60 s, or BENCH_SCALE_CONNECT_S).
+ * BENCH_SCALE_MEMONLY=1 stops after phase 2.  A line "RESULT ..." is for
+ * bench/run.sh.
  */
 #include "config.h"
 
@@ -400,8 +405,9 @@ main(int argc, char **argv)
 	int outfd;
 	uint64_t t0, t_down, t_conn = 0, t50 = 0, t90 = 0, t100 = 0, now, b0;
 	size_t up_conn, last_up;
-	double hs_rate, fo[3], hub_cpu, own_cpu, heap_pc;
-	uint64_t hub_cpu0, own_cpu0;
+	double hs_rate, fo[3], hub_cpu, own_cpu;
+	char heap_s[64];	/* "heap_per_conn=..kB heap_free=..kB" */
+	uint64_t hub_cpu0, own_cpu0, connect_limit_us = 60000000u;
 	int r;
 
 	if (argc < 3) {
@@ -421,6 +427,9 @@ main(int argc, char **argv)
 		pending = 1;
 	if (want < 2)
 		want = 2;
+	if (getenv("BENCH_SCALE_CONNECT_S") != NULL)
+		connect_limit_us = 1000000u *
+		    strtoull(getenv("BENCH_SCALE_CONNECT_S"), NULL, 10);
 	signal(SIGPIPE, SIG_IGN);
 	log_open("sc_scale_bench", LOG_TARGET_STDERR);
 	log_set_level(LOG_LVL_ERR);
@@ -473,7 +482,7 @@ main(int argc, char **argv)
 	hub_cpu0 = cpu_us(hub);
 	own_cpu0 = cpu_us(getpid());
 	t0 = clk_now_us();
-	while (n_up < want && clk_now_us() - t0 < 60000000u) {
+	while (n_up < want && clk_now_us() - t0 < connect_limit_us) {
 		while (started < want && started - n_up < pending) {
 			nodes[started] = mk_node(started, port, 0);
 			sc_node_start(nodes[started]);
@@ -506,11 +515,18 @@ main(int argc, char **argv)
 	    "process %.1f kB per node\n", rss0, rss1,
 	    up_conn > 0 ? (double)(rss1 - rss0) / (double)up_conn : 0,
 	    up_conn > 0 ? (double)(own1 - own0) / (double)up_conn : 0);
-	heap_pc = up_conn > 0 && heap0 >= 0 && heap1 >= 0 ?
-	    (double)(heap1 - heap0) / (double)up_conn : 0;
-	printf("hub heap in use (glibc, chunk headers included) %ld kB -> %ld "
-	    "kB: %.1f kB per connection; free inside the heap %ld kB -> %ld "
-	    "kB\n", heap0, heap1, heap_pc, free0, free1);
+	if (up_conn > 0 && heap0 >= 0 && heap1 >= 0) {
+		snprintf(heap_s, sizeof(heap_s), "heap_per_conn=%.1fkB "
+		    "heap_free=%ldkB", (double)(heap1 - heap0) /
+		    (double)up_conn, free1);
+		printf("hub heap in use (glibc, chunk headers included) %ld kB "
+		    "-> %ld kB: %.1f kB per connection; free inside the heap "
+		    "%ld kB -> %ld kB\n", heap0, heap1, (double)(heap1 -
+		    heap0) / (double)up_conn, free0, free1);
+	} else {
+		/* A hub without the HEAP line, or under valgrind. */
+		snprintf(heap_s, sizeof(heap_s), "heap_per_conn=n/a");
+	}
 	if (getenv("BENCH_SCALE_HOLD") != NULL) {
 		/* Keep the connections up for an outside look at the hub. */
 		printf("holding %s s: hub pid %ld\n",
@@ -521,11 +537,11 @@ main(int argc, char **argv)
 	}
 	if (getenv("BENCH_SCALE_MEMONLY") != NULL) {
 		printf("RESULT nodes=%zu/%zu connect=%.1fs hub_rss=%ldkB->%ldkB "
-		    "per_conn=%.1fkB heap_per_conn=%.1fkB heap_free=%ldkB "
+		    "per_conn=%.1fkB %s "
 		    "(memory phase only)\n", up_conn, want,
 		    (double)t_conn / 1e6, rss0, rss1, up_conn > 0 ?
 		    (double)(rss1 - rss0) / (double)up_conn : 0,
-		    heap_pc, free1);
+		    heap_s);
 		stop_hub(hub, SIGKILL);
 		return 0;
 	}
@@ -584,12 +600,12 @@ main(int argc, char **argv)
 
 	printf("RESULT nodes=%zu/%zu connect=%.1fs handshakes=%.0f/s "
 	    "hub_cpu_per_handshake=%.0fus hub_rss=%ldkB->%ldkB per_conn=%.1fkB "
-	    "heap_per_conn=%.1fkB heap_free=%ldkB client_per_node=%.1fkB "
+	    "%s client_per_node=%.1fkB "
 	    "restart_50/90/100=%.2f/%.2f/%.2fs max_per_100ms=%zu "
 	    "failover=%.1f/%.1f/%.1fms\n", up_conn, want,
 	    (double)t_conn / 1e6, hs_rate, hub_cpu, rss0, rss1,
 	    up_conn > 0 ? (double)(rss1 - rss0) / (double)up_conn : 0,
-	    heap_pc, free1,
+	    heap_s,
 	    up_conn > 0 ? (double)(own1 - own0) / (double)up_conn : 0,
 	    (double)t50 / 1e6, (double)t90 / 1e6, (double)t100 / 1e6,
 	    bucket_max, fo[0], fo[1], fo[2]);
