@@ -515,7 +515,7 @@ main(int argc, char **argv)
 	    "process %.1f kB per node\n", rss0, rss1,
 	    up_conn > 0 ? (double)(rss1 - rss0) / (double)up_conn : 0,
 	    up_conn > 0 ? (double)(own1 - own0) / (double)up_conn : 0);
-	if (up_conn > 0 && heap0 >= 0 && heap1 >= 0) {
+	if (up_conn > 0 && heap0 >= 0 && heap1 > 0) {
 		snprintf(heap_s, sizeof(heap_s), "heap_per_conn=%.1fkB "
 		    "heap_free=%ldkB", (double)(heap1 - heap0) /
 		    (double)up_conn, free1);
@@ -524,7 +524,7 @@ main(int argc, char **argv)
 		    "%ld kB -> %ld kB\n", heap0, heap1, (double)(heap1 -
 		    heap0) / (double)up_conn, free0, free1);
 	} else {
-		/* A hub without the HEAP line, or under valgrind. */
+		/* No HEAP line, or zeros (a hub under valgrind or ASan). */
 		snprintf(heap_s, sizeof(heap_s), "heap_per_conn=n/a");
 	}
 	if (getenv("BENCH_SCALE_HOLD") != NULL) {
