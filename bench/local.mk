@@ -7,7 +7,7 @@
 noinst_PROGRAMS += bench/bench_fwd bench/sc_scale_bench
 bench_bench_fwd_SOURCES = bench/bench_fwd.c
 bench_sc_scale_bench_SOURCES = bench/sc_scale_bench.c
-EXTRA_DIST += bench/run.sh bench/README.md
+EXTRA_DIST += bench/run.sh bench/README.md bench/massif_breakdown.py
 
 # The daemon too: bench_fwd measures forwarding through it when it is built.
 BENCH_PROGS = bench/bench_fwd bench/sc_scale_bench bench/sc_hub_bench \

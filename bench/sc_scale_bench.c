@@ -11,7 +11,10 @@
  *    second = nodes admitted / time.  This process does the client half
  *    of every handshake, so on two cores it limits the rate too.
  * 2. memory: the hub's VmRSS (/proc/PID/status) before any node and
- *    with all of them connected; delta / connections.  With
+ *    with all of them connected; delta / connections.  Beside it the
+ *    hub's heap in use as glibc counts it (the HEAP line bacsc-hub prints
+ *    on SIGUSR1; chunk headers included), so RSS minus heap shows what
+ *    malloc holds free or fragmented.  With
  *    BENCH_SCALE_HOLD=S in the environment the connections then stay up
  *    S seconds (the hub's pid is printed) for a look from outside.
  * 3. reconnect: kill -9 the hub, wait until every node saw it go, start
@@ -24,7 +27,9 @@
  *    with both URIs; A sends B a message every millisecond; kill -9 the
  *    primary; the time until B receives the first message sent after
  *    the kill (so through the failover hub).  Three times.
- * Every phase has a deadline.  A line "RESULT ..." is for bench/run.sh.
+ * Every phase has a deadline (connecting: 60 s, or BENCH_SCALE_CONNECT_S).
+ * BENCH_SCALE_MEMONLY=1 stops after phase 2.  A line "RESULT ..." is for
+ * bench/run.sh.
  */
 #include "config.h"
 
@@ -58,6 +63,7 @@ static const char *pki, *hub_bin;
 static uint64_t rx_count, rx_first_after;
 static uint64_t t_mark;
 static size_t pending = 32;
+static const char *hub_out;	/* the measured hub's stdout, or NULL */
 
 static void
 on_link(void *arg, struct npdu_port *p, bool up)
@@ -108,6 +114,63 @@ rss_kb(pid_t pid)
 	return kb;
 }
 
+/*
+ * The hub's heap in use (kB) as it reports it on SIGUSR1 (a "HEAP inuse=N
+ * free=N" line in its output file), or -1.  *free_kb: glibc's free memory.
+ */
+static long
+heap_kb(pid_t pid, const char *out, long *free_kb)
+{
+	char line[512];
+	unsigned long long inuse = 0, fr = 0;
+	size_t seen = 0, n;
+	int tries;
+	FILE *f;
+
+	for (tries = 0; tries < 2 && out != NULL; tries++) {
+		f = fopen(out, "r");
+		if (f == NULL)
+			return -1;
+		n = 0;
+		while (fgets(line, sizeof(line), f) != NULL)
+			if (sscanf(line, "HEAP inuse=%llu free=%llu", &inuse,
+			    &fr) == 2)
+				n++;
+		fclose(f);
+		if (tries == 1 && n > seen) {
+			*free_kb = (long)(fr / 1024);
+			return (long)(inuse / 1024);
+		}
+		seen = n;
+		kill(pid, SIGUSR1);
+		/* The hub answers from its event loop. */
+		usleep(300000);
+	}
+	return -1;
+}
+
+/* Wait (at most limit_s) until the hub wrote LISTENING into out. */
+static bool
+wait_listening(const char *out, unsigned limit_s)
+{
+	char line[512];
+	unsigned i;
+	FILE *f;
+
+	for (i = 0; i < limit_s * 10; i++) {
+		f = fopen(out, "r");
+		while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+			if (strncmp(line, "LISTENING ", 10) == 0) {
+				fclose(f);
+				return true;
+			}
+		if (f != NULL)
+			fclose(f);
+		usleep(100000);
+	}
+	return false;
+}
+
 static pid_t
 start_hub(unsigned port, size_t max_conns)
 {
@@ -121,7 +184,8 @@ start_hub(unsigned port, size_t max_conns)
 	snprintf(ca, sizeof(ca), "%s/ca.pem", pki);
 	pid = fork();
 	if (pid == 0) {
-		int fd = open("/dev/null", O_WRONLY);
+		int fd = hub_out != NULL ? open(hub_out, O_WRONLY | O_CREAT |
+		    O_APPEND, 0600) : open("/dev/null", O_WRONLY);
 
 		dup2(fd, 1);
 		execl(hub_bin, hub_bin, "-c", cert, "-k", key, "-a", ca,
@@ -336,11 +400,14 @@ main(int argc, char **argv)
 	struct sc_tls_config tc;
 	char c[512], k[512], ca[512], err[256];
 	pid_t hub;
-	long rss0, rss1, own0, own1;
+	long rss0, rss1, own0, own1, heap0, heap1, free0 = 0, free1 = 0;
+	char outpath[] = "/tmp/sc_scale_hub.XXXXXX";
+	int outfd;
 	uint64_t t0, t_down, t_conn = 0, t50 = 0, t90 = 0, t100 = 0, now, b0;
 	size_t up_conn, last_up;
 	double hs_rate, fo[3], hub_cpu, own_cpu;
-	uint64_t hub_cpu0, own_cpu0;
+	char heap_s[64];	/* "heap_per_conn=..kB heap_free=..kB" */
+	uint64_t hub_cpu0, own_cpu0, connect_limit_us = 60000000u;
 	int r;
 
 	if (argc < 3) {
@@ -360,6 +427,9 @@ main(int argc, char **argv)
 		pending = 1;
 	if (want < 2)
 		want = 2;
+	if (getenv("BENCH_SCALE_CONNECT_S") != NULL)
+		connect_limit_us = 1000000u *
+		    strtoull(getenv("BENCH_SCALE_CONNECT_S"), NULL, 10);
 	signal(SIGPIPE, SIG_IGN);
 	log_open("sc_scale_bench", LOG_TARGET_STDERR);
 	log_set_level(LOG_LVL_ERR);
@@ -396,15 +466,23 @@ main(int argc, char **argv)
 		return 1;
 	}
 
-	/* 1. connect */
+	/* 1. connect (the hub's output goes to a file for its HEAP lines) */
+	outfd = mkstemp(outpath);
+	if (outfd >= 0) {
+		close(outfd);
+		hub_out = outpath;
+	}
 	hub = start_hub(port, want + 64);
-	usleep(400000);
+	/* (under valgrind a hub takes seconds to start) */
+	if (hub_out == NULL || !wait_listening(hub_out, 60))
+		usleep(400000);
 	rss0 = rss_kb(hub);
+	heap0 = heap_kb(hub, hub_out, &free0);
 	own0 = rss_kb(getpid());
 	hub_cpu0 = cpu_us(hub);
 	own_cpu0 = cpu_us(getpid());
 	t0 = clk_now_us();
-	while (n_up < want && clk_now_us() - t0 < 60000000u) {
+	while (n_up < want && clk_now_us() - t0 < connect_limit_us) {
 		while (started < want && started - n_up < pending) {
 			nodes[started] = mk_node(started, port, 0);
 			sc_node_start(nodes[started]);
@@ -428,10 +506,27 @@ main(int argc, char **argv)
 	run_for(1000000);
 	rss1 = rss_kb(hub);
 	own1 = rss_kb(getpid());
+	heap1 = heap_kb(hub, hub_out, &free1);
+	if (hub_out != NULL) {
+		unlink(hub_out);
+		hub_out = NULL;
+	}
 	printf("hub VmRSS %ld kB -> %ld kB: %.1f kB per connection; this "
 	    "process %.1f kB per node\n", rss0, rss1,
 	    up_conn > 0 ? (double)(rss1 - rss0) / (double)up_conn : 0,
 	    up_conn > 0 ? (double)(own1 - own0) / (double)up_conn : 0);
+	if (up_conn > 0 && heap0 >= 0 && heap1 > 0) {
+		snprintf(heap_s, sizeof(heap_s), "heap_per_conn=%.1fkB "
+		    "heap_free=%ldkB", (double)(heap1 - heap0) /
+		    (double)up_conn, free1);
+		printf("hub heap in use (glibc, chunk headers included) %ld kB "
+		    "-> %ld kB: %.1f kB per connection; free inside the heap "
+		    "%ld kB -> %ld kB\n", heap0, heap1, (double)(heap1 -
+		    heap0) / (double)up_conn, free0, free1);
+	} else {
+		/* No HEAP line, or zeros (a hub under valgrind or ASan). */
+		snprintf(heap_s, sizeof(heap_s), "heap_per_conn=n/a");
+	}
 	if (getenv("BENCH_SCALE_HOLD") != NULL) {
 		/* Keep the connections up for an outside look at the hub. */
 		printf("holding %s s: hub pid %ld\n",
@@ -439,6 +534,16 @@ main(int argc, char **argv)
 		fflush(stdout);
 		run_for(1000000u * strtoul(getenv("BENCH_SCALE_HOLD"), NULL,
 		    10));
+	}
+	if (getenv("BENCH_SCALE_MEMONLY") != NULL) {
+		printf("RESULT nodes=%zu/%zu connect=%.1fs hub_rss=%ldkB->%ldkB "
+		    "per_conn=%.1fkB %s "
+		    "(memory phase only)\n", up_conn, want,
+		    (double)t_conn / 1e6, rss0, rss1, up_conn > 0 ?
+		    (double)(rss1 - rss0) / (double)up_conn : 0,
+		    heap_s);
+		stop_hub(hub, SIGKILL);
+		return 0;
 	}
 
 	/* 3. hub restart */
@@ -494,11 +599,13 @@ main(int argc, char **argv)
 	}
 
 	printf("RESULT nodes=%zu/%zu connect=%.1fs handshakes=%.0f/s "
-	    "hub_cpu_per_handshake=%.0fus hub_rss=%ldkB->%ldkB per_conn=%.1fkB client_per_node=%.1fkB "
+	    "hub_cpu_per_handshake=%.0fus hub_rss=%ldkB->%ldkB per_conn=%.1fkB "
+	    "%s client_per_node=%.1fkB "
 	    "restart_50/90/100=%.2f/%.2f/%.2fs max_per_100ms=%zu "
 	    "failover=%.1f/%.1f/%.1fms\n", up_conn, want,
 	    (double)t_conn / 1e6, hs_rate, hub_cpu, rss0, rss1,
 	    up_conn > 0 ? (double)(rss1 - rss0) / (double)up_conn : 0,
+	    heap_s,
 	    up_conn > 0 ? (double)(own1 - own0) / (double)up_conn : 0,
 	    (double)t50 / 1e6, (double)t90 / 1e6, (double)t100 / 1e6,
 	    bucket_max, fo[0], fo[1], fo[2]);

@@ -425,6 +425,8 @@ sc_tls_peer_check(SSL *ssl, struct sc_peer_cert *out, const char **why)
 		*why = "not TLS 1.3";
 		return -1;
 	}
+	if (out == NULL)
+		return 0;
 	memset(out, 0, sizeof(*out));
 	sc_tls_name(X509_get_subject_name(cert), out->subject,
 	    sizeof(out->subject));

@@ -90,8 +90,9 @@ SSL *sc_tls_ssl_new(const struct sc_tls_ctx *ctx, bool server,
     const char *sni);
 
 /*
- * After a completed handshake: return 0 and fill *out if the peer presented
- * a certificate that verified, -1 otherwise (and *why says why).
+ * After a completed handshake: return 0 and fill *out (unless out is NULL:
+ * check only) if the peer presented a certificate that verified, -1
+ * otherwise (and *why says why).
  */
 int sc_tls_peer_check(SSL *ssl, struct sc_peer_cert *out, const char **why);
 

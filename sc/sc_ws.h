@@ -103,11 +103,12 @@ struct sc_ws_close_info {
 					   sent; 1006 if no close frame */
 	bool		 by_peer;	/* the peer started the close */
 	bool		 timed_out;	/* handshake or close deadline hit */
-	const char	*detail;	/* borrows: valid during on_close */
+	const char	*detail;	/* borrows: valid during on_close; ""
+					   when there was no memory for it */
 };
 
 struct sc_ws_cbs {
-	/* Client only: the WebSocket is open; sc_ws_peer_cert() is set. */
+	/* Client only: the WebSocket is open; sc_ws_peer_cert() works. */
 	void	(*on_open)(struct sc_ws *ws, void *arg);
 	/*
 	 * One complete binary message (borrows buf: valid during the call).
@@ -238,8 +239,12 @@ void sc_ws_close(struct sc_ws *ws, uint16_t status);
 /* Free at once: no close frame, no callback.  NULL is a no-op. */
 void sc_ws_free(struct sc_ws *ws);
 
-/* The verified peer certificate, or NULL (plaintext, or not open yet). */
-const struct sc_peer_cert *sc_ws_peer_cert(const struct sc_ws *ws);
+/*
+ * Describe the verified peer certificate into *out (read from the TLS
+ * session on each call; nothing is kept per connection).  Return 0, or -1
+ * when there is none (plaintext, or TLS not done yet).
+ */
+int sc_ws_peer_cert(const struct sc_ws *ws, struct sc_peer_cert *out);
 /* Counters of this connection. */
 void sc_ws_get_stats(const struct sc_ws *ws, struct sc_ws_stats *out);
 /* "addr:port" of the peer ("[v6]:port"), for log lines. */
