@@ -45,6 +45,7 @@
 #include "npdu/port.h"
 #include "sc/sc_node.h"
 #include "sc/sc_tls.h"
+#include "tests/sctest.h"
 
 #define BUCKET_US	100000u
 
@@ -111,58 +112,11 @@ rss_kb(pid_t pid)
 static pid_t
 start_hub(unsigned port, size_t max_conns)
 {
-	char ps[16], ms[24], cert[512], key[512], ca[512];
-	pid_t pid;
+	char ms[24];
+	const char *extra[] = { "-m", ms, NULL };
 
-	snprintf(ps, sizeof(ps), "%u", port);
 	snprintf(ms, sizeof(ms), "%zu", max_conns);
-	snprintf(cert, sizeof(cert), "%s/hub.pem", pki);
-	snprintf(key, sizeof(key), "%s/hub.key", pki);
-	snprintf(ca, sizeof(ca), "%s/ca.pem", pki);
-	pid = fork();
-	if (pid == 0) {
-		int fd = open("/dev/null", O_WRONLY);
-
-		dup2(fd, 1);
-		execl(hub_bin, hub_bin, "-c", cert, "-k", key, "-a", ca,
-		    "-l", "127.0.0.1", "-p", ps, "-m", ms, "-q", (char *)NULL);
-		_exit(127);
-	}
-	return pid;
-}
-
-/* CPU time (user + system) of pid in microseconds. */
-static uint64_t
-cpu_us(pid_t pid)
-{
-	char path[64], line[1024];
-	unsigned long ut = 0, st = 0;
-	FILE *f;
-	char *p;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "r");
-	if (f == NULL)
-		return 0;
-	if (fgets(line, sizeof(line), f) == NULL) {
-		fclose(f);
-		return 0;
-	}
-	fclose(f);
-	p = strrchr(line, ')');
-	if (p == NULL || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u "
-	    "%*u %*u %lu %lu", &ut, &st) != 2)
-		return 0;
-	return (uint64_t)(ut + st) * 1000000u / (uint64_t)sysconf(_SC_CLK_TCK);
-}
-
-static void
-stop_hub(pid_t pid, int sig)
-{
-	if (pid > 0) {
-		kill(pid, sig);
-		waitpid(pid, NULL, 0);
-	}
+	return sct_hub_start(hub_bin, pki, port, extra);
 }
 
 static void
@@ -266,12 +220,10 @@ failover_once(unsigned port)
 
 	prim = start_hub(port, 64);
 	fo = start_hub(port + 1, 64);
-	usleep(300000);
-	if (waitpid(prim, NULL, WNOHANG) != 0 ||
-	    waitpid(fo, NULL, WNOHANG) != 0) {
+	if (prim < 0 || fo < 0) {
 		fprintf(stderr, "failover: a hub did not start\n");
-		stop_hub(prim, SIGKILL);
-		stop_hub(fo, SIGKILL);
+		sct_hub_stop(prim, SIGKILL);
+		sct_hub_stop(fo, SIGKILL);
 		return 0;
 	}
 	a = mk_node(0, port, port + 1);
@@ -300,7 +252,7 @@ failover_once(unsigned port)
 	}
 	if (rx_count == 0)
 		goto out;
-	stop_hub(prim, SIGKILL);
+	sct_hub_stop(prim, SIGKILL);
 	prim = -1;
 	t_mark = clk_now_us();
 	t_end = t_mark + 20000000u;
@@ -320,8 +272,8 @@ out:
 	sc_node_free(b);
 	is_up[0] = is_up[1] = false;
 	n_up = 0;
-	stop_hub(prim, SIGKILL);
-	stop_hub(fo, SIGKILL);
+	sct_hub_stop(prim, SIGKILL);
+	sct_hub_stop(fo, SIGKILL);
 	return res;
 }
 
@@ -333,8 +285,6 @@ main(int argc, char **argv)
 	struct rlimit rl;
 	struct event *tick;
 	struct timeval tick_tv = { 0, 10000 };
-	struct sc_tls_config tc;
-	char c[512], k[512], ca[512], err[256];
 	pid_t hub;
 	long rss0, rss1, own0, own1;
 	uint64_t t0, t_down, t_conn = 0, t50 = 0, t90 = 0, t100 = 0, now, b0;
@@ -382,27 +332,16 @@ main(int argc, char **argv)
 	dns = evdns_base_new(base, 0);
 	tick = event_new(base, -1, EV_PERSIST, tick_cb, NULL);
 	event_add(tick, &tick_tv);
-	snprintf(c, sizeof(c), "%s/node1.pem", pki);
-	snprintf(k, sizeof(k), "%s/node1.key", pki);
-	snprintf(ca, sizeof(ca), "%s/ca.pem", pki);
-	memset(&tc, 0, sizeof(tc));
-	tc.cert_file = c;
-	tc.key_file = k;
-	tc.ca_files[0] = ca;
-	tc.n_ca_files = 1;
-	tls = sc_tls_ctx_new(&tc, err, sizeof(err));
-	if (tls == NULL) {
-		fprintf(stderr, "tls: %s\n", err);
-		return 1;
-	}
+	tls = sct_tls(pki, "node1");
 
 	/* 1. connect */
 	hub = start_hub(port, want + 64);
-	usleep(400000);
+	if (hub < 0)
+		return 1;
 	rss0 = rss_kb(hub);
 	own0 = rss_kb(getpid());
-	hub_cpu0 = cpu_us(hub);
-	own_cpu0 = cpu_us(getpid());
+	hub_cpu0 = sct_cpu_us(hub);
+	own_cpu0 = sct_cpu_us(getpid());
 	t0 = clk_now_us();
 	while (n_up < want && clk_now_us() - t0 < 60000000u) {
 		while (started < want && started - n_up < pending) {
@@ -414,9 +353,9 @@ main(int argc, char **argv)
 	}
 	t_conn = clk_now_us() - t0;
 	up_conn = n_up;
-	hub_cpu = up_conn > 0 ? (double)(cpu_us(hub) - hub_cpu0) /
+	hub_cpu = up_conn > 0 ? (double)(sct_cpu_us(hub) - hub_cpu0) /
 	    (double)up_conn : 0;
-	own_cpu = up_conn > 0 ? (double)(cpu_us(getpid()) - own_cpu0) /
+	own_cpu = up_conn > 0 ? (double)(sct_cpu_us(getpid()) - own_cpu0) /
 	    (double)up_conn : 0;
 	hs_rate = (double)up_conn * 1e6 / (double)t_conn;
 	printf("connected %zu of %zu nodes in %.1f s: %.0f TLS handshakes/s "
@@ -442,7 +381,7 @@ main(int argc, char **argv)
 	}
 
 	/* 3. hub restart */
-	stop_hub(hub, SIGKILL);
+	sct_hub_stop(hub, SIGKILL);
 	t0 = clk_now_us();
 	while (n_up > 0 && clk_now_us() - t0 < 10000000u)
 		once();
@@ -484,7 +423,7 @@ main(int argc, char **argv)
 		sc_node_free(nodes[i]);
 	memset(is_up, 0, want * sizeof(*is_up));
 	n_up = 0;
-	stop_hub(hub, SIGKILL);
+	sct_hub_stop(hub, SIGKILL);
 
 	/* 4. failover */
 	for (r = 0; r < 3; r++) {
