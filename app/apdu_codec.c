@@ -139,24 +139,26 @@ apdu_is_close(const struct rd *r, uint8_t tag)
 	return next_is(r, tag, APDU_TAG_CLOSE);
 }
 
-int
-apdu_take_open(struct rd *r, uint8_t tag)
+static int
+take(struct rd *r, uint8_t tag, enum apdu_tag_kind kind)
 {
 	struct apdu_tag t;
 
-	if (!apdu_is_open(r, tag))
+	if (!next_is(r, tag, kind))
 		return -1;
 	return apdu_tag_decode(r, &t) == CODEC_OK ? 0 : -1;
 }
 
 int
+apdu_take_open(struct rd *r, uint8_t tag)
+{
+	return take(r, tag, APDU_TAG_OPEN);
+}
+
+int
 apdu_take_close(struct rd *r, uint8_t tag)
 {
-	struct apdu_tag t;
-
-	if (!apdu_is_close(r, tag))
-		return -1;
-	return apdu_tag_decode(r, &t) == CODEC_OK ? 0 : -1;
+	return take(r, tag, APDU_TAG_CLOSE);
 }
 
 enum codec_rc

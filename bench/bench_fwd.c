@@ -333,14 +333,6 @@ on_udp(evutil_socket_t fd, short what, void *arg)
 }
 
 static void
-tick_cb(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	(void)arg;
-}
-
-static void
 once(void)
 {
 	event_base_loop(base, EVLOOP_ONCE);
@@ -748,8 +740,7 @@ main(int argc, char **argv)
 	evutil_make_socket_nonblocking(udp_fd);
 	uev = event_new(base, udp_fd, EV_READ | EV_PERSIST, on_udp, NULL);
 	event_add(uev, NULL);
-	tick = event_new(base, -1, EV_PERSIST, tick_cb, NULL);
-	event_add(tick, &tick_tv);
+	tick = sct_tick_new(base, &tick_tv);
 	te = sct_tls(pki, "node2");
 	tb = sct_tls(pki, "node3");
 	ne = mk_node("echo", te, port, vmac_e);

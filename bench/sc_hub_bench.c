@@ -109,14 +109,6 @@ mk(const char *pki, const char *cert, unsigned port, uint8_t tag,
 	return n;
 }
 
-static void
-tick_cb(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	(void)arg;
-}
-
 /* Run the loop until something happened (at most 100 ms). */
 static void
 once(void)
@@ -201,15 +193,13 @@ split_child(const char *pki, unsigned port, int fd)
 {
 	struct sc_tls_ctx *tc = NULL;
 	struct sc_node *nc;
-	struct event *tick;
 	struct timeval tv = { 0, 100000 };
 	uint64_t last = 0, stall;
 	char line[64];
 	int k;
 
 	base = event_base_new();
-	tick = event_new(base, -1, EV_PERSIST, tick_cb, NULL);
-	event_add(tick, &tv);
+	(void)sct_tick_new(base, &tv);	/* lives until the process ends */
 	nc = mk(pki, "node2", port, 0xc3, 0, vmac_c, &tc);
 	sc_node_port(nc)->user.receive = on_rx_split;
 	while (!sc_node_port(nc)->up)
@@ -389,8 +379,7 @@ main(int argc, char **argv)
 	}
 	na = nas[0];
 	nb = nbs[0];
-	tick = event_new(base, -1, EV_PERSIST, tick_cb, NULL);
-	event_add(tick, &tick_tv);
+	tick = sct_tick_new(base, &tick_tv);
 	end = clk_now_us() + CLK_SEC(20);
 	do {
 		struct timeval tv = { 0, 50000 };

@@ -120,14 +120,6 @@ start_hub(unsigned port, size_t max_conns)
 }
 
 static void
-tick_cb(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	(void)arg;
-}
-
-static void
 once(void)
 {
 	event_base_loop(base, EVLOOP_ONCE);
@@ -330,8 +322,7 @@ main(int argc, char **argv)
 		return 1;
 	base = event_base_new();
 	dns = evdns_base_new(base, 0);
-	tick = event_new(base, -1, EV_PERSIST, tick_cb, NULL);
-	event_add(tick, &tick_tv);
+	tick = sct_tick_new(base, &tick_tv);
 	tls = sct_tls(pki, "node1");
 
 	/* 1. connect */

@@ -38,6 +38,24 @@ sct_run_for(struct event_base *base, unsigned ms)
 	event_base_dispatch(base);
 }
 
+static void
+sct_tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+}
+
+struct event *
+sct_tick_new(struct event_base *base, const struct timeval *every)
+{
+	struct event *ev = event_new(base, -1, EV_PERSIST, sct_tick_cb, NULL);
+
+	if (ev != NULL)
+		event_add(ev, every);
+	return ev;
+}
+
 struct sc_tls_ctx *
 sct_tls(const char *pki, const char *name)
 {

@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+struct event;
 struct event_base;
+struct timeval;
 struct sc_tls_ctx;
 
 /* Checks that failed (CHECK); a program exits non-zero when not 0. */
@@ -39,6 +41,12 @@ bool sct_run_until(struct event_base *base, sct_pred_fn pred, void *arg,
     unsigned timeout_ms);
 /* Run base's loop for ms milliseconds. */
 void sct_run_for(struct event_base *base, unsigned ms);
+/*
+ * A timer that does nothing every *every, so that a loop run with
+ * EVLOOP_ONCE returns at least that often (returned owned, added).
+ */
+struct event *sct_tick_new(struct event_base *base,
+    const struct timeval *every);
 
 /*
  * A TLS context with PKI/NAME.pem and PKI/NAME.key that trusts PKI/ca.pem
