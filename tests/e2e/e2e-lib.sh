@@ -18,12 +18,8 @@ for f in "$E_ROUTER" "$E_CTL" "$E_SCDEV" "$E_HUB"; do
 	[ -x "$f" ] || { echo "missing $f (run make first)"; exit 1; }
 done
 if [ "${E_NODE:-yes}" != no ]; then
-	command -v node >/dev/null || { echo "node missing (scripts/install-deps.sh)"; exit 1; }
+	. "$top_srcdir/tests/e2e/node-env.sh"
 	echo "node $(node --version)"
-	if [ ! -d "$top_srcdir/node_modules/@bacnet-js/client" ]; then
-		(cd "$top_srcdir" && npm ci --no-audit --no-fund >/dev/null) ||
-			{ echo "npm ci failed"; exit 1; }
-	fi
 fi
 
 W=$(mktemp -d "/tmp/bacsc-e2e-$(basename "$0" .sh).XXXXXX")
