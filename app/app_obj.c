@@ -909,6 +909,12 @@ app_file_init(struct app_file *f, uint32_t instance, const char *name,
 
 /* ---- Network Port -------------------------------------------------- */
 
+/*
+ * Required (APP_P_REQ) as bacnet-stack's netport.c and bac-py's
+ * network_port.py both have it: Network_Number, Network_Number_Quality,
+ * APDU_Length and Link_Speed too (BACpypes3 lists fewer).  MAC_Address
+ * is optional in bacnet-stack and BACpypes3.
+ */
 #define NP_COMMON							\
 	{ APP_PROP_OBJECT_IDENTIFIER, APP_P_REQ },				\
 	{ APP_PROP_OBJECT_NAME, APP_P_REQ | APP_P_WRITE },			\
@@ -920,12 +926,12 @@ app_file_init(struct app_file *f, uint32_t instance, const char *name,
 	{ APP_PROP_PROTOCOL_LEVEL, APP_P_REQ },				\
 	{ APP_PROP_CHANGES_PENDING, APP_P_REQ },				\
 	{ APP_PROP_PROPERTY_LIST, APP_P_REQ | APP_P_ARRAY },		\
+	{ APP_PROP_NETWORK_NUMBER, APP_P_REQ },				\
+	{ APP_PROP_NETWORK_NUMBER_QUALITY, APP_P_REQ },			\
+	{ APP_PROP_APDU_LENGTH, APP_P_REQ },				\
+	{ APP_PROP_LINK_SPEED, APP_P_REQ },				\
 	{ APP_PROP_DESCRIPTION, APP_P_WRITE },				\
-	{ APP_PROP_NETWORK_NUMBER, 0 },					\
-	{ APP_PROP_NETWORK_NUMBER_QUALITY, 0 },				\
-	{ APP_PROP_APDU_LENGTH, 0 },					\
 	{ APP_PROP_MAC_ADDRESS, 0 },					\
-	{ APP_PROP_LINK_SPEED, 0 },					\
 	{ APP_PROP_ROUTING_TABLE, 0 }
 
 static const struct app_prop np_bip_props[] = {
@@ -935,6 +941,8 @@ static const struct app_prop np_bip_props[] = {
 	{ APP_PROP_BACNET_IP_UDP_PORT, 0 },
 	{ APP_PROP_IP_SUBNET_MASK, 0 },
 	{ APP_PROP_IP_DEFAULT_GATEWAY, 0 },
+	{ APP_PROP_IP_DNS_SERVER, APP_P_ARRAY },
+	{ APP_PROP_IP_DHCP_ENABLE, 0 },
 	{ APP_PROP_BBMD_ACCEPT_FD_REGS, 0 },
 	{ APP_PROP_BBMD_BDT, 0 },
 	{ APP_PROP_BBMD_FDT, 0 },
@@ -990,6 +998,7 @@ static const struct obj_field np_fields[] = {
 	NPF(APP_PROP_BACNET_IP_UDP_PORT, FLD_U16, udp_port),
 	NPF(APP_PROP_IP_SUBNET_MASK, FLD_OCT4, mask),
 	NPF(APP_PROP_IP_DEFAULT_GATEWAY, FLD_OCT4, gateway),
+	NPF(APP_PROP_IP_DHCP_ENABLE, FLD_BOOL, dhcp_enable),
 	NPF(APP_PROP_BBMD_ACCEPT_FD_REGS, FLD_BOOL, bbmd_accept_fd),
 	NPF(APP_PROP_FD_BBMD_ADDRESS, FLD_HOSTNPORT, fd_bbmd),
 	NPF(APP_PROP_FD_SUBSCRIPTION_LIFETIME, FLD_U16, fd_ttl),
@@ -1093,7 +1102,13 @@ emit_failed_req(void *ea, const void *rec)
 		apdu_ctx_cstr(w, 5, c->err_details);
 }
 
-/* BACnetHealth */
+/*
+ * BACnetHealth (135-2020cc): timestamp [0] BACnetDateTime, result [1]
+ * Error (class, code as application-tagged enumerations), property [2]
+ * BACnetPropertyIdentifier OPTIONAL, details [3] CharacterString
+ * OPTIONAL; as in Wireshark's packet-bacapp.c and BAClib's health.json.
+ * Success is error code 84 (BAClib's error.json).
+ */
 static void
 enc_health(struct wr *w, const struct app_health *h)
 {
@@ -1237,6 +1252,10 @@ np_read_other(const struct app_netport *np, const struct app_netport_info *in,
 		return 0;
 	case APP_PROP_SC_DC_ACCEPT_URIS:
 		enc_uris(w, in->dc_accept_uris, in->n_dc_accept_uris);
+		return 0;
+	case APP_PROP_IP_DNS_SERVER:
+		for (i = 0; i < in->n_dns && i < APP_NP_DNS_MAX; i++)
+			apdu_enc_octets(w, in->dns[i], 4);
 		return 0;
 	case APP_PROP_ISSUER_CERT_FILES:
 		for (i = 0; i < in->n_issuer_files &&

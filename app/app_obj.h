@@ -377,6 +377,7 @@ struct app_netport_ops {
 
 #define APP_NP_URIS_MAX		8
 #define APP_NP_ISSUERS_MAX	8
+#define APP_NP_DNS_MAX		3	/* resolv.conf's MAXNS */
 
 /* The values of a Network Port; pointers borrow (must stay valid). */
 struct app_netport_info {
@@ -390,6 +391,9 @@ struct app_netport_info {
 	float			 link_speed;	/* bit/s, 0 unknown */
 	/* B/IP */
 	uint8_t			 ip[4], mask[4], gateway[4];
+	uint8_t			 dns[APP_NP_DNS_MAX][4]; /* IP_DNS_Server */
+	size_t			 n_dns;
+	bool			 dhcp_enable;	/* IP_DHCP_Enable */
 	uint16_t		 udp_port;
 	uint8_t			 ip_mode;	/* APP_IPMODE_* */
 	bool			 bbmd_accept_fd;

@@ -30,4 +30,8 @@ E2E_TESTS += tests/e2e/app-npm.sh
 EXTRA_DIST += tests/e2e/app-npm.sh tests/e2e/app_client.js
 ## The real daemon's own device, from @bacnet-js/client, with hub failover.
 E2E_TESTS += tests/e2e/daemon-device.sh
-EXTRA_DIST += tests/e2e/daemon-device.sh tests/e2e/daemon_device.js
+EXTRA_DIST += tests/e2e/daemon-device.sh tests/e2e/daemon_device.js \
+	tests/e2e/netport_check.js tests/e2e/netport_expect.py
+## Its B/IP Network Ports on veth interfaces in a namespace (needs root).
+E2E_TESTS += tests/e2e/daemon-netport.sh
+EXTRA_DIST += tests/e2e/daemon-netport.sh tests/e2e/daemon_netport.js

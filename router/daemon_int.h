@@ -18,6 +18,7 @@
 #include "npdu/port.h"
 #include "router/cfg.h"
 #include "router/ctl.h"
+#include "router/dmn_sysnet.h"
 #include "router/rtr.h"
 
 struct event;
@@ -67,6 +68,10 @@ struct dmn_port {
 	size_t			 n_files;
 	struct app_health	 health;	/* SC: last Current_Health */
 	bool			 health_known;
+	struct dmn_sysnet	 sys;		/* B/IP: interface facts */
+	uint64_t		 sys_read_us;	/* when read; 0: never */
+	char			 sys_ifname[DMN_SYSNET_IFNAME_MAX]; /* "": any */
+	bool			 sys_missing;	/* logged: no interface */
 	uint64_t		 up_since_us;
 	uint64_t		 link_changes;
 };

@@ -69,6 +69,8 @@ dmn_app_local(void *arg, const struct rtr_apdu *a, uint64_t now_us)
 
 /* ------------------------------------------------------ Network Port */
 
+#define DMN_RESOLV_CONF	"/etc/resolv.conf"
+
 /* A host-order IPv4 address as four octets. */
 static void
 ip4_octets(uint32_t ip, uint8_t out[4])
@@ -77,6 +79,40 @@ ip4_octets(uint32_t ip, uint8_t out[4])
 	out[1] = (uint8_t)(ip >> 16);
 	out[2] = (uint8_t)(ip >> 8);
 	out[3] = (uint8_t)ip;
+}
+
+/*
+ * The facts of the interface a B/IP port is bound to (dmn_sysnet.h),
+ * read again when older than DMN_SYSNET_MAX_AGE_US: subnet mask, default
+ * gateway, DNS servers, DHCP and link speed follow the system.
+ */
+static void
+np_sysnet(struct dmn_port *p, uint32_t ip, struct app_netport_info *info)
+{
+	uint64_t now = clk_now_us();
+	bool found;
+	size_t i;
+
+	if (p->sys_read_us == 0 || now - p->sys_read_us >=
+	    DMN_SYSNET_MAX_AGE_US) {
+		found = dmn_sysnet_read(ip, p->sys_ifname[0] != '\0' ?
+		    p->sys_ifname : NULL, DMN_RESOLV_CONF, &p->sys) == 0;
+		if (!found && !p->sys_missing)
+			log_notice(LD_APP, "port %s: no interface holds "
+			    "%u.%u.%u.%u: its subnet mask, gateway and link "
+			    "speed read as unknown", p->name, ip >> 24,
+			    (ip >> 16) & 255, (ip >> 8) & 255, ip & 255);
+		p->sys_missing = !found;
+		p->sys_read_us = now != 0 ? now : 1;
+	}
+	ip4_octets(p->sys.mask, info->mask);
+	ip4_octets(p->sys.gateway, info->gateway);
+	info->n_dns = p->sys.n_dns < APP_NP_DNS_MAX ? p->sys.n_dns :
+	    APP_NP_DNS_MAX;
+	for (i = 0; i < info->n_dns; i++)
+		ip4_octets(p->sys.dns[i], info->dns[i]);
+	info->dhcp_enable = p->sys.dhcp;
+	info->link_speed = (float)p->sys.link_bps;
 }
 
 static void
@@ -96,6 +132,7 @@ np_refresh(void *arg, struct app_netport_info *info)
 	info->udp_port = self.port;
 	memcpy(info->mac, info->ip, 4);
 	be16_store(info->mac + 4, self.port);
+	np_sysnet(p, self.ip, info);
 }
 
 /* The BBMD tables of a B/IP port (ops argument), or NULL. */
@@ -230,6 +267,8 @@ np_fill(struct dmn *d, struct dmn_port *p)
 		const struct cfg_bip *b = &d->cfg->bip[p->ci];
 
 		in->network_number = b->network;
+		snprintf(p->sys_ifname, sizeof(p->sys_ifname), "%s",
+		    b->interface != NULL ? b->interface : "");
 		in->ip_mode = b->mode == CFG_BIP_BBMD ? APP_IPMODE_BBMD :
 		    b->mode == CFG_BIP_FOREIGN ? APP_IPMODE_FOREIGN :
 		    APP_IPMODE_NORMAL;

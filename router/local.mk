@@ -63,12 +63,13 @@ dist_man_MANS += man/bacsc-router.conf.5
 librouter_a_SOURCES += \
 	router/daemon.c router/daemon.h router/daemon_int.h \
 	router/dmn_sc.c router/dmn_app.c router/dmn_status.c \
+	router/dmn_sysnet.c router/dmn_sysnet.h \
 	router/ctl.c router/ctl.h
 sbin_PROGRAMS += router/bacsc-router
 router_bacsc_router_SOURCES = router/main.c
 bin_PROGRAMS += tools/bacsc-routerctl
 tools_bacsc_routerctl_SOURCES = tools/bacsc-routerctl.c
-UNIT_SOURCES += tests/unit/test_daemon.c
+UNIT_SOURCES += tests/unit/test_daemon.c tests/unit/test_sysnet.c
 E2E_TESTS += tests/e2e/daemon.sh tests/e2e/daemon_wiring.sh \
 	tests/e2e/daemon_reload.sh tests/e2e/daemon_reload_sc.sh
 EXTRA_DIST += tests/e2e/daemon.sh tests/e2e/daemon_wiring.sh tests/e2e/bip_who_is_router.py \

@@ -1,4 +1,5 @@
 // Shared helpers for the end-to-end scripts that use @bacnet-js/client.
+//   reporter(client) : say / fail / check for a scenario's JSON lines.
 //   makeClient(port, { fixHop, bind }) : a client on 0.0.0.0:port
 //   broadcasting to 127.255.255.255:port.  With fixHop, every NPDU it sends
 //   with a DNET and hop count 0 (what 3.3.2 writes in answers to remote
@@ -79,4 +80,16 @@ function rpmValues(res) {
     return out;
 }
 
-module.exports = { Bacnet, makeClient, hopOffset, rpmValues };
+// say(obj) prints one JSON line; fail(why) says it, closes the client and
+// exits 1; check(cond, why) fails unless cond.
+function reporter(client) {
+    const say = (o) => console.log(JSON.stringify(o));
+    const fail = (why) => {
+        say({ fail: why });
+        client.close();
+        process.exit(1);
+    };
+    return { say, fail, check: (cond, why) => { if (!cond) fail(why); } };
+}
+
+module.exports = { Bacnet, makeClient, hopOffset, rpmValues, reporter };

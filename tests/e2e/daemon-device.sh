@@ -8,7 +8,8 @@
 # is then killed and the client sees SC_Hub_Connector_State become
 # connected-to-failover and the primary's connection status record the
 # disconnect.  The B/IP port is a BBMD with one foreign device registered:
-# its BDT and FDT show in the Network Port.  tshark decodes everything (TLS with the key log) and must
+# its BDT and FDT show in the Network Port; its subnet mask, gateway, DNS
+# servers, DHCP and link speed equal what iproute2 and resolv.conf say.  tshark decodes everything (TLS with the key log) and must
 # find no malformed packet.
 . "$(dirname "$0")/e2e-lib.sh"
 read -r hr < <(e_free_tcp 1)
@@ -66,8 +67,12 @@ sys.exit(0 if data == bytes([0x81, 0x00, 0x00, 0x06, 0x00, 0x00]) else 1)
 PY
 e_ok "foreign device $fip:$fport registered with the router's BBMD"
 
+# The B/IP port's mask, gateway, DNS servers, DHCP and link speed come
+# from the system: iproute2 and resolv.conf say what they must be.
+expect=$(python3 "$top_srcdir/tests/e2e/netport_expect.py" "$rip") ||
+	e_fail "netport_expect.py"
 node "$top_srcdir/tests/e2e/daemon_device.js" "$E_UDP" "$inst" \
-	"router-$E_N" "$rip" "$primary_pid" "$fip" "$fport" \
+	"router-$E_N" "$rip" "$primary_pid" "$fip" "$fport" "$expect" \
 	>"$W/client.out" 2>&1 ||
 	{ cat "$W/client.out"; e_fail "@bacnet-js/client scenario"; }
 grep -v '^REVISION' "$W/client.out" | sed 's/^/  /'
@@ -98,6 +103,8 @@ if [ -f "$W/cap.pcap" ]; then
 	want "network-type:  secure-connect (11)"
 	want "sc-hub-connector-state:  connected-to-primary (1)"
 	want "sc-hub-connector-state:  connected-to-failover (2)"
+	want "Property Identifier: bacnet-ip-dns-server (406)"
+	want "Property Identifier: bacnet-ip-dhcp-enable (402)"
 	n=$(tshark -r "$W/cap.pcap" "${dec[@]}" \
 		-Y "bacapp.type == 3 && ip.src == $rip" 2>/dev/null | wc -l)
 	[ "$n" -gt 0 ] || e_fail "no Complex-ACK from the router in the capture"

@@ -3,25 +3,24 @@
 // Device and both Network Ports (RPM: 3.3.2's ReadProperty drops property
 // ids >= 4194304), the values are checked, then the primary hub is killed
 // and the SC port must show connected-to-failover.
+// The B/IP port's IPv4 properties (mask, gateway, DNS servers, DHCP, link
+// speed) must equal EXPECT_JSON, which netport_expect.py worked out from
+// the system.
 //   node daemon_device.js UDP_PORT INSTANCE NAME ROUTER_IP PRIMARY_HUB_PID \
-//       FD_IP FD_PORT
+//       FD_IP FD_PORT EXPECT_JSON
 'use strict';
 
 const path = require('path');
-const { makeClient, rpmValues } = require(path.join(__dirname, 'bacjs.js'));
+const { makeClient, rpmValues, reporter } =
+    require(path.join(__dirname, 'bacjs.js'));
+const { checkIpv4Port } = require(path.join(__dirname, 'netport_check.js'));
 
-const [portText, instText, devName, routerIp, hubPidText, fdIp, fdPortText] =
-    process.argv.slice(2);
+const [portText, instText, devName, routerIp, hubPidText, fdIp, fdPortText,
+    expectText] = process.argv.slice(2);
 const port = parseInt(portText, 10);
 const inst = parseInt(instText, 10);
 const client = makeClient(port, { apduTimeout: 4000 });
-const say = (o) => console.log(JSON.stringify(o));
-const fail = (why) => {
-    say({ fail: why });
-    client.close();
-    process.exit(1);
-};
-const check = (cond, why) => { if (!cond) fail(why); };
+const { say, fail, check } = reporter(client);
 const DEVICE = 8, NP = 56;
 const P = {
     OBJECT_NAME: 77, OBJECT_LIST: 76, PROTOCOL_REVISION: 139,
@@ -149,6 +148,8 @@ async function run(addr) {
         fdt: bip[P.FDT].length });
     const ip = first(bip, P.IP_ADDRESS);
     check(Array.isArray(ip) && ip.join('.') === routerIp, 'B/IP address');
+    say({ event: 'ipv4-props', values: checkIpv4Port(bip,
+        JSON.parse(expectText), check) });
 
     const sc = await rpmAll(rx, NP, 2);
     say({ event: 'netport-all', instance: 2,

@@ -69,6 +69,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bnp.info.nat_traversal = true;
 	bnp.info.global_addr.name = "router.example";
 	bnp.info.global_addr.port = 47808;
+	bnp.info.n_dns = 2;		/* IP_DNS_Server: an array to index */
+	bnp.info.dns[1][0] = 192;
+	bnp.info.dhcp_enable = true;
 	if (app_db_add(&db, &av.obj) < 0 || app_db_add(&db, &np.obj) < 0 ||
 	    app_db_add(&db, &bnp.obj) < 0)
 		abort();

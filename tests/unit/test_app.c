@@ -663,6 +663,179 @@ test_netport_new_props(void)
 	sc.info.has_csr_file = false;
 }
 
+/*
+ * The IPv4 Network Port properties that follow the system: IP_Subnet_Mask,
+ * IP_Default_Gateway, IP_DNS_Server (BACnetARRAY of 4-octet OctetString,
+ * as bacnet-stack's netport.c and BACpypes3's ipDNSServer have it),
+ * IP_DHCP_Enable (Boolean) and Link_Speed (REAL, bit/s).
+ */
+static void
+test_netport_ipv4_props(void)
+{
+	static const uint8_t dns[2][4] = { { 10, 255, 255, 53 },
+		{ 192, 0, 2, 1 } };
+
+	memcpy(bip.info.mask, "\xff\xff\xff\x00", 4);
+	memcpy(bip.info.gateway, "\xc0\x00\x02\x01", 4);
+	memcpy(bip.info.dns, dns, sizeof(dns));
+	bip.info.n_dns = 2;
+	bip.info.dhcp_enable = true;
+	bip.info.link_speed = 1e10f;
+	req("0005600C0C0E000001 1A019B");		/* 411 */
+	expect1("30600C0C0E0000011A019B 3E64FFFFFF003F");
+	req("0005610C0C0E000001 1A0191");		/* 401 */
+	expect1("30610C0C0E0000011A0191 3E64C00002013F");
+	req("0005620C0C0E000001 1A0196");		/* 406, whole array */
+	expect1("30620C0C0E0000011A0196 3E 640AFFFF35 64C0000201 3F");
+	req("0005630C0C0E000001 1A0196 2900");		/* its size */
+	expect1("30630C0C0E0000011A01962900 3E21023F");
+	req("0005640C0C0E000001 1A0196 2902");		/* element 2 */
+	expect1("30640C0C0E0000011A01962902 3E64C00002013F");
+	req("0005650C0C0E000001 1A0196 2903");		/* no element 3 */
+	expect1("50650C9102 912A");
+	req("0005660C0C0E000001 1A0192");		/* 402 */
+	expect1("30660C0C0E0000011A0192 3E113F");
+	req("0005670C0C0E000001 1A01A4");		/* 420, 1e10 */
+	expect1("30670C0C0E0000011A01A4 3E44501502F93F");
+	/* No resolver configured: an empty array; no lease: false. */
+	bip.info.n_dns = 0;
+	bip.info.dhcp_enable = false;
+	req("0005680C0C0E000001 1A0196");
+	expect1("30680C0C0E0000011A0196 3E3F");
+	req("0005690C0C0E000001 1A0196 2900");
+	expect1("30690C0C0E0000011A01962900 3E21003F");
+	req("00056A0C0C0E000001 1A0192");
+	expect1("306A0C0C0E0000011A0192 3E103F");
+	/* The SC port has none of the IPv4 properties. */
+	req("00056B0C0C0E000002 1A0196");
+	expect1("506B0C9102 9120");
+	req("00056C0C0C0E000002 1A0192");
+	expect1("506C0C9102 9120");
+	memset(bip.info.mask, 0, 4);
+	memset(bip.info.gateway, 0, 4);
+	bip.info.link_speed = 0;
+}
+
+static uint8_t walk_invoke;
+
+/* Send ReadProperty (prop of type/inst) or RPM with ALL (rpm). */
+static void
+walk_req(uint16_t type, uint32_t inst, uint32_t prop, bool rpm)
+{
+	uint8_t buf[64];
+	struct wr w;
+
+	wr_init(&w, buf, sizeof(buf));
+	wr_u8(&w, 0x00);
+	wr_u8(&w, 0x05);
+	wr_u8(&w, walk_invoke++);
+	wr_u8(&w, rpm ? APP_SVC_READ_PROP_MULTIPLE : APP_SVC_READ_PROPERTY);
+	apdu_ctx_objid(&w, 0, type, inst);
+	if (rpm) {
+		apdu_open(&w, 1);
+		apdu_ctx_enum(&w, 0, prop);
+		apdu_close(&w, 1);
+	} else {
+		apdu_ctx_enum(&w, 1, prop);
+	}
+	CU_ASSERT_FATAL(wr_status(&w) == 0);
+	nout = 0;
+	app_receive(A, &client, buf, w.len, now);
+	CU_ASSERT_FATAL(nout == 1);
+}
+
+/* True if ids[0..n) holds every one of want[0..m) and nothing else. */
+static bool
+same_set(const uint32_t *ids, size_t n, const uint32_t *want, size_t m)
+{
+	size_t i;
+
+	if (n != m)
+		return false;
+	for (i = 0; i < m; i++)
+		if (!has_id(ids, n, want[i]))
+			return false;
+	return true;
+}
+
+/*
+ * One object: every Property_List entry reads with ReadProperty (an
+ * unknown-property or any other Error fails), and RPM ALL returns
+ * exactly Property_List plus the four properties it leaves out, with no
+ * error, and REQUIRED plus OPTIONAL is ALL.
+ */
+static void
+walk_object(const struct app_obj *o)
+{
+	uint32_t list[96], ids[96], req_ids[96], opt_ids[96];
+	size_t n = 0, i, nall, nreq, nopt, nerr;
+	struct apdu_value v;
+	struct rd r;
+
+	walk_req(o->cls->type, o->instance, APP_PROP_PROPERTY_LIST, false);
+	CU_ASSERT_FATAL(out[0].b[0] == 0x30);
+	rd_init(&r, out[0].b, out[0].n);
+	CU_ASSERT_FATAL(rd_skip(&r, 3) == 0);
+	CU_ASSERT_FATAL(apdu_dec_ctx(&r, 0, APDU_OBJID, &v) == CODEC_OK);
+	CU_ASSERT_FATAL(apdu_dec_ctx(&r, 1, APDU_ENUM, &v) == CODEC_OK);
+	CU_ASSERT_FATAL(apdu_take_open(&r, 3) == 0);
+	while (apdu_take_close(&r, 3) < 0) {
+		CU_ASSERT_FATAL(apdu_dec_app(&r, &v) == CODEC_OK &&
+		    v.type == APDU_ENUM && n < 92);
+		list[n++] = v.v.e;
+	}
+	for (i = 0; i < n; i++) {
+		walk_req(o->cls->type, o->instance, list[i], false);
+		if ((out[0].b[0] & 0xF0) != 0x30)
+			fprintf(stderr, "\n%s: property %u of its "
+			    "Property_List does not read (PDU %02x)\n",
+			    o->name, list[i], out[0].b[0]);
+		CU_ASSERT((out[0].b[0] & 0xF0) == 0x30);
+	}
+	list[n++] = APP_PROP_OBJECT_IDENTIFIER;
+	list[n++] = APP_PROP_OBJECT_NAME;
+	list[n++] = APP_PROP_OBJECT_TYPE;
+	list[n++] = APP_PROP_PROPERTY_LIST;
+	walk_req(o->cls->type, o->instance, APP_PROP_ALL, true);
+	CU_ASSERT_FATAL(out[0].b[0] == 0x30);
+	nall = rpm_props(out[0].b + 3, out[0].n - 3, ids, 96, &nerr);
+	CU_ASSERT_EQUAL(nerr, 0);
+	CU_ASSERT(same_set(ids, nall, list, n));
+	walk_req(o->cls->type, o->instance, APP_PROP_REQUIRED, true);
+	CU_ASSERT_FATAL(out[0].b[0] == 0x30);
+	nreq = rpm_props(out[0].b + 3, out[0].n - 3, req_ids, 48, &nerr);
+	CU_ASSERT_EQUAL(nerr, 0);
+	walk_req(o->cls->type, o->instance, APP_PROP_OPTIONAL, true);
+	CU_ASSERT_FATAL(out[0].b[0] == 0x30);
+	nopt = rpm_props(out[0].b + 3, out[0].n - 3, opt_ids, 48, &nerr);
+	CU_ASSERT_EQUAL(nerr, 0);
+	CU_ASSERT_FATAL(nreq + nopt <= 96);
+	memcpy(req_ids + nreq, opt_ids, nopt * sizeof(opt_ids[0]));
+	CU_ASSERT(same_set(req_ids, nreq + nopt, list, n));
+	for (i = 0; i < nreq; i++) {
+		uint8_t flags = 0;
+
+		CU_ASSERT(app_obj_has_prop(o, req_ids[i], &flags) &&
+		    (flags & APP_P_REQ));
+	}
+}
+
+/* Every object of the database, with the optional parts off and on. */
+static void
+test_property_list_walk(void)
+{
+	size_t i, round;
+
+	for (round = 0; round < 2; round++) {
+		bip.info.nat_traversal = round == 1;
+		sc.info.has_csr_file = round == 1;
+		for (i = 0; i < db.n; i++)
+			walk_object(db.objs[i]);
+	}
+	bip.info.nat_traversal = false;
+	sc.info.has_csr_file = false;
+}
+
 /* Daylight_Savings_Status follows the clock; UTC_Offset stays standard. */
 static void
 test_device_dst(void)
@@ -956,6 +1129,8 @@ static const struct ut_case cases[] = {
 	UT_CASE(test_rpm_all_netports),
 	UT_CASE(test_netport_values),
 	UT_CASE(test_netport_new_props),
+	UT_CASE(test_netport_ipv4_props),
+	UT_CASE(test_property_list_walk),
 	UT_CASE(test_device_dst),
 	UT_CASE(test_database_revision),
 	UT_CASE(test_file),
