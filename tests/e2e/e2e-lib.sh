@@ -125,6 +125,13 @@ e_wait_hub() {
 	done
 	return 1
 }
+# e_wait_ctl SOCK [SECONDS]: wait until the router of control socket SOCK
+# answers status (default 30 s), else e_fail.
+e_wait_ctl() {
+	e_wait_for "${2:-30}" e_ctl_answers "$1" ||
+		e_fail "the router of $1 does not answer its control socket"
+}
+e_ctl_answers() { "$E_CTL" -s "$1" --json status >/dev/null 2>&1; }
 # e_wait_ready SOCK [SECONDS]: the router of control socket SOCK is ready
 # when its hub connector is on its primary hub: wait that long at most
 # (default 60 s), else e_fail.
