@@ -66,13 +66,12 @@ e_check() {
 # e_wait_for SECONDS COMMAND...: run COMMAND every 50 ms until it
 # succeeds (0) or SECONDS have passed (1).
 e_wait_for() {
-	local n=$(( $1 * 20 )) i
+	local end=$(( $(date +%s%3N) + $1 * 1000 ))
 	shift
-	for ((i = 0; i < n; i++)); do
-		"$@" && return 0
+	until "$@"; do
+		[ "$(date +%s%3N)" -lt "$end" ] || return 1
 		sleep 0.05
 	done
-	return 1
 }
 
 # e_valgrind: E_RUN, what e_daemon_start puts before the router, is
@@ -111,19 +110,18 @@ e_daemon_start() {
 # none); nothing while the router does not answer.
 e_hub_on() {
 	"$E_CTL" -s "$1" --json status 2>/dev/null |
-		e_jq '[p["hub_connector"]["connected_to"] for p in s["ports"] if "hub_connector" in p][0]' 2>/dev/null || true
+		grep -o '"connected_to":"[a-z]*"' | head -n 1 | cut -d'"' -f4 || true
 }
 # e_wait_hub SOCK WHERE SECONDS: wait until e_hub_on says WHERE (0), or
 # SECONDS have passed (1); e_fail when E_DAEMON_PID exits meanwhile.
 e_wait_hub() {
-	local end=$(( SECONDS + $3 ))
-	while [ "$SECONDS" -le "$end" ]; do
-		[ -S "$1" ] && [ "$(e_hub_on "$1")" = "$2" ] && return 0
+	local end=$(( $(date +%s%3N) + $3 * 1000 ))
+	until [ -S "$1" ] && [ "$(e_hub_on "$1")" = "$2" ]; do
 		kill -0 "$E_DAEMON_PID" 2>/dev/null ||
 			e_fail "the router exited (waiting for its hub connector on $2)"
+		[ "$(date +%s%3N)" -lt "$end" ] || return 1
 		sleep 0.05
 	done
-	return 1
 }
 # e_wait_ctl SOCK [SECONDS]: wait until the router of control socket SOCK
 # answers status (default 30 s), else e_fail.
@@ -237,13 +235,14 @@ e_router_start() {
 	e_wait_ready "$W/$1.sock" 10
 }
 
-# e_hub LOGNAME PORT: start an external hub (tools/bacsc-hub) on
-# 127.0.0.1:PORT (0: a port the kernel picks) and wait until it listens;
-# its pid is left in E_HUB_PID, its port in E_HUB_PORT.
+# e_hub LOGNAME PORT [ARG...]: start an external hub (tools/bacsc-hub,
+# with ARG...) on 127.0.0.1:PORT (0: a port the kernel picks) and wait
+# until it listens; its pid is left in E_HUB_PID, its port in E_HUB_PORT.
 e_hub() {
 	local log=$1 port=$2 i
+	shift 2
 	"$E_HUB" -c "$W/pki/hub.pem" -k "$W/pki/hub.key" -a "$W/pki/ca.pem" \
-		-l 127.0.0.1 -p "$port" -q >"$W/$log.out" 2>"$W/$log.log" &
+		-l 127.0.0.1 -p "$port" -q "$@" >"$W/$log.out" 2>"$W/$log.log" &
 	E_HUB_PID=$!
 	E_PIDS+=($E_HUB_PID)
 	for i in $(seq 100); do
