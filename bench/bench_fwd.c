@@ -62,6 +62,7 @@
 #include "router/rtr.h"
 #include "sc/sc_node.h"
 #include "sc/sc_tls.h"
+#include "tests/sctest.h"
 
 #define NET_BIP		1
 #define NET_SC		2
@@ -332,14 +333,6 @@ on_udp(evutil_socket_t fd, short what, void *arg)
 }
 
 static void
-tick_cb(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	(void)arg;
-}
-
-static void
 once(void)
 {
 	event_base_loop(base, EVLOOP_ONCE);
@@ -435,29 +428,6 @@ run_latency(size_t samples, double pct[3])
 	return lost;
 }
 
-static struct sc_tls_ctx *
-mk_tls(const char *pki, const char *cert)
-{
-	struct sc_tls_config tc;
-	char c[512], k[512], ca[512], err[256];
-	struct sc_tls_ctx *t;
-
-	snprintf(c, sizeof(c), "%s/%s.pem", pki, cert);
-	snprintf(k, sizeof(k), "%s/%s.key", pki, cert);
-	snprintf(ca, sizeof(ca), "%s/ca.pem", pki);
-	memset(&tc, 0, sizeof(tc));
-	tc.cert_file = c;
-	tc.key_file = k;
-	tc.ca_files[0] = ca;
-	tc.n_ca_files = 1;
-	t = sc_tls_ctx_new(&tc, err, sizeof(err));
-	if (t == NULL) {
-		fprintf(stderr, "tls %s: %s\n", cert, err);
-		exit(1);
-	}
-	return t;
-}
-
 static struct sc_node *
 mk_node(const char *name, const struct sc_tls_ctx *tls, unsigned hub_port,
     const uint8_t *vmac)
@@ -529,7 +499,7 @@ router_main(const char *pki, unsigned hub_port, unsigned port)
 	const struct rtr_stats *st;
 
 	base = event_base_new();
-	tls = mk_tls(pki, "node1");
+	tls = sct_tls(pki, "node1");
 	sn = mk_node("rtr-sc", tls, hub_port, vmac_rtr);
 	bip_port_config_init(&bc);
 	bc.name = "rtr-bip";
@@ -696,7 +666,6 @@ main(int argc, char **argv)
 	struct sockaddr_in sa;
 	struct event *tick, *uev;
 	struct timeval tick_tv = { 0, 1000 };
-	char ps[16], cert[512], key[512], ca[512];
 	pid_t hub, rtr_pid;
 	double best[3][2], pct[3][2][3];
 	uint64_t lost, drain, lat_lost[3][2], deadline;
@@ -735,20 +704,9 @@ main(int argc, char **argv)
 	log_open("bench_fwd", LOG_TARGET_STDERR);
 	log_set_level(LOG_LVL_WARNING);
 
-	snprintf(ps, sizeof(ps), "%u", port);
-	snprintf(cert, sizeof(cert), "%s/hub.pem", pki);
-	snprintf(key, sizeof(key), "%s/hub.key", pki);
-	snprintf(ca, sizeof(ca), "%s/ca.pem", pki);
-	hub = fork();
-	if (hub == 0) {
-		int fd = open("/dev/null", O_WRONLY);
-
-		dup2(fd, 1);
-		execl(hub_bin, hub_bin, "-c", cert, "-k", key, "-a", ca,
-		    "-l", "127.0.0.1", "-p", ps, "-q", (char *)NULL);
-		_exit(127);
-	}
-	usleep(300000);
+	hub = sct_hub_start(hub_bin, pki, port, NULL);
+	if (hub < 0)
+		return 1;
 	daemon_bin = getenv("BENCH_FWD_DAEMON");
 	if (daemon_bin != NULL && *daemon_bin != '\0')
 		rtr_pid = spawn_daemon(daemon_bin, pki, port);
@@ -782,10 +740,9 @@ main(int argc, char **argv)
 	evutil_make_socket_nonblocking(udp_fd);
 	uev = event_new(base, udp_fd, EV_READ | EV_PERSIST, on_udp, NULL);
 	event_add(uev, NULL);
-	tick = event_new(base, -1, EV_PERSIST, tick_cb, NULL);
-	event_add(tick, &tick_tv);
-	te = mk_tls(pki, "node2");
-	tb = mk_tls(pki, "node3");
+	tick = sct_tick_new(base, &tick_tv);
+	te = sct_tls(pki, "node2");
+	tb = sct_tls(pki, "node3");
 	ne = mk_node("echo", te, port, vmac_e);
 	nb = mk_node("base", tb, port, vmac_b);
 	sc_node_port(ne)->user.receive = on_rx_e;

@@ -12,8 +12,6 @@
 # servers, DHCP and link speed equal what iproute2 and resolv.conf say.  tshark decodes everything (TLS with the key log) and must
 # find no malformed packet.
 . "$(dirname "$0")/e2e-lib.sh"
-E_HUB=$top_builddir/tools/bacsc-hub
-[ -x "$E_HUB" ] || e_fail "missing $E_HUB (run make first)"
 read -r hr < <(e_free_tcp 1)
 rip=127.0.4.$E_N
 inst=$((4100000 + E_N))
@@ -21,20 +19,9 @@ inst=$((4100000 + E_N))
 # start_hub NAME: a bacsc-hub on 127.0.0.1, on a port the kernel picks;
 # sets NAME_pid and NAME_port.
 start_hub() {
-	"$E_HUB" -c "$W/pki/hub.pem" -k "$W/pki/hub.key" -a "$W/pki/ca.pem" \
-		-l 127.0.0.1 -p 0 -q >"$W/$1.out" 2>"$W/$1.log" &
-	E_PIDS+=($!)
-	eval "$1_pid=$!"
-	disown $!	# killed on purpose below: no job notice
-	local i
-	for i in $(seq 50); do
-		if grep -q LISTENING "$W/$1.out" 2>/dev/null; then
-			eval "$1_port=$(awk '/LISTENING/ { print $2 }' "$W/$1.out")"
-			return 0
-		fi
-		sleep 0.1
-	done
-	e_fail "bacsc-hub $1 did not listen"
+	e_hub "$1" 0
+	disown "$E_HUB_PID"	# killed on purpose below: no job notice
+	eval "$1_pid=$E_HUB_PID $1_port=$E_HUB_PORT"
 }
 
 start_hub primary
@@ -61,18 +48,7 @@ log = { level = "info"; target = "stderr"; };
 control = { socket = "$W/r1.sock"; mode = "0600"; };
 state_dir = "$W/r1-state";
 CONF
-"$E_ROUTER" -c "$W/r1.conf" >"$W/r1.log" 2>&1 &
-E_PIDS+=($!)
-up=no
-for _ in $(seq 100); do
-	if "$E_CTL" -s "$W/r1.sock" --json status 2>/dev/null |
-		grep -q '"connected_to":"primary"'; then
-		up=yes
-		break
-	fi
-	sleep 0.1
-done
-[ $up = yes ] || e_fail "router did not connect to its primary hub"
+e_router_start r1
 e_ok "bacsc-router up: device $inst on $rip:$E_UDP, primary hub $hp, failover $hf, own hub function $hr"
 e_scdev dev1 "$hr" 2 02:00:00:00:41:02 7101 sc-device-7101
 e_ok "bacsc-scdev on the router's hub function"

@@ -115,15 +115,6 @@ done(void)
 	R = NULL;
 }
 
-static size_t
-unhex(const char *text, uint8_t *buf, size_t cap)
-{
-	long n = hex_decode(text, buf, cap, NULL);
-
-	CU_ASSERT_FATAL(n >= 0);
-	return (size_t)n;
-}
-
 /* The log from entry first on must be exactly out[] (NULL npdu ends). */
 static void
 expect_sent(const char *what, size_t first, const struct rt_out *out)
@@ -150,7 +141,7 @@ expect_sent(const char *what, size_t first, const struct rt_out *out)
 	for (i = 0; i < n; i++) {
 		const struct rtr_tp_sent *s = &lg.sent[first + i];
 		uint8_t want[RTR_TP_NPDU_MAX], mac[NPDU_PORT_MAC_MAX];
-		size_t wl = unhex(out[i].npdu, want, sizeof(want));
+		size_t wl = ut_unhex(out[i].npdu, want, sizeof(want));
 
 		if (s->tp != &tp[out[i].port] ||
 		    s->broadcast != (out[i].dst == BC))
@@ -159,7 +150,7 @@ expect_sent(const char *what, size_t first, const struct rt_out *out)
 		CU_ASSERT_PTR_EQUAL(s->tp, &tp[out[i].port]);
 		CU_ASSERT_EQUAL(s->broadcast, out[i].dst == BC);
 		if (out[i].dst != BC) {
-			size_t ml = unhex(out[i].dst, mac, sizeof(mac));
+			size_t ml = ut_unhex(out[i].dst, mac, sizeof(mac));
 
 			UT_ASSERT_BYTES(s->mac, s->mac_len, mac, ml);
 		}
@@ -1384,7 +1375,7 @@ test_rtr_send_apdu(void)
 	CU_ASSERT_EQUAL_FATAL(lg.n, 3);
 	{
 		uint8_t want[32];
-		size_t wl = unhex("01 20 00 63 01 01 FF 10 00 C4 02 00 00 04",
+		size_t wl = ut_unhex("01 20 00 63 01 01 FF 10 00 C4 02 00 00 04",
 		    want, sizeof(want));
 
 		CU_ASSERT_PTR_EQUAL(lg.sent[0].tp, &tp[0]);
@@ -1471,7 +1462,7 @@ static void
 expect_entry(const struct rtr_tp_sent *s, const char *hex)
 {
 	uint8_t want[256];
-	size_t wl = unhex(hex, want, sizeof(want));
+	size_t wl = ut_unhex(hex, want, sizeof(want));
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	UT_ASSERT_BYTES(s->npdu, s->len, want, wl);
