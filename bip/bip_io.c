@@ -22,6 +22,7 @@
 
 #define BIP_RX_BUF	2048	/* > 10 + 1497; longer datagrams are dropped */
 #define BIP_RX_BATCH	64	/* datagrams per socket callback */
+#define BIP_RX_VLEN	8	/* datagrams per recvmmsg call */
 #define BIP_RL_SLOTS	16	/* sources with their own log rate limit */
 #define BIP_RL_ALL_BURST 10	/* such lines per port at once, */
 #define BIP_RL_ALL_EVERY (6 * (uint64_t)1000000u) /* then one per 6 s */
@@ -57,7 +58,7 @@ struct bip_port {
 	struct bip_counters	 cnt;
 	struct bip_rl_slot	 rl[BIP_RL_SLOTS];
 	struct ratelim		 rl_all;	/* all sources together */
-	uint8_t			 rxbuf[BIP_RX_BUF];
+	uint8_t			 rxbuf[BIP_RX_VLEN][BIP_RX_BUF];
 	uint8_t			*txbuf;		/* owned: table acks */
 	size_t			 txcap;
 };
@@ -790,7 +791,8 @@ rx_apply(struct bip_port *p, const struct bvlc_addr *src,
 }
 
 static void
-rx_datagram(struct bip_port *p, const struct bvlc_addr *src, size_t len)
+rx_datagram(struct bip_port *p, const struct bvlc_addr *src,
+    const uint8_t *buf, size_t len)
 {
 	struct bip_bbmd_out o;
 	struct bvlc_msg m;
@@ -807,7 +809,7 @@ rx_datagram(struct bip_port *p, const struct bvlc_addr *src, size_t len)
 		return;
 	}
 	p->cnt.rx_bytes += len;
-	rc = bvlc_decode(p->rxbuf, len, &m, &why);
+	rc = bvlc_decode(buf, len, &m, &why);
 	if (rc != CODEC_OK) {
 		if (rc == CODEC_UNSUPPORTED)
 			p->cnt.rx_unknown++;
@@ -833,32 +835,50 @@ static void
 bip_rx_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct bip_port *p = arg;
-	struct sockaddr_in sin;
+	struct mmsghdr mm[BIP_RX_VLEN];
+	struct iovec iov[BIP_RX_VLEN];
+	struct sockaddr_in sin[BIP_RX_VLEN];
 	struct bvlc_addr src;
-	socklen_t sl;
-	ssize_t n;
-	int i;
+	int i, n, round;
 
 	(void)what;
-	for (i = 0; i < BIP_RX_BATCH; i++) {
-		sl = sizeof(sin);
-		n = recvfrom(fd, p->rxbuf, sizeof(p->rxbuf), MSG_TRUNC,
-		    (struct sockaddr *)&sin, &sl);
+	/*
+	 * recvmmsg: a call that returns fewer datagrams than asked for has
+	 * emptied the queue, so the common case (one datagram per wake-up)
+	 * costs one call, not a recvfrom plus one that says EAGAIN.
+	 */
+	for (round = 0; round < BIP_RX_BATCH / BIP_RX_VLEN; round++) {
+		memset(mm, 0, sizeof(mm));
+		for (i = 0; i < BIP_RX_VLEN; i++) {
+			iov[i].iov_base = p->rxbuf[i];
+			iov[i].iov_len = BIP_RX_BUF;
+			mm[i].msg_hdr.msg_name = &sin[i];
+			mm[i].msg_hdr.msg_namelen = sizeof(sin[i]);
+			mm[i].msg_hdr.msg_iov = &iov[i];
+			mm[i].msg_hdr.msg_iovlen = 1;
+		}
+		n = recvmmsg(fd, mm, BIP_RX_VLEN, MSG_TRUNC, NULL);
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK &&
 			    errno != EINTR)
-				log_warn(LD_BIP, "%s: recvfrom", p->name);
+				log_warn(LD_BIP, "%s: recvmmsg", p->name);
 			return;
 		}
-		if (sl < sizeof(sin) || sin.sin_family != AF_INET)
-			continue;
-		src.ip = ntohl(sin.sin_addr.s_addr);
-		src.port = ntohs(sin.sin_port);
-		if ((size_t)n > sizeof(p->rxbuf)) {
-			p->cnt.rx_oversize++;
-			rx_bad(p, &src, "oversized", "datagram too long");
-			continue;
+		for (i = 0; i < n; i++) {
+			if (mm[i].msg_hdr.msg_namelen < sizeof(sin[i]) ||
+			    sin[i].sin_family != AF_INET)
+				continue;
+			src.ip = ntohl(sin[i].sin_addr.s_addr);
+			src.port = ntohs(sin[i].sin_port);
+			if (mm[i].msg_len > BIP_RX_BUF) {
+				p->cnt.rx_oversize++;
+				rx_bad(p, &src, "oversized",
+				    "datagram too long");
+				continue;
+			}
+			rx_datagram(p, &src, p->rxbuf[i], mm[i].msg_len);
 		}
-		rx_datagram(p, &src, (size_t)n);
+		if (n < BIP_RX_VLEN)
+			return;
 	}
 }

@@ -23,6 +23,7 @@
 
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
+#include <event2/bufferevent_struct.h>
 #include <event2/buffer.h>
 #include <event2/dns.h>
 #include <event2/event.h>
@@ -1717,6 +1718,15 @@ sc_ws_send(struct sc_ws *ws, const struct sc_ws_seg *segs, size_t n)
 		ws_fail(ws, SC_WS_ERR_LOCAL, "cannot frame a message");
 		return SC_WS_SEND_CLOSED;
 	}
+	/*
+	 * Write in this turn of the loop, not the next: libevent 2.1's
+	 * bufferevents only add their write event when data lands in an
+	 * empty output buffer, so the frame would wait for one more
+	 * epoll_wait (and two epoll_ctl).  The activated event runs after
+	 * the callback that is running now, so what it and the callbacks
+	 * before it queue still goes out in one write (one TLS record).
+	 */
+	event_active(&ws->bev->ev_write, EV_WRITE, 1);
 	ws->st.msgs_out++;
 	ws->st.bytes_out += total;
 	return SC_WS_SEND_OK;
@@ -1800,4 +1810,19 @@ sc_ws_out_queued(const struct sc_ws *ws)
 {
 	return ws->bev != NULL ?
 	    evbuffer_get_length(bufferevent_get_output(ws->bev)) : 0;
+}
+
+struct event_base *
+sc_ws_base_new(void)
+{
+	struct event_config *cfg = event_config_new();
+	struct event_base *base;
+
+	if (cfg == NULL)
+		return NULL;
+	(void)event_config_set_flag(cfg,
+	    EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+	base = event_base_new_with_config(cfg);
+	event_config_free(cfg);
+	return base;
 }

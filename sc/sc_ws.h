@@ -253,6 +253,15 @@ bool sc_ws_is_open(const struct sc_ws *ws);
 /* Octets waiting in the output buffer. */
 size_t sc_ws_out_queued(const struct sc_ws *ws);
 
+/*
+ * A new event_base (returns owned, or NULL) whose epoll backend batches
+ * interest changes to the end of the loop turn: a frame sent by
+ * sc_ws_send() is written in the same turn, and the write event its
+ * bufferevent adds and removes around that write then costs no
+ * epoll_ctl.  (Not for programs that dup() descriptors the base watches.)
+ */
+struct event_base *sc_ws_base_new(void);
+
 const char *sc_ws_err_name(enum sc_ws_err kind);
 const char *sc_ws_proto_name(enum sc_ws_proto proto);
 
