@@ -11,7 +11,10 @@
  *    second = nodes admitted / time.  This process does the client half
  *    of every handshake, so on two cores it limits the rate too.
  * 2. memory: the hub's VmRSS (/proc/PID/status) before any node and
- *    with all of them connected; delta / connections.  With
+ *    with all of them connected; delta / connections.  Beside it the
+ *    hub's heap in use as glibc counts it (the HEAP line bacsc-hub prints
+ *    on SIGUSR1; chunk headers included), so RSS minus heap shows what
+ *    malloc holds free or fragmented.  With
  *    BENCH_SCALE_HOLD=S in the environment the connections then stay up
  *    S seconds (the hub's pid is printed) for a look from outside.
  * 3. reconnect: kill -9 the hub, wait until every node saw it go, start
@@ -24,7 +27,9 @@
  *    with both URIs; A sends B a message every millisecond; kill -9 the
  *    primary; the time until B receives the first message sent after
  *    the kill (so through the failover hub).  Three times.
- * Every phase has a deadline.  A line "RESULT ..." is for bench/run.sh.
+ * Every phase has a deadline (connecting: 60 s, or BENCH_SCALE_CONNECT_S).
+ * BENCH_SCALE_MEMONLY=1 stops after phase 2.  A line "RESULT ..." is for
+ * bench/run.sh.
  */
 #include "config.h"
 
@@ -45,6 +50,7 @@
 #include "npdu/port.h"
 #include "sc/sc_node.h"
 #include "sc/sc_tls.h"
+#include "tests/sctest.h"
 
 #define BUCKET_US	100000u
 
@@ -58,6 +64,7 @@ static const char *pki, *hub_bin;
 static uint64_t rx_count, rx_first_after;
 static uint64_t t_mark;
 static size_t pending = 32;
+static const char *hub_out;	/* the measured hub's stdout, or NULL */
 
 static void
 on_link(void *arg, struct npdu_port *p, bool up)
@@ -108,69 +115,49 @@ rss_kb(pid_t pid)
 	return kb;
 }
 
+/*
+ * The hub's heap in use (kB) as it reports it on SIGUSR1 (a "HEAP inuse=N
+ * free=N" line in its output file), or -1.  *free_kb: glibc's free memory.
+ */
+static long
+heap_kb(pid_t pid, const char *out, long *free_kb)
+{
+	char line[512];
+	unsigned long long inuse = 0, fr = 0;
+	size_t seen = 0, n;
+	int tries;
+	FILE *f;
+
+	for (tries = 0; tries < 2 && out != NULL; tries++) {
+		f = fopen(out, "r");
+		if (f == NULL)
+			return -1;
+		n = 0;
+		while (fgets(line, sizeof(line), f) != NULL)
+			if (sscanf(line, "HEAP inuse=%llu free=%llu", &inuse,
+			    &fr) == 2)
+				n++;
+		fclose(f);
+		if (tries == 1 && n > seen) {
+			*free_kb = (long)(fr / 1024);
+			return (long)(inuse / 1024);
+		}
+		seen = n;
+		kill(pid, SIGUSR1);
+		/* The hub answers from its event loop. */
+		usleep(300000);
+	}
+	return -1;
+}
+
 static pid_t
 start_hub(unsigned port, size_t max_conns)
 {
-	char ps[16], ms[24], cert[512], key[512], ca[512];
-	pid_t pid;
+	char ms[24];
+	const char *extra[] = { "-m", ms, NULL };
 
-	snprintf(ps, sizeof(ps), "%u", port);
 	snprintf(ms, sizeof(ms), "%zu", max_conns);
-	snprintf(cert, sizeof(cert), "%s/hub.pem", pki);
-	snprintf(key, sizeof(key), "%s/hub.key", pki);
-	snprintf(ca, sizeof(ca), "%s/ca.pem", pki);
-	pid = fork();
-	if (pid == 0) {
-		int fd = open("/dev/null", O_WRONLY);
-
-		dup2(fd, 1);
-		execl(hub_bin, hub_bin, "-c", cert, "-k", key, "-a", ca,
-		    "-l", "127.0.0.1", "-p", ps, "-m", ms, "-q", (char *)NULL);
-		_exit(127);
-	}
-	return pid;
-}
-
-/* CPU time (user + system) of pid in microseconds. */
-static uint64_t
-cpu_us(pid_t pid)
-{
-	char path[64], line[1024];
-	unsigned long ut = 0, st = 0;
-	FILE *f;
-	char *p;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "r");
-	if (f == NULL)
-		return 0;
-	if (fgets(line, sizeof(line), f) == NULL) {
-		fclose(f);
-		return 0;
-	}
-	fclose(f);
-	p = strrchr(line, ')');
-	if (p == NULL || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u "
-	    "%*u %*u %lu %lu", &ut, &st) != 2)
-		return 0;
-	return (uint64_t)(ut + st) * 1000000u / (uint64_t)sysconf(_SC_CLK_TCK);
-}
-
-static void
-stop_hub(pid_t pid, int sig)
-{
-	if (pid > 0) {
-		kill(pid, sig);
-		waitpid(pid, NULL, 0);
-	}
-}
-
-static void
-tick_cb(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	(void)arg;
+	return sct_hub_start_to(hub_bin, pki, port, extra, hub_out);
 }
 
 static void
@@ -266,12 +253,10 @@ failover_once(unsigned port)
 
 	prim = start_hub(port, 64);
 	fo = start_hub(port + 1, 64);
-	usleep(300000);
-	if (waitpid(prim, NULL, WNOHANG) != 0 ||
-	    waitpid(fo, NULL, WNOHANG) != 0) {
+	if (prim < 0 || fo < 0) {
 		fprintf(stderr, "failover: a hub did not start\n");
-		stop_hub(prim, SIGKILL);
-		stop_hub(fo, SIGKILL);
+		sct_hub_stop(prim, SIGKILL);
+		sct_hub_stop(fo, SIGKILL);
 		return 0;
 	}
 	a = mk_node(0, port, port + 1);
@@ -300,7 +285,7 @@ failover_once(unsigned port)
 	}
 	if (rx_count == 0)
 		goto out;
-	stop_hub(prim, SIGKILL);
+	sct_hub_stop(prim, SIGKILL);
 	prim = -1;
 	t_mark = clk_now_us();
 	t_end = t_mark + 20000000u;
@@ -320,8 +305,8 @@ out:
 	sc_node_free(b);
 	is_up[0] = is_up[1] = false;
 	n_up = 0;
-	stop_hub(prim, SIGKILL);
-	stop_hub(fo, SIGKILL);
+	sct_hub_stop(prim, SIGKILL);
+	sct_hub_stop(fo, SIGKILL);
 	return res;
 }
 
@@ -333,14 +318,15 @@ main(int argc, char **argv)
 	struct rlimit rl;
 	struct event *tick;
 	struct timeval tick_tv = { 0, 10000 };
-	struct sc_tls_config tc;
-	char c[512], k[512], ca[512], err[256];
 	pid_t hub;
-	long rss0, rss1, own0, own1;
+	long rss0, rss1, own0, own1, heap0, heap1, free0 = 0, free1 = 0;
+	char outpath[] = "/tmp/sc_scale_hub.XXXXXX";
+	int outfd;
 	uint64_t t0, t_down, t_conn = 0, t50 = 0, t90 = 0, t100 = 0, now, b0;
 	size_t up_conn, last_up;
 	double hs_rate, fo[3], hub_cpu, own_cpu;
-	uint64_t hub_cpu0, own_cpu0;
+	char heap_s[64];	/* "heap_per_conn=..kB heap_free=..kB" */
+	uint64_t hub_cpu0, own_cpu0, connect_limit_us = 60000000u;
 	int r;
 
 	if (argc < 3) {
@@ -360,6 +346,9 @@ main(int argc, char **argv)
 		pending = 1;
 	if (want < 2)
 		want = 2;
+	if (getenv("BENCH_SCALE_CONNECT_S") != NULL)
+		connect_limit_us = 1000000u *
+		    strtoull(getenv("BENCH_SCALE_CONNECT_S"), NULL, 10);
 	signal(SIGPIPE, SIG_IGN);
 	log_open("sc_scale_bench", LOG_TARGET_STDERR);
 	log_set_level(LOG_LVL_ERR);
@@ -380,31 +369,25 @@ main(int argc, char **argv)
 		return 1;
 	base = event_base_new();
 	dns = evdns_base_new(base, 0);
-	tick = event_new(base, -1, EV_PERSIST, tick_cb, NULL);
-	event_add(tick, &tick_tv);
-	snprintf(c, sizeof(c), "%s/node1.pem", pki);
-	snprintf(k, sizeof(k), "%s/node1.key", pki);
-	snprintf(ca, sizeof(ca), "%s/ca.pem", pki);
-	memset(&tc, 0, sizeof(tc));
-	tc.cert_file = c;
-	tc.key_file = k;
-	tc.ca_files[0] = ca;
-	tc.n_ca_files = 1;
-	tls = sc_tls_ctx_new(&tc, err, sizeof(err));
-	if (tls == NULL) {
-		fprintf(stderr, "tls: %s\n", err);
-		return 1;
-	}
+	tick = sct_tick_new(base, &tick_tv);
+	tls = sct_tls(pki, "node1");
 
-	/* 1. connect */
+	/* 1. connect (the hub's output goes to a file for its HEAP lines) */
+	outfd = mkstemp(outpath);
+	if (outfd >= 0) {
+		close(outfd);
+		hub_out = outpath;
+	}
 	hub = start_hub(port, want + 64);
-	usleep(400000);
+	if (hub < 0)
+		return 1;
 	rss0 = rss_kb(hub);
+	heap0 = heap_kb(hub, hub_out, &free0);
 	own0 = rss_kb(getpid());
-	hub_cpu0 = cpu_us(hub);
-	own_cpu0 = cpu_us(getpid());
+	hub_cpu0 = sct_cpu_us(hub);
+	own_cpu0 = sct_cpu_us(getpid());
 	t0 = clk_now_us();
-	while (n_up < want && clk_now_us() - t0 < 60000000u) {
+	while (n_up < want && clk_now_us() - t0 < connect_limit_us) {
 		while (started < want && started - n_up < pending) {
 			nodes[started] = mk_node(started, port, 0);
 			sc_node_start(nodes[started]);
@@ -414,9 +397,9 @@ main(int argc, char **argv)
 	}
 	t_conn = clk_now_us() - t0;
 	up_conn = n_up;
-	hub_cpu = up_conn > 0 ? (double)(cpu_us(hub) - hub_cpu0) /
+	hub_cpu = up_conn > 0 ? (double)(sct_cpu_us(hub) - hub_cpu0) /
 	    (double)up_conn : 0;
-	own_cpu = up_conn > 0 ? (double)(cpu_us(getpid()) - own_cpu0) /
+	own_cpu = up_conn > 0 ? (double)(sct_cpu_us(getpid()) - own_cpu0) /
 	    (double)up_conn : 0;
 	hs_rate = (double)up_conn * 1e6 / (double)t_conn;
 	printf("connected %zu of %zu nodes in %.1f s: %.0f TLS handshakes/s "
@@ -428,10 +411,27 @@ main(int argc, char **argv)
 	run_for(1000000);
 	rss1 = rss_kb(hub);
 	own1 = rss_kb(getpid());
+	heap1 = heap_kb(hub, hub_out, &free1);
+	if (hub_out != NULL) {
+		unlink(hub_out);
+		hub_out = NULL;
+	}
 	printf("hub VmRSS %ld kB -> %ld kB: %.1f kB per connection; this "
 	    "process %.1f kB per node\n", rss0, rss1,
 	    up_conn > 0 ? (double)(rss1 - rss0) / (double)up_conn : 0,
 	    up_conn > 0 ? (double)(own1 - own0) / (double)up_conn : 0);
+	if (up_conn > 0 && heap0 >= 0 && heap1 > 0) {
+		snprintf(heap_s, sizeof(heap_s), "heap_per_conn=%.1fkB "
+		    "heap_free=%ldkB", (double)(heap1 - heap0) /
+		    (double)up_conn, free1);
+		printf("hub heap in use (glibc, chunk headers included) %ld kB "
+		    "-> %ld kB: %.1f kB per connection; free inside the heap "
+		    "%ld kB -> %ld kB\n", heap0, heap1, (double)(heap1 -
+		    heap0) / (double)up_conn, free0, free1);
+	} else {
+		/* No HEAP line, or zeros (a hub under valgrind or ASan). */
+		snprintf(heap_s, sizeof(heap_s), "heap_per_conn=n/a");
+	}
 	if (getenv("BENCH_SCALE_HOLD") != NULL) {
 		/* Keep the connections up for an outside look at the hub. */
 		printf("holding %s s: hub pid %ld\n",
@@ -440,9 +440,19 @@ main(int argc, char **argv)
 		run_for(1000000u * strtoul(getenv("BENCH_SCALE_HOLD"), NULL,
 		    10));
 	}
+	if (getenv("BENCH_SCALE_MEMONLY") != NULL) {
+		printf("RESULT nodes=%zu/%zu connect=%.1fs hub_rss=%ldkB->%ldkB "
+		    "per_conn=%.1fkB %s "
+		    "(memory phase only)\n", up_conn, want,
+		    (double)t_conn / 1e6, rss0, rss1, up_conn > 0 ?
+		    (double)(rss1 - rss0) / (double)up_conn : 0,
+		    heap_s);
+		sct_hub_stop(hub, SIGKILL);
+		return 0;
+	}
 
 	/* 3. hub restart */
-	stop_hub(hub, SIGKILL);
+	sct_hub_stop(hub, SIGKILL);
 	t0 = clk_now_us();
 	while (n_up > 0 && clk_now_us() - t0 < 10000000u)
 		once();
@@ -484,7 +494,7 @@ main(int argc, char **argv)
 		sc_node_free(nodes[i]);
 	memset(is_up, 0, want * sizeof(*is_up));
 	n_up = 0;
-	stop_hub(hub, SIGKILL);
+	sct_hub_stop(hub, SIGKILL);
 
 	/* 4. failover */
 	for (r = 0; r < 3; r++) {
@@ -494,11 +504,13 @@ main(int argc, char **argv)
 	}
 
 	printf("RESULT nodes=%zu/%zu connect=%.1fs handshakes=%.0f/s "
-	    "hub_cpu_per_handshake=%.0fus hub_rss=%ldkB->%ldkB per_conn=%.1fkB client_per_node=%.1fkB "
+	    "hub_cpu_per_handshake=%.0fus hub_rss=%ldkB->%ldkB per_conn=%.1fkB "
+	    "%s client_per_node=%.1fkB "
 	    "restart_50/90/100=%.2f/%.2f/%.2fs max_per_100ms=%zu "
 	    "failover=%.1f/%.1f/%.1fms\n", up_conn, want,
 	    (double)t_conn / 1e6, hs_rate, hub_cpu, rss0, rss1,
 	    up_conn > 0 ? (double)(rss1 - rss0) / (double)up_conn : 0,
+	    heap_s,
 	    up_conn > 0 ? (double)(own1 - own0) / (double)up_conn : 0,
 	    (double)t50 / 1e6, (double)t90 / 1e6, (double)t100 / 1e6,
 	    bucket_max, fo[0], fo[1], fo[2]);

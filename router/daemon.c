@@ -26,6 +26,7 @@
 #include "lib/log.h"
 #include "router/daemon.h"
 #include "router/daemon_int.h"
+#include "sc/sc_ws.h"
 
 #define DMN_STOP_POLL_US	50000u
 
@@ -1107,7 +1108,7 @@ start_up(struct dmn *d, char *err, size_t errlen)
 		}
 		d->key_owner = pw->pw_uid;
 	}
-	d->base = event_base_new();
+	d->base = sc_ws_base_new();
 	d->tick = d->base != NULL ? evtimer_new(d->base, tick_cb, d) : NULL;
 	d->stop_poll = d->base != NULL ?
 	    evtimer_new(d->base, stop_poll_cb, d) : NULL;

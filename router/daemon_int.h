@@ -94,6 +94,12 @@ struct dmn {
 	struct app_db		 db;
 	uint64_t		 db_fp;	/* fingerprint last kept */
 	struct app		*app;
+	/* Keeping the revision: at most one file write per DBREV_GAP. */
+	struct event		*dbrev_ev;
+	bool			 dbrev_pending;	/* a write is due later */
+	uint64_t		 dbrev_last_us;	/* last kept for a BACnet
+						   write (mono), 0: never */
+	uint64_t		 dbrev_writes;	/* files written */
 
 	struct event		*tick;
 	bool			 tick_armed;

@@ -16,6 +16,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <event2/event.h>
+
 #include "app/app_ids.h"
 #include "bip/bip_io.h"
 #include "lib/clock.h"
@@ -318,6 +320,12 @@ np_fill(struct dmn *d, struct dmn_port *p)
 /* ------------------------------------------------- Database_Revision */
 
 #define DBREV_FILE	"database_revision"
+/*
+ * Writes of texts over BACnet come from anyone on the network, each would
+ * be a file written and fsync'd in the event loop: keep the revision at
+ * once, then at most once per DBREV_GAP_US (the last one included).
+ */
+#define DBREV_GAP_US	CLK_SEC(5)
 
 /* Keep "REVISION FINGERPRINT" in <state_dir>/database_revision. */
 static void
@@ -325,6 +333,7 @@ dbrev_save(struct dmn *d)
 {
 	char text[64], err[512];
 
+	d->dbrev_writes++;
 	d->db_fp = app_db_fingerprint(&d->db);
 	snprintf(text, sizeof(text), "%" PRIu32 " %016" PRIx64 "\n",
 	    d->db.dev.database_revision, d->db_fp);
@@ -387,16 +396,51 @@ dmn_dbrev_parse(const char *text, unsigned long *rev, uint64_t *fp)
 	return 0;
 }
 
+/* Keep the revision for writes over BACnet; they are spaced from here. */
+static void
+dbrev_save_written(struct dmn *d)
+{
+	d->dbrev_last_us = clk_now_us();
+	dbrev_save(d);
+}
+
+static void
+dbrev_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct dmn *d = arg;
+
+	(void)fd;
+	(void)what;
+	d->dbrev_pending = false;
+	dbrev_save_written(d);
+}
+
 /* A write of a name, description or location: keep the new revision. */
 static void
 app_written(void *arg, struct app_obj *o, uint32_t prop)
 {
 	struct dmn *d = arg;
+	uint64_t now = clk_now_us(), wait;
+	struct timeval tv;
 
 	(void)o;
-	if (prop == APP_PROP_OBJECT_NAME || prop == APP_PROP_DESCRIPTION ||
-	    prop == APP_PROP_LOCATION)
-		dbrev_save(d);
+	if (prop != APP_PROP_OBJECT_NAME && prop != APP_PROP_DESCRIPTION &&
+	    prop != APP_PROP_LOCATION)
+		return;
+	if (d->dbrev_pending)
+		return;		/* the write already due takes this one */
+	if (d->dbrev_ev == NULL || d->dbrev_last_us == 0 ||
+	    now - d->dbrev_last_us >= DBREV_GAP_US) {
+		dbrev_save_written(d);
+		return;
+	}
+	wait = d->dbrev_last_us + DBREV_GAP_US - now;
+	tv.tv_sec = (time_t)(wait / 1000000u);
+	tv.tv_usec = (suseconds_t)(wait % 1000000u);
+	if (evtimer_add(d->dbrev_ev, &tv) == 0)
+		d->dbrev_pending = true;
+	else
+		dbrev_save_written(d);
 }
 
 void
@@ -474,6 +518,7 @@ dmn_app_open(struct dmn *d, char *err, size_t errlen)
 		}
 	}
 	dbrev_load(d);
+	d->dbrev_ev = evtimer_new(d->base, dbrev_timer_cb, d);
 	d->app = app_new(&d->db, app_send, d);
 	if (d->app == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -553,6 +598,14 @@ dmn_app_start(struct dmn *d)
 void
 dmn_app_close(struct dmn *d)
 {
+	if (d->dbrev_pending) {
+		d->dbrev_pending = false;
+		dbrev_save(d);		/* the write that was due */
+	}
+	if (d->dbrev_ev != NULL) {
+		event_free(d->dbrev_ev);
+		d->dbrev_ev = NULL;
+	}
 	app_free(d->app);
 	d->app = NULL;
 }

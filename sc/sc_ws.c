@@ -23,6 +23,7 @@
 
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
+#include <event2/bufferevent_struct.h>
 #include <event2/buffer.h>
 #include <event2/dns.h>
 #include <event2/event.h>
@@ -51,6 +52,28 @@ enum ws_state {
 	WS_ST_DEAD,		/* torn down; the reaper reports and frees */
 };
 
+/*
+ * What only the initiating side needs until its WebSocket is open: the
+ * URI, the resolver, the addresses to try, the Upgrade key.  Allocated by
+ * sc_ws_connect, freed when the connection opens (or is freed), so an
+ * accepted or open connection carries none of it.
+ */
+struct ws_dial {
+	struct sc_uri		 uri;
+	char			 host_hdr[SC_URI_HOST_MAX + 10];
+	struct evdns_base	*dns;		/* borrows or own_dns */
+	struct evdns_base	*own_dns;
+	struct evdns_getaddrinfo_request *dnsreq;
+	struct evutil_addrinfo	*ai, *ai_next;
+	struct event		*conn_ev;
+	char			 key[WSH_KEY_LEN + 1];
+	char			 accept[WSH_ACCEPT_LEN + 1];
+	char			 last_err[160];	/* the last address's failure */
+};
+
+/* "[v6]:port" with INET6_ADDRSTRLEN (46) for the address. */
+#define WS_ADDR_STRLEN	56
+
 struct sc_ws {
 	struct event_base	*base;
 	enum ws_state		 state;
@@ -69,23 +92,14 @@ struct sc_ws {
 	int			 depth;		/* callbacks on the stack */
 	bool			 free_pending;	/* sc_ws_free inside a callback */
 
-	/* client connect */
-	struct sc_uri		 uri;
-	char			 host_hdr[SC_URI_HOST_MAX + 10];
-	struct evdns_base	*dns;		/* borrows or own_dns */
-	struct evdns_base	*own_dns;
-	struct evdns_getaddrinfo_request *dnsreq;
-	struct evutil_addrinfo	*ai, *ai_next;
+	struct ws_dial		*dial;		/* client, until open */
 	evutil_socket_t		 fd;		/* until the bufferevent owns it */
-	struct event		*conn_ev;
-	char			 key[WSH_KEY_LEN + 1];
-	char			 accept[WSH_ACCEPT_LEN + 1];
 
 	struct bufferevent	*bev;
 	SSL			*ssl;		/* owned by bev */
 	bool			 tls_up;
-	struct event		*timer;
-	struct event		*reaper;
+	struct event		*timer;		/* deadlines; once DEAD, made
+						   active to reap (report, free) */
 	struct wsf_rx		 rx;		/* message reassembly state */
 	uint8_t			*rbuf;		/* reassembly buffer (lazy) */
 	size_t			 rbuf_cap;
@@ -94,16 +108,15 @@ struct sc_ws {
 
 	struct sc_ws_cbs	 cbs;
 	void			*arg;
-	struct sc_peer_cert	 peer;
-	bool			 has_peer;
-	char			 peer_addr[300];
+	bool			 peer_ok;	/* the peer certificate passed */
+	char			 peer_addr[WS_ADDR_STRLEN]; /* "" until known */
 	struct sc_ws_stats	 st;
 	bool			 want_writable;
 	bool			 read_paused;
 
 	bool			 ci_set;	/* first reason wins */
 	struct sc_ws_close_info	 ci;
-	char			 detail[512];
+	char			*detail;	/* set with ci (NULL: no memory) */
 };
 
 struct sc_ws_listener {
@@ -244,6 +257,7 @@ static void
 ws_set_reason(struct sc_ws *ws, enum sc_ws_err kind, uint16_t status,
     bool by_peer, const char *fmt, ...)
 {
+	char buf[512];
 	va_list ap;
 
 	if (ws->ci_set)
@@ -253,8 +267,17 @@ ws_set_reason(struct sc_ws *ws, enum sc_ws_err kind, uint16_t status,
 	ws->ci.status = status;
 	ws->ci.by_peer = by_peer;
 	va_start(ap, fmt);
-	vsnprintf(ws->detail, sizeof(ws->detail), fmt, ap);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	/* Only a closing connection pays for its reason. */
+	ws->detail = strdup(buf);
+}
+
+/* The close reason for log lines. */
+static const char *
+ws_detail(const struct sc_ws *ws)
+{
+	return ws->detail != NULL ? ws->detail : "";
 }
 
 /* Record a failure and tear down. */
@@ -340,7 +363,7 @@ ws_listener_refused(struct sc_ws *ws)
 	}
 	log_ratelim(&l->rl, LOG_LVL_WARNING, LD_SC,
 	    "%s listener: %s from %s: %s", sc_ws_proto_name(l->proto), what,
-	    ws->peer_addr, ws->detail);
+	    ws->peer_addr, ws_detail(ws));
 }
 
 static void
@@ -356,15 +379,15 @@ static void
 ws_teardown_now(struct sc_ws *ws)
 {
 	ws_disarm(ws->timer);
-	if (ws->dnsreq != NULL) {
-		struct evdns_getaddrinfo_request *r = ws->dnsreq;
+	if (ws->dial != NULL && ws->dial->dnsreq != NULL) {
+		struct evdns_getaddrinfo_request *r = ws->dial->dnsreq;
 
-		ws->dnsreq = NULL;
+		ws->dial->dnsreq = NULL;
 		evdns_getaddrinfo_cancel(r);
 	}
-	if (ws->conn_ev != NULL) {
-		event_free(ws->conn_ev);
-		ws->conn_ev = NULL;
+	if (ws->dial != NULL && ws->dial->conn_ev != NULL) {
+		event_free(ws->dial->conn_ev);
+		ws->dial->conn_ev = NULL;
 	}
 	if (ws->fd >= 0) {
 		evutil_closesocket(ws->fd);
@@ -385,7 +408,7 @@ ws_teardown_now(struct sc_ws *ws)
 		ws_listener_refused(ws);
 		ws_listener_unlink(ws);
 		ws_owner_release(ws);
-		event_active(ws->reaper, EV_TIMEOUT, 1);
+		event_active(ws->timer, EV_TIMEOUT, 1);	/* reap */
 	}
 }
 
@@ -412,31 +435,40 @@ ws_shutdown(struct sc_ws *ws)
 	event_add(ws->timer, &tv);
 }
 
+/* Free the dial state (no request or connect may be pending). */
+static void
+ws_dial_free(struct sc_ws *ws)
+{
+	struct ws_dial *d = ws->dial;
+
+	if (d == NULL)
+		return;
+	if (d->ai != NULL)
+		evutil_freeaddrinfo(d->ai);
+	if (d->own_dns != NULL)
+		evdns_base_free(d->own_dns, 0);
+	free(d);
+	ws->dial = NULL;
+}
+
 static void
 ws_free_mem(struct sc_ws *ws)
 {
 	free(ws->rbuf);
-	if (ws->ai != NULL)
-		evutil_freeaddrinfo(ws->ai);
-	if (ws->own_dns != NULL)
-		evdns_base_free(ws->own_dns, 0);
+	ws_dial_free(ws);
+	free(ws->detail);
 	if (ws->timer != NULL)
 		event_free(ws->timer);
-	if (ws->reaper != NULL)
-		event_free(ws->reaper);
 	sc_tls_ctx_free(ws->tls);
 	free(ws);
 }
 
+/* The next loop pass after teardown: report the close, free. */
 static void
-ws_reaper_cb(evutil_socket_t fd, short what, void *arg)
+ws_reap(struct sc_ws *ws)
 {
-	struct sc_ws *ws = arg;
-
-	(void)fd;
-	(void)what;
 	if (ws->report && ws->cbs.on_close != NULL && !ws->free_pending) {
-		ws->ci.detail = ws->detail;
+		ws->ci.detail = ws_detail(ws);
 		ws->depth++;
 		ws->cbs.on_close(ws, &ws->ci, ws->arg);
 		ws->depth--;
@@ -468,9 +500,12 @@ ws_timer_cb(evutil_socket_t fd, short what, void *arg)
 	case WS_ST_OPEN:
 	case WS_ST_CLOSING:
 	case WS_ST_DRAINING:
-	case WS_ST_DEAD:
 		/* Close deadline: the peer did not finish the close. */
 		ws_teardown_now(ws);
+		return;
+	case WS_ST_DEAD:
+		/* Made active by ws_teardown_now (no deadline is armed). */
+		ws_reap(ws);
 		return;
 	}
 	ws->ci.timed_out = !ws->ci_set;
@@ -881,8 +916,10 @@ ws_opened(struct sc_ws *ws)
 		l->on_accept(l, ws, l->arg);
 		if (ws->cbs.on_close == NULL && ws->cbs.on_message == NULL)
 			sc_ws_close(ws, SC_WS_CLOSE_INTERNAL);
-	} else if (ws->cbs.on_open != NULL) {
-		ws->cbs.on_open(ws, ws->arg);
+	} else {
+		ws_dial_free(ws);
+		if (ws->cbs.on_open != NULL)
+			ws->cbs.on_open(ws, ws->arg);
 	}
 	ws->depth--;
 	if (ws->state == WS_ST_OPEN && evbuffer_get_length(in) > 0)
@@ -907,7 +944,7 @@ ws_http_server(struct sc_ws *ws, const char *hdr, size_t hlen)
 	struct wsh_request req;
 	const char *why = "?";
 	int status = 400;
-	char buf[512];
+	char buf[512], accept[WSH_ACCEPT_LEN + 1];
 	struct wr w;
 
 	switch (wsh_parse_request(hdr, hlen, proto, &req, &status, &why)) {
@@ -920,14 +957,14 @@ ws_http_server(struct sc_ws *ws, const char *hdr, size_t hlen)
 		ws_fail(ws, SC_WS_ERR_HTTP, "%s (answered %d)", why, status);
 		return;
 	}
-	if (ws_handshake_accept(req.key, ws->accept) != 0) {
+	if (ws_handshake_accept(req.key, accept) != 0) {
 		ws_http_refuse(ws, 503);
 		ws_fail(ws, SC_WS_ERR_LOCAL, "cannot compute the accept key");
 		return;
 	}
 	evbuffer_drain(bufferevent_get_input(ws->bev), hlen);
 	wr_init(&w, buf, sizeof(buf));
-	if (wsh_build_response(&w, ws->accept, proto) != 0 ||
+	if (wsh_build_response(&w, accept, proto) != 0 ||
 	    bufferevent_write(ws->bev, buf, w.len) != 0) {
 		ws_fail(ws, SC_WS_ERR_LOCAL, "cannot write the 101 response");
 		return;
@@ -941,7 +978,7 @@ ws_http_client(struct sc_ws *ws, const char *hdr, size_t hlen)
 	struct wsh_response resp;
 	const char *why = "?";
 
-	switch (wsh_parse_response(hdr, hlen, ws->accept,
+	switch (wsh_parse_response(hdr, hlen, ws->dial->accept,
 	    sc_ws_proto_name(ws->proto), &resp, &why)) {
 	case CODEC_OK:
 		break;
@@ -999,7 +1036,8 @@ ws_send_request(struct sc_ws *ws)
 	struct wr w;
 
 	wr_init(&w, buf, sizeof(buf));
-	if (wsh_build_request(&w, ws->host_hdr, ws->uri.path, ws->key,
+	if (wsh_build_request(&w, ws->dial->host_hdr, ws->dial->uri.path,
+	    ws->dial->key,
 	    sc_ws_proto_name(ws->proto)) != 0 ||
 	    bufferevent_write(ws->bev, buf, w.len) != 0) {
 		ws_fail(ws, SC_WS_ERR_LOCAL, "cannot write the upgrade request");
@@ -1015,11 +1053,11 @@ ws_tls_done(struct sc_ws *ws)
 	const char *why = "?";
 
 	ws->tls_up = true;
-	if (sc_tls_peer_check(ws->ssl, &ws->peer, &why) != 0) {
+	if (sc_tls_peer_check(ws->ssl, NULL, &why) != 0) {
 		ws_fail(ws, SC_WS_ERR_TLS, "peer certificate refused: %s", why);
 		return;
 	}
-	ws->has_peer = true;
+	ws->peer_ok = true;
 	if (ws->server)
 		ws->state = WS_ST_HTTP;
 	else
@@ -1163,8 +1201,7 @@ ws_new(struct event_base *base, const struct sc_tls_ctx *tls, bool server,
 		ws->lim.out_low_wm = ws->lim.out_high_wm;
 	ws->fd = -1;
 	ws->timer = evtimer_new(base, ws_timer_cb, ws);
-	ws->reaper = event_new(base, -1, 0, ws_reaper_cb, ws);
-	if (ws->timer == NULL || ws->reaper == NULL) {
+	if (ws->timer == NULL) {
 		ws_free_mem(ws);
 		return NULL;
 	}
@@ -1178,8 +1215,9 @@ ws_attach(struct sc_ws *ws, evutil_socket_t fd)
 	const char *sni = NULL;
 
 	if (ws->tls != NULL) {
-		if (!ws->server && ws->uri.host_kind == SC_URI_HOST_NAME)
-			sni = ws->uri.host;
+		if (ws->dial != NULL &&
+		    ws->dial->uri.host_kind == SC_URI_HOST_NAME)
+			sni = ws->dial->uri.host;
 		ws->ssl = sc_tls_ssl_new(ws->tls, ws->server, sni);
 		if (ws->ssl == NULL) {
 			evutil_closesocket(fd);
@@ -1215,7 +1253,7 @@ ws_accept_cb(struct evconnlistener *evl, evutil_socket_t fd,
 	struct sc_srclim_ent *slot = NULL;
 	uint8_t key[SC_SRCLIM_KEY_LEN];
 	struct timeval tv;
-	char addr[80];
+	char addr[WS_ADDR_STRLEN];
 
 	(void)evl;
 	(void)salen;
@@ -1237,7 +1275,7 @@ ws_accept_cb(struct evconnlistener *evl, evutil_socket_t fd,
 		l->st.refused_per_source++;
 		log_ratelim(&l->rl, LOG_LVL_WARNING, LD_SC,
 		    "%s listener: refused %s: %u connections from this "
-		    "address already (max_connections_per_source); %llu "
+		    "source already (max_connections_per_source); %llu "
 		    "refused so far", sc_ws_proto_name(l->proto), addr,
 		    sc_srclim_count(&l->src, key),
 		    (unsigned long long)l->st.refused_per_source);
@@ -1418,24 +1456,64 @@ sc_ws_listener_stats(const struct sc_ws_listener *l,
 
 /* ------------------------------------------------------------ client */
 
+/*
+ * Whether a connected TCP socket is connected to itself: a connect to a
+ * port of this host nobody listens on, whose ephemeral local port happens
+ * to be that port, completes as a simultaneous open with itself.
+ */
+static bool
+ws_is_self_connect(evutil_socket_t fd)
+{
+	struct sockaddr_storage a, b;
+	socklen_t al = sizeof(a), bl = sizeof(b);
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	if (getsockname(fd, (struct sockaddr *)&a, &al) != 0 ||
+	    getpeername(fd, (struct sockaddr *)&b, &bl) != 0 ||
+	    al != bl || a.ss_family != b.ss_family)
+		return false;
+	if (a.ss_family == AF_INET) {
+		const struct sockaddr_in *x = (const void *)&a;
+		const struct sockaddr_in *y = (const void *)&b;
+
+		return x->sin_port == y->sin_port &&
+		    x->sin_addr.s_addr == y->sin_addr.s_addr;
+	}
+	if (a.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *x = (const void *)&a;
+		const struct sockaddr_in6 *y = (const void *)&b;
+
+		return x->sin6_port == y->sin6_port &&
+		    memcmp(&x->sin6_addr, &y->sin6_addr,
+		    sizeof(x->sin6_addr)) == 0;
+	}
+	return false;
+}
+
 static void
 ws_conn_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct sc_ws *ws = arg;
+	struct ws_dial *d = ws->dial;
 	int soerr = 0;
 	socklen_t len = sizeof(soerr);
+	bool self = false;
 
 	(void)what;
-	event_free(ws->conn_ev);
-	ws->conn_ev = NULL;
+	event_free(d->conn_ev);
+	d->conn_ev = NULL;
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) != 0)
 		soerr = errno;
+	if (soerr == 0 && (self = ws_is_self_connect(fd)))
+		soerr = ECONNREFUSED;	/* nobody listens there */
 	if (soerr != 0) {
 		evutil_closesocket(fd);
 		ws->fd = -1;
-		snprintf(ws->detail, sizeof(ws->detail), "connect to %s: %s",
-		    ws->peer_addr, strerror(soerr));
-		ws->ai_next = ws->ai_next->ai_next;
+		snprintf(d->last_err, sizeof(d->last_err), "connect to %s: %s",
+		    ws->peer_addr, self ? "connected to itself (nobody "
+		    "listens there)" : strerror(soerr));
+		d->ai_next = d->ai_next->ai_next;
 		ws_connect_next(ws);
 		return;
 	}
@@ -1452,8 +1530,10 @@ ws_conn_cb(evutil_socket_t fd, short what, void *arg)
 static void
 ws_connect_next(struct sc_ws *ws)
 {
-	while (ws->ai_next != NULL) {
-		struct evutil_addrinfo *a = ws->ai_next;
+	struct ws_dial *d = ws->dial;
+
+	while (d->ai_next != NULL) {
+		struct evutil_addrinfo *a = d->ai_next;
 		evutil_socket_t fd;
 
 		ws_sockaddr_str(a->ai_addr, ws->peer_addr,
@@ -1461,38 +1541,32 @@ ws_connect_next(struct sc_ws *ws)
 		fd = socket(a->ai_family, SOCK_STREAM | SOCK_NONBLOCK |
 		    SOCK_CLOEXEC, 0);
 		if (fd < 0) {
-			snprintf(ws->detail, sizeof(ws->detail), "socket: %s",
-			    strerror(errno));
-			ws->ai_next = a->ai_next;
+			snprintf(d->last_err, sizeof(d->last_err),
+			    "socket: %s", strerror(errno));
+			d->ai_next = a->ai_next;
 			continue;
 		}
 		ws_set_nodelay(fd);
 		if (connect(fd, a->ai_addr, (socklen_t)a->ai_addrlen) != 0 &&
 		    errno != EINPROGRESS) {
-			snprintf(ws->detail, sizeof(ws->detail),
+			snprintf(d->last_err, sizeof(d->last_err),
 			    "connect to %s: %s", ws->peer_addr,
 			    strerror(errno));
 			evutil_closesocket(fd);
-			ws->ai_next = a->ai_next;
+			d->ai_next = a->ai_next;
 			continue;
 		}
 		ws->fd = fd;
-		ws->conn_ev = event_new(ws->base, fd, EV_WRITE, ws_conn_cb, ws);
-		if (ws->conn_ev == NULL || event_add(ws->conn_ev, NULL) != 0) {
+		d->conn_ev = event_new(ws->base, fd, EV_WRITE, ws_conn_cb, ws);
+		if (d->conn_ev == NULL || event_add(d->conn_ev, NULL) != 0) {
 			ws_fail(ws, SC_WS_ERR_LOCAL, "out of memory");
 			return;
 		}
 		ws->state = WS_ST_TCP;
 		return;
 	}
-	{
-		char last[sizeof(ws->detail)];
-
-		snprintf(last, sizeof(last), "%s", ws->detail[0] != '\0' ?
-		    ws->detail : "no address to connect to");
-		ws_set_reason(ws, SC_WS_ERR_TCP, SC_WS_CLOSE_ABNORMAL, false,
-		    "%s", last);
-	}
+	ws_set_reason(ws, SC_WS_ERR_TCP, SC_WS_CLOSE_ABNORMAL, false, "%s",
+	    d->last_err[0] != '\0' ? d->last_err : "no address to connect to");
 	ws_shutdown(ws);
 }
 
@@ -1501,23 +1575,24 @@ ws_dns_cb(int errcode, struct evutil_addrinfo *res, void *arg)
 {
 	struct sc_ws *ws = arg;
 
-	ws->dnsreq = NULL;
 	if (errcode == EVUTIL_EAI_CANCEL)
 		return;
+	ws->dial->dnsreq = NULL;
 	if (errcode != 0 || res == NULL) {
 		if (res != NULL)
 			evutil_freeaddrinfo(res);
 		ws_fail(ws, SC_WS_ERR_DNS, "cannot resolve %s: %s",
-		    ws->uri.host, evutil_gai_strerror(errcode));
+		    ws->dial->uri.host, evutil_gai_strerror(errcode));
 		return;
 	}
-	ws->ai = ws->ai_next = res;
+	ws->dial->ai = ws->dial->ai_next = res;
 	ws_connect_next(ws);
 }
 
 static void
 ws_resolve(struct sc_ws *ws)
 {
+	struct ws_dial *d = ws->dial;
 	struct evutil_addrinfo hints;
 	char port[8];
 
@@ -1525,32 +1600,32 @@ ws_resolve(struct sc_ws *ws)
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_protocol = IPPROTO_TCP;
-	snprintf(port, sizeof(port), "%u", (unsigned)ws->uri.port);
-	if (ws->uri.host_kind != SC_URI_HOST_NAME) {
+	snprintf(port, sizeof(port), "%u", (unsigned)d->uri.port);
+	if (d->uri.host_kind != SC_URI_HOST_NAME) {
 		int r;
 
 		hints.ai_flags = EVUTIL_AI_NUMERICHOST;
-		r = evutil_getaddrinfo(ws->uri.host, port, &hints, &ws->ai);
+		r = evutil_getaddrinfo(d->uri.host, port, &hints, &d->ai);
 		if (r != 0) {
 			ws_fail(ws, SC_WS_ERR_DNS, "bad address %s: %s",
-			    ws->uri.host, evutil_gai_strerror(r));
+			    d->uri.host, evutil_gai_strerror(r));
 			return;
 		}
-		ws->ai_next = ws->ai;
+		d->ai_next = d->ai;
 		ws_connect_next(ws);
 		return;
 	}
-	if (ws->dns == NULL) {
-		ws->own_dns = evdns_base_new(ws->base,
+	if (d->dns == NULL) {
+		d->own_dns = evdns_base_new(ws->base,
 		    EVDNS_BASE_INITIALIZE_NAMESERVERS);
-		if (ws->own_dns == NULL) {
+		if (d->own_dns == NULL) {
 			ws_fail(ws, SC_WS_ERR_DNS, "cannot set up a resolver");
 			return;
 		}
-		ws->dns = ws->own_dns;
+		d->dns = d->own_dns;
 	}
 	ws->state = WS_ST_RESOLVING;
-	ws->dnsreq = evdns_getaddrinfo(ws->dns, ws->uri.host, port, &hints,
+	d->dnsreq = evdns_getaddrinfo(d->dns, d->uri.host, port, &hints,
 	    ws_dns_cb, ws);
 }
 
@@ -1564,6 +1639,7 @@ sc_ws_connect(struct event_base *base, struct evdns_base *dns,
 	struct sc_uri u;
 	const char *why = "?";
 	struct sc_ws *ws;
+	struct ws_dial *d;
 	struct timeval tv;
 
 	if (limits != NULL)
@@ -1585,19 +1661,21 @@ sc_ws_connect(struct event_base *base, struct evdns_base *dns,
 		return NULL;
 	}
 	ws = ws_new(base, u.tls ? tls : NULL, false, proto, &lim);
-	if (ws == NULL) {
+	if (ws == NULL || (ws->dial = calloc(1, sizeof(*ws->dial))) == NULL) {
+		if (ws != NULL)
+			ws_free_mem(ws);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	ws->uri = u;
-	ws->dns = dns;
+	d = ws->dial;
+	d->uri = u;
+	d->dns = dns;
 	ws->cbs = *cbs;
 	ws->arg = arg;
 	ws->report = true;
-	snprintf(ws->peer_addr, sizeof(ws->peer_addr), "%s", u.host);
-	if (sc_uri_host_header(&u, ws->host_hdr, sizeof(ws->host_hdr)) != 0 ||
-	    ws_handshake_new_key(ws->key) != 0 ||
-	    ws_handshake_accept(ws->key, ws->accept) != 0) {
+	if (sc_uri_host_header(&u, d->host_hdr, sizeof(d->host_hdr)) != 0 ||
+	    ws_handshake_new_key(d->key) != 0 ||
+	    ws_handshake_accept(d->key, d->accept) != 0) {
 		ws_free_mem(ws);
 		snprintf(err, errlen, "cannot prepare the handshake");
 		return NULL;
@@ -1640,6 +1718,15 @@ sc_ws_send(struct sc_ws *ws, const struct sc_ws_seg *segs, size_t n)
 		ws_fail(ws, SC_WS_ERR_LOCAL, "cannot frame a message");
 		return SC_WS_SEND_CLOSED;
 	}
+	/*
+	 * Write in this turn of the loop, not the next: libevent 2.1's
+	 * bufferevents only add their write event when data lands in an
+	 * empty output buffer, so the frame would wait for one more
+	 * epoll_wait (and two epoll_ctl).  The activated event runs after
+	 * the callback that is running now, so what it and the callbacks
+	 * before it queue still goes out in one write (one TLS record).
+	 */
+	event_active(&ws->bev->ev_write, EV_WRITE, 1);
 	ws->st.msgs_out++;
 	ws->st.bytes_out += total;
 	return SC_WS_SEND_OK;
@@ -1681,15 +1768,20 @@ sc_ws_free(struct sc_ws *ws)
 		ws_teardown_now(ws);
 	}
 	if (ws->depth == 0) {
-		ws_disarm(ws->reaper);
+		ws_disarm(ws->timer);	/* a reap may be active */
 		ws_free_mem(ws);
 	}
 }
 
-const struct sc_peer_cert *
-sc_ws_peer_cert(const struct sc_ws *ws)
+int
+sc_ws_peer_cert(const struct sc_ws *ws, struct sc_peer_cert *out)
 {
-	return ws->has_peer ? &ws->peer : NULL;
+	const char *why;
+
+	/* OpenSSL keeps the verified certificate while the SSL lives. */
+	if (!ws->peer_ok || ws->ssl == NULL)
+		return -1;
+	return sc_tls_peer_check(ws->ssl, out, &why);
 }
 
 void
@@ -1701,6 +1793,9 @@ sc_ws_get_stats(const struct sc_ws *ws, struct sc_ws_stats *out)
 const char *
 sc_ws_peer_addr(const struct sc_ws *ws)
 {
+	/* A client names the host it resolves until it has an address. */
+	if (ws->peer_addr[0] == '\0' && ws->dial != NULL)
+		return ws->dial->uri.host;
 	return ws->peer_addr;
 }
 
@@ -1715,4 +1810,19 @@ sc_ws_out_queued(const struct sc_ws *ws)
 {
 	return ws->bev != NULL ?
 	    evbuffer_get_length(bufferevent_get_output(ws->bev)) : 0;
+}
+
+struct event_base *
+sc_ws_base_new(void)
+{
+	struct event_config *cfg = event_config_new();
+	struct event_base *base;
+
+	if (cfg == NULL)
+		return NULL;
+	(void)event_config_set_flag(cfg,
+	    EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+	base = event_base_new_with_config(cfg);
+	event_config_free(cfg);
+	return base;
 }

@@ -103,11 +103,12 @@ struct sc_ws_close_info {
 					   sent; 1006 if no close frame */
 	bool		 by_peer;	/* the peer started the close */
 	bool		 timed_out;	/* handshake or close deadline hit */
-	const char	*detail;	/* borrows: valid during on_close */
+	const char	*detail;	/* borrows: valid during on_close; ""
+					   when there was no memory for it */
 };
 
 struct sc_ws_cbs {
-	/* Client only: the WebSocket is open; sc_ws_peer_cert() is set. */
+	/* Client only: the WebSocket is open; sc_ws_peer_cert() works. */
 	void	(*on_open)(struct sc_ws *ws, void *arg);
 	/*
 	 * One complete binary message (borrows buf: valid during the call).
@@ -238,8 +239,12 @@ void sc_ws_close(struct sc_ws *ws, uint16_t status);
 /* Free at once: no close frame, no callback.  NULL is a no-op. */
 void sc_ws_free(struct sc_ws *ws);
 
-/* The verified peer certificate, or NULL (plaintext, or not open yet). */
-const struct sc_peer_cert *sc_ws_peer_cert(const struct sc_ws *ws);
+/*
+ * Describe the verified peer certificate into *out (read from the TLS
+ * session on each call; nothing is kept per connection).  Return 0, or -1
+ * when there is none (plaintext, or TLS not done yet).
+ */
+int sc_ws_peer_cert(const struct sc_ws *ws, struct sc_peer_cert *out);
 /* Counters of this connection. */
 void sc_ws_get_stats(const struct sc_ws *ws, struct sc_ws_stats *out);
 /* "addr:port" of the peer ("[v6]:port"), for log lines. */
@@ -247,6 +252,15 @@ const char *sc_ws_peer_addr(const struct sc_ws *ws);
 bool sc_ws_is_open(const struct sc_ws *ws);
 /* Octets waiting in the output buffer. */
 size_t sc_ws_out_queued(const struct sc_ws *ws);
+
+/*
+ * A new event_base (returns owned, or NULL) whose epoll backend batches
+ * interest changes to the end of the loop turn: a frame sent by
+ * sc_ws_send() is written in the same turn, and the write event its
+ * bufferevent adds and removes around that write then costs no
+ * epoll_ctl.  (Not for programs that dup() descriptors the base watches.)
+ */
+struct event_base *sc_ws_base_new(void);
 
 const char *sc_ws_err_name(enum sc_ws_err kind);
 const char *sc_ws_proto_name(enum sc_ws_proto proto);

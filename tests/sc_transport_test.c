@@ -31,20 +31,9 @@
 #include "lib/log.h"
 #include "sc/sc_tls.h"
 #include "sc/sc_ws.h"
+#include "tests/sctest.h"
 
 static const char *pki;
-static int failures;
-
-#define CHECK(cond, ...)						\
-	do {								\
-		if (!(cond)) {						\
-			failures++;					\
-			printf("  FAIL %s:%d: %s: ", __FILE__, __LINE__,\
-			    #cond);					\
-			printf(__VA_ARGS__);				\
-			printf("\n");					\
-		}							\
-	} while (0)
 
 /* ------------------------------------------------------------- helpers */
 
@@ -218,7 +207,7 @@ srv_on_accept(struct sc_ws_listener *l, struct sc_ws *ws, void *arg)
 		NULL, srv_on_message, NULL, srv_on_close,
 	};
 	struct srv *s = arg;
-	const struct sc_peer_cert *pc = sc_ws_peer_cert(ws);
+	struct sc_peer_cert pc;
 	uint8_t uuid[16];
 	size_t i;
 
@@ -226,11 +215,11 @@ srv_on_accept(struct sc_ws_listener *l, struct sc_ws *ws, void *arg)
 	s->accepts++;
 	s->ws = ws;
 	sc_ws_set_cbs(ws, &cbs, s);
-	if (pc != NULL) {
+	if (sc_ws_peer_cert(ws, &pc) == 0) {
 		snprintf(s->peer_subject, sizeof(s->peer_subject), "%s",
-		    pc->subject);
-		s->peer_uuid_ok = read_uuid("node1", uuid) ? (pc->has_uuid &&
-		    memcmp(uuid, pc->uuid, 16) == 0) : !pc->has_uuid;
+		    pc.subject);
+		s->peer_uuid_ok = read_uuid("node1", uuid) ? (pc.has_uuid &&
+		    memcmp(uuid, pc.uuid, 16) == 0) : !pc.has_uuid;
 	}
 	if (!s->greet)
 		return;
@@ -269,13 +258,10 @@ static void
 cli_on_open(struct sc_ws *ws, void *arg)
 {
 	struct cli *c = arg;
-	const struct sc_peer_cert *pc = sc_ws_peer_cert(ws);
 
 	c->open = true;
-	if (pc != NULL) {
+	if (sc_ws_peer_cert(ws, &c->peer) == 0)
 		c->peer_ok = true;
-		c->peer = *pc;
-	}
 }
 
 static void
@@ -328,7 +314,8 @@ cli_on_close(struct sc_ws *ws, const struct sc_ws_close_info *ci, void *arg)
 	c->open = false;
 	c->ws = NULL;
 	c->ci = *ci;
-	snprintf(c->detail, sizeof(c->detail), "%s", ci->detail);
+	snprintf(c->detail, sizeof(c->detail), "%s", ci->detail != NULL ?
+	    ci->detail : "");
 	c->ci.detail = c->detail;
 }
 
@@ -423,6 +410,24 @@ t_messages(struct env *e)
 		return;
 	CHECK(c.peer_ok && strstr(c.peer.subject, "CN=hub") != NULL,
 	    "server subject '%s'", c.peer.subject);
+	{
+		/* Once open: the address connected to (the dial state is
+		   gone), and the certificate read again from the session. */
+		const char *pa = sc_ws_peer_addr(c.ws);
+		const char *port = strrchr(e->uri, ':');
+		struct sc_peer_cert again;
+		char want[16];
+
+		snprintf(want, sizeof(want), ":%u", port != NULL ?
+		    (unsigned)strtoul(port + 1, NULL, 10) : 0u);
+		CHECK(strlen(pa) > strlen(want) && strcmp(pa + strlen(pa) -
+		    strlen(want), want) == 0, "peer address '%s', want *%s",
+		    pa, want);
+		CHECK(sc_ws_peer_cert(c.ws, &again) == 0 &&
+		    strcmp(again.subject, c.peer.subject) == 0 &&
+		    strcmp(again.sans, c.peer.sans) == 0,
+		    "peer certificate read twice differs");
+	}
 	CHECK(strstr(c.peer.sans, "IP:127.0.0.1") != NULL, "sans '%s'",
 	    c.peer.sans);
 	CHECK(c.peer.not_after > 1700000000, "not_after %lld",
@@ -645,8 +650,9 @@ t_client_close(struct env *e)
 
 /* Expect the attempt to fail with kind; return the listener's counters. */
 static void
-expect_refused(struct env *e, const char *what, struct sc_tls_ctx *tls,
-    const char *uri, enum sc_ws_proto proto, enum sc_ws_err kind)
+expect_refused_why(struct env *e, const char *what, struct sc_tls_ctx *tls,
+    const char *uri, enum sc_ws_proto proto, enum sc_ws_err kind,
+    const char *why)
 {
 	struct cli c;
 
@@ -660,7 +666,18 @@ expect_refused(struct env *e, const char *what, struct sc_tls_ctx *tls,
 	CHECK(c.ci.kind == kind, "%s: kind %s, want %s (%s)", what,
 	    sc_ws_err_name(c.ci.kind), sc_ws_err_name(kind), c.detail);
 	printf("  -> %s: %s\n", sc_ws_err_name(c.ci.kind), c.detail);
+	if (why != NULL)
+		CHECK(strstr(c.detail, why) != NULL, "%s: reason '%s' lacks "
+		    "'%s'", what, c.detail, why);
 	run_for(e->base, 50);
+}
+
+/* Expect the attempt to fail with kind. */
+static void
+expect_refused(struct env *e, const char *what, struct sc_tls_ctx *tls,
+    const char *uri, enum sc_ws_proto proto, enum sc_ws_err kind)
+{
+	expect_refused_why(e, what, tls, uri, proto, kind, NULL);
 }
 
 static void
@@ -709,8 +726,10 @@ t_refusals(struct env *e)
 		sc_ws_listener_free(fl);
 		/* Nobody listens there now. */
 		snprintf(uri, sizeof(uri), "wss://%s:%u/", h, port);
-		expect_refused(e, "TCP connection refused", e->node, uri,
-		    SC_WS_PROTO_HUB, SC_WS_ERR_TCP);
+		/* The reason names the last address tried. */
+		snprintf(err, sizeof(err), ":%u: ", port);
+		expect_refused_why(e, "TCP connection refused", e->node, uri,
+		    SC_WS_PROTO_HUB, SC_WS_ERR_TCP, err);
 	}
 	{
 		struct sc_ws_limits quick = e->lim;
@@ -719,6 +738,10 @@ t_refusals(struct env *e)
 		printf("refused: unknown host name\n");
 		CHECK(cli_connect(e->base, &c, "wss://no-such-host.invalid:1/",
 		    e->node, SC_WS_PROTO_HUB, &quick), "connect");
+		/* While resolving, the peer is the name. */
+		CHECK(c.ws != NULL && strcmp(sc_ws_peer_addr(c.ws),
+		    "no-such-host.invalid") == 0, "peer address '%s'",
+		    c.ws != NULL ? sc_ws_peer_addr(c.ws) : "");
 		CHECK(run_until(e->base, &c.closed, 8000), "dns outcome");
 		CHECK(c.ci.kind == SC_WS_ERR_DNS, "kind %s (%s)",
 		    sc_ws_err_name(c.ci.kind), c.detail);
@@ -766,6 +789,7 @@ t_refusals(struct env *e)
 	    &plain, srv_on_accept, &e->srv, err, sizeof(err));
 	CHECK(fl != NULL, "plaintext listener: %s", err);
 	if (fl != NULL) {
+		struct sc_peer_cert pc;
 		uint64_t before;
 		int i;
 
@@ -781,7 +805,7 @@ t_refusals(struct env *e)
 			for (i = 0; i < 300 && c.echo_rx == before; i++)
 				run_for(e->base, 10);
 			CHECK(c.echo_rx == before + 1, "plaintext echo");
-			CHECK(sc_ws_peer_cert(c.ws) == NULL, "no peer cert");
+			CHECK(sc_ws_peer_cert(c.ws, &pc) != 0, "no peer cert");
 			sc_ws_close(c.ws, SC_WS_CLOSE_NORMAL);
 			run_until(e->base, &c.closed, 3000);
 		}
@@ -950,8 +974,8 @@ selftest(const char *host)
 	sc_tls_ctx_free(e.expired);
 	sc_tls_ctx_free(e.noclient);
 	event_base_free(e.base);
-	printf("selftest %s: %d failures\n", host, failures);
-	return failures == 0 ? 0 : 1;
+	printf("selftest %s: %d failures\n", host, sct_failures);
+	return sct_failures == 0 ? 0 : 1;
 }
 
 /* -------------------------------------------------------- server mode */

@@ -8,11 +8,15 @@
  *
  * Prints "LISTENING <port>" on stdout once the listener is bound (so a
  * test can pass -p 0).  SIGTERM/SIGINT: Disconnect-Request to every node,
- * then exit.  SIGUSR1: print status and peers on stdout.  -x exits
- * abruptly after that many seconds (no Disconnect), like a crash.
+ * then exit.  SIGUSR1: print status and peers on stdout, then a line
+ * "HEAP inuse=N free=N mmap=N" (glibc's malloc statistics in octets:
+ * memory handed out, free memory it keeps, of which nothing is mmapped
+ * chunks; sc_scale_bench compares it with VmRSS).  -x exits abruptly
+ * after that many seconds (no Disconnect), like a crash.
  */
 #include "config.h"
 
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +30,7 @@
 #include "lib/log.h"
 #include "sc/sc_hub.h"
 #include "sc/sc_tls.h"
+#include "sc/sc_ws.h"
 #include "sc/sc_vmac.h"
 
 static struct sc_hub *hub;
@@ -44,6 +49,18 @@ usage(void)
 	    "  -o  accept an Originating VMAC from nodes (overwritten)\n"
 	    "  -x  exit abruptly after that many seconds (failover tests)\n");
 	exit(2);
+}
+
+/* glibc's view of the heap (nothing printed elsewhere). */
+static void
+print_heap(void)
+{
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 33)
+	struct mallinfo2 mi = mallinfo2();
+
+	printf("HEAP inuse=%zu free=%zu mmap=%zu\n", mi.uordblks + mi.hblkhd,
+	    mi.fordblks, mi.hblkhd);
+#endif
 }
 
 static void
@@ -78,6 +95,7 @@ print_status(void)
 		    (unsigned long long)ps[i].rx_msgs,
 		    (unsigned long long)ps[i].tx_msgs);
 	}
+	print_heap();
 	fflush(stdout);
 }
 
@@ -209,15 +227,13 @@ main(int argc, char **argv)
 		return 1;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	base = event_base_new();
+	base = sc_ws_base_new();
 	hc.tls = tls;
 	hub = sc_hub_new(base, &hc, err, sizeof(err));
 	if (hub == NULL) {
 		fprintf(stderr, "bacsc-hub: %s\n", err);
 		return 1;
 	}
-	printf("LISTENING %u\n", (unsigned)sc_hub_listen_port(hub));
-	fflush(stdout);
 	stop_timer = evtimer_new(base, exit_cb, NULL);
 	sterm = evsignal_new(base, SIGTERM, sig_cb, NULL);
 	sint = evsignal_new(base, SIGINT, sig_cb, NULL);
@@ -225,6 +241,9 @@ main(int argc, char **argv)
 	event_add(sterm, NULL);
 	event_add(sint, NULL);
 	event_add(susr1, NULL);
+	/* Signals are handled from here on: a test may send them at once. */
+	printf("LISTENING %u\n", (unsigned)sc_hub_listen_port(hub));
+	fflush(stdout);
 	if (exit_after > 0) {
 		struct timeval tv = { exit_after, 0 };
 

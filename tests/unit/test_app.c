@@ -316,6 +316,33 @@ test_who_is(void)
 	    out[0].dst.port == 2);
 }
 
+/*
+ * Who-Is from any source, forged or not, draws a broadcast: 100 of them at
+ * once draw 20 I-Ams (the burst), then one per 100 ms.
+ */
+static void
+test_who_is_rate_limit(void)
+{
+	uint64_t dropped = app_stats(A)->bcast_ratelim;
+	int i, sent = 0;
+
+	now += 10000000;	/* a full bucket */
+	for (i = 0; i < 100; i++) {
+		client.mac[3] = (uint8_t)i;
+		req("1008");
+		sent += nout;
+	}
+	client.mac[3] = 0x02;
+	CU_ASSERT_EQUAL(sent, 20);
+	CU_ASSERT_EQUAL(app_stats(A)->bcast_ratelim, dropped + 80);
+	now += 100000;
+	req("1008");
+	CU_ASSERT_EQUAL(nout, 1);
+	req("1008");
+	CU_ASSERT_EQUAL(nout, 0);
+	now += 10000000;
+}
+
 static void
 test_who_has(void)
 {
@@ -1059,6 +1086,35 @@ test_segmented_response(void)
 	CU_ASSERT_EQUAL(app_next_deadline(A) > now + 3000000, true);
 }
 
+/*
+ * The window a Segment-ACK asks for is the actual window only up to the
+ * proposed window we sent (5.3): a client, or a spoofed source, asking for
+ * 127 gets at most dev.window segments per acknowledgement.
+ */
+static void
+test_segment_window_capped(void)
+{
+	struct apdu_hdr h;
+	size_t i;
+
+	CU_ASSERT_EQUAL_FATAL(db.dev.window, 4);
+	req("0200930E0C0E0000021E09081F");
+	CU_ASSERT_FATAL(nout == 1);
+	seg_ack(0x93, 0, 127, false);
+	CU_ASSERT_EQUAL(nout, 4);
+	for (i = 0; i < nout; i++)
+		CU_ASSERT(apdu_hdr_decode(out[i].b, out[i].n, &h) ==
+		    CODEC_OK && h.seq == i + 1 && h.more);
+	/* A NAK asking again with 127 gets the same at most. */
+	seg_ack(0x93, 0, 127, true);
+	CU_ASSERT_EQUAL(nout, 4);
+	{
+		uint8_t ab[3] = { 0x70, 0x93, 0x00 };
+
+		app_receive(A, &client, ab, sizeof(ab), now);
+	}
+}
+
 static void
 test_segment_timeouts(void)
 {
@@ -1161,6 +1217,7 @@ test_db_remove(void)
 
 static const struct ut_case cases[] = {
 	UT_CASE(test_who_is),
+	UT_CASE(test_who_is_rate_limit),
 	UT_CASE(test_db_remove),
 	UT_CASE(test_who_has),
 	UT_CASE(test_read_property),
@@ -1179,6 +1236,7 @@ static const struct ut_case cases[] = {
 	UT_CASE(test_reject_abort),
 	UT_CASE(test_duplicates),
 	UT_CASE(test_segmented_response),
+	UT_CASE(test_segment_window_capped),
 	UT_CASE(test_segment_timeouts),
 	UT_CASE(test_db_rules),
 	UT_END
