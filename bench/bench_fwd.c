@@ -815,30 +815,36 @@ write_conf(const char *dir, const char *pki, unsigned hub_port,
 static char daemon_dir[64];
 
 /*
- * argv for cmd with BENCH_FWD_WRAP (split at spaces) in front, if set;
- * the strings stay allocated for the exec.  Return the count.
+ * Start args (NULL-terminated) with BENCH_FWD_WRAP (split at spaces) in
+ * front, if set.  Return the child's pid or -1.
  */
-static int
-wrap_argv(char **argv, int max)
+static pid_t
+spawn_wrapped(const char *const *args)
 {
-	char *wrap = getenv("BENCH_FWD_WRAP"), *tok;
+	char *argv[40], *wrap = getenv("BENCH_FWD_WRAP"), *tok;
 	int n = 0;
+	pid_t pid;
 
-	if (wrap == NULL || (wrap = strdup(wrap)) == NULL)
-		return 0;
-	for (tok = strtok(wrap, " "); tok != NULL && n < max;
-	    tok = strtok(NULL, " "))
-		argv[n++] = tok;
-	return n;
+	if (wrap != NULL && (wrap = strdup(wrap)) != NULL)
+		for (tok = strtok(wrap, " "); tok != NULL && n < 24;
+		    tok = strtok(NULL, " "))
+			argv[n++] = tok;
+	while (*args != NULL && n < 39)
+		argv[n++] = strdup(*args++);
+	argv[n] = NULL;
+	pid = fork();
+	if (pid == 0) {
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	return pid;	/* the strings are a few octets, kept until exit */
 }
 
 static pid_t
 spawn_daemon(const char *bin, const char *pki, unsigned hub_port)
 {
-	static char c[] = "-c", f[] = "-f", b[1024];
-	char conf[1024], state[128], *argv[32];
-	pid_t pid;
-	int n;
+	char conf[1024], state[128];
+	const char *args[] = { bin, "-c", conf, "-f", NULL };
 
 	snprintf(daemon_dir, sizeof(daemon_dir), "/tmp/bench_fwd.XXXXXX");
 	if (mkdtemp(daemon_dir) == NULL)
@@ -847,47 +853,18 @@ spawn_daemon(const char *bin, const char *pki, unsigned hub_port)
 	(void)mkdir(state, 0700);
 	if (write_conf(daemon_dir, pki, hub_port, conf, sizeof(conf)) != 0)
 		return -1;
-	n = wrap_argv(argv, 24);
-	snprintf(b, sizeof(b), "%s", bin);
-	argv[n++] = b;
-	argv[n++] = c;
-	argv[n++] = conf;
-	argv[n++] = f;
-	argv[n] = NULL;
-	pid = fork();
-	if (pid == 0) {
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	return pid;
+	return spawn_wrapped(args);
 }
 
 static pid_t
 spawn_router(const char *self, const char *pki, unsigned hub_port)
 {
-	static char sb[1024], pb[1024], rt[] = "--router";
 	char hp[16], rp[16];
-	char *argv[32];
-	int n;
-	pid_t pid;
+	const char *args[] = { self, "--router", pki, hp, rp, NULL };
 
 	snprintf(hp, sizeof(hp), "%u", hub_port);
 	snprintf(rp, sizeof(rp), "%u", (unsigned)rt_port);
-	n = wrap_argv(argv, 24);
-	snprintf(sb, sizeof(sb), "%s", self);
-	snprintf(pb, sizeof(pb), "%s", pki);
-	argv[n++] = sb;
-	argv[n++] = rt;
-	argv[n++] = pb;
-	argv[n++] = hp;
-	argv[n++] = rp;
-	argv[n] = NULL;
-	pid = fork();
-	if (pid == 0) {
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	return pid;
+	return spawn_wrapped(args);
 }
 
 /*
