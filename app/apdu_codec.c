@@ -139,24 +139,26 @@ apdu_is_close(const struct rd *r, uint8_t tag)
 	return next_is(r, tag, APDU_TAG_CLOSE);
 }
 
-int
-apdu_take_open(struct rd *r, uint8_t tag)
+static int
+take(struct rd *r, uint8_t tag, enum apdu_tag_kind kind)
 {
 	struct apdu_tag t;
 
-	if (!apdu_is_open(r, tag))
+	if (!next_is(r, tag, kind))
 		return -1;
 	return apdu_tag_decode(r, &t) == CODEC_OK ? 0 : -1;
 }
 
 int
+apdu_take_open(struct rd *r, uint8_t tag)
+{
+	return take(r, tag, APDU_TAG_OPEN);
+}
+
+int
 apdu_take_close(struct rd *r, uint8_t tag)
 {
-	struct apdu_tag t;
-
-	if (!apdu_is_close(r, tag))
-		return -1;
-	return apdu_tag_decode(r, &t) == CODEC_OK ? 0 : -1;
+	return take(r, tag, APDU_TAG_CLOSE);
 }
 
 enum codec_rc
@@ -700,6 +702,28 @@ apdu_dec_ctx(struct rd *r, uint8_t tag, enum apdu_atag type,
 
 /* ---- APDU headers -------------------------------------------------- */
 
+/*
+ * The tail both segmentable PDUs share (Confirmed-Request, Complex-ACK):
+ * sequence number and window size when segmented, then the service.
+ */
+static int
+seg_service_decode(struct rd *r, struct apdu_hdr *h)
+{
+	if (h->seg && (rd_u8(r, &h->seq) < 0 || rd_u8(r, &h->window) < 0))
+		return -1;
+	return rd_u8(r, &h->service);
+}
+
+static void
+seg_service_encode(struct wr *w, const struct apdu_hdr *h)
+{
+	if (h->seg) {
+		wr_u8(w, h->seq);
+		wr_u8(w, h->window);
+	}
+	wr_u8(w, h->service);
+}
+
 enum codec_rc
 apdu_hdr_decode(const uint8_t *buf, size_t len, struct apdu_hdr *out)
 {
@@ -721,10 +745,7 @@ apdu_hdr_decode(const uint8_t *buf, size_t len, struct apdu_hdr *out)
 			return CODEC_SHORT;
 		h.max_segs = (b1 >> 4) & 0x07;
 		h.max_apdu = b1 & 0x0F;
-		if (h.seg && (rd_u8(&r, &h.seq) < 0 ||
-		    rd_u8(&r, &h.window) < 0))
-			return CODEC_SHORT;
-		if (rd_u8(&r, &h.service) < 0)
+		if (seg_service_decode(&r, &h) < 0)
 			return CODEC_SHORT;
 		break;
 	case APDU_UNCONFIRMED:
@@ -738,12 +759,8 @@ apdu_hdr_decode(const uint8_t *buf, size_t len, struct apdu_hdr *out)
 	case APDU_COMPLEX_ACK:
 		h.seg = (b0 & 0x08) != 0;
 		h.more = (b0 & 0x04) != 0;
-		if (rd_u8(&r, &h.invoke_id) < 0)
-			return CODEC_SHORT;
-		if (h.seg && (rd_u8(&r, &h.seq) < 0 ||
-		    rd_u8(&r, &h.window) < 0))
-			return CODEC_SHORT;
-		if (rd_u8(&r, &h.service) < 0)
+		if (rd_u8(&r, &h.invoke_id) < 0 ||
+		    seg_service_decode(&r, &h) < 0)
 			return CODEC_SHORT;
 		break;
 	case APDU_SEGMENT_ACK:
@@ -788,11 +805,7 @@ apdu_hdr_encode(struct wr *w, const struct apdu_hdr *h)
 		wr_u8(w, (uint8_t)((h->max_segs & 0x07) << 4 |
 		    (h->max_apdu & 0x0F)));
 		wr_u8(w, h->invoke_id);
-		if (h->seg) {
-			wr_u8(w, h->seq);
-			wr_u8(w, h->window);
-		}
-		wr_u8(w, h->service);
+		seg_service_encode(w, h);
 		break;
 	case APDU_UNCONFIRMED:
 		wr_u8(w, b0);
@@ -808,11 +821,7 @@ apdu_hdr_encode(struct wr *w, const struct apdu_hdr *h)
 		b0 |= (uint8_t)((h->seg ? 0x08 : 0) | (h->more ? 0x04 : 0));
 		wr_u8(w, b0);
 		wr_u8(w, h->invoke_id);
-		if (h->seg) {
-			wr_u8(w, h->seq);
-			wr_u8(w, h->window);
-		}
-		wr_u8(w, h->service);
+		seg_service_encode(w, h);
 		break;
 	case APDU_SEGMENT_ACK:
 		b0 |= (uint8_t)((h->nak ? 0x02 : 0) | (h->srv ? 0x01 : 0));

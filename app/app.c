@@ -7,11 +7,19 @@
 #include "app/apdu_codec.h"
 #include "app/app.h"
 #include "app/app_ids.h"
+#include "lib/ratelim.h"
 
 #define APP_RESP_MAX	65536	/* largest service answer we build */
 #define APP_DUP_SLOTS	16	/* remembered confirmed requests */
 #define APP_SEG_SLOTS	4	/* concurrent segmented responses */
 #define APP_APDU_MAX	1476	/* longest unsegmented APDU we cache */
+/*
+ * Who-Is and Who-Has are answered by broadcast (which a BBMD also sends to
+ * every peer and foreign device), and any source may ask, forged or not:
+ * this many answers at once, then one per APP_BCAST_EVERY_US.
+ */
+#define APP_BCAST_BURST		20
+#define APP_BCAST_EVERY_US	100000u
 
 /* A remembered confirmed request and the answer we gave. */
 struct app_dup {
@@ -50,6 +58,7 @@ struct app {
 	uint8_t		*resp;		/* APP_RESP_MAX scratch */
 	struct app_dup	 dup[APP_DUP_SLOTS];
 	struct app_seg	 seg[APP_SEG_SLOTS];
+	struct ratelim	 bcast_rl;	/* I-Am / I-Have answers */
 };
 
 /* What a confirmed service produced. */
@@ -83,6 +92,7 @@ app_new(struct app_db *db, app_send_fn send, void *arg)
 	a->db = db;
 	a->send = send;
 	a->arg = arg;
+	ratelim_init(&a->bcast_rl, APP_BCAST_BURST, APP_BCAST_EVERY_US);
 	return a;
 }
 
@@ -170,19 +180,29 @@ in_limits(const struct app *a, struct rd *r)
 	return me >= lo.v.u && me <= hi.v.u ? 1 : 0;
 }
 
+/* May a broadcast answer go out now? */
+static bool
+bcast_allow(struct app *a, uint64_t now)
+{
+	if (ratelim_allow(&a->bcast_rl, now, NULL))
+		return true;
+	a->st.bcast_ratelim++;
+	return false;
+}
+
 static void
-who_is(struct app *a, const struct app_addr *src, struct rd *r)
+who_is(struct app *a, const struct app_addr *src, struct rd *r, uint64_t now)
 {
 	struct app_addr dst;
 
-	if (in_limits(a, r) != 1 || r->left != 0)
+	if (in_limits(a, r) != 1 || r->left != 0 || !bcast_allow(a, now))
 		return;
 	bcast_of(src, &dst);
 	app_send_i_am(a, &dst);
 }
 
 static void
-who_has(struct app *a, const struct app_addr *src, struct rd *r)
+who_has(struct app *a, const struct app_addr *src, struct rd *r, uint64_t now)
 {
 	struct apdu_value v;
 	struct app_obj *o = NULL;
@@ -201,7 +221,7 @@ who_has(struct app *a, const struct app_addr *src, struct rd *r)
 	} else {
 		return;
 	}
-	if (o == NULL || r->left != 0)
+	if (o == NULL || r->left != 0 || !bcast_allow(a, now))
 		return;
 	wr_init(&w, buf, sizeof(buf));
 	wr_u8(&w, 0x10);
@@ -626,7 +646,9 @@ segment_ack(struct app *a, const struct app_addr *src, const struct apdu_hdr *h,
 			return;
 		}
 		s->base = k + 1;
-		s->window = h->window;
+		/* Actual window: at most the one we proposed (5.3). */
+		s->window = h->window < a->db->dev.window ? h->window :
+		    a->db->dev.window;
 		s->retries = 0;
 		fill_window(a, s, now);
 		return;
@@ -809,9 +831,9 @@ app_receive(struct app *a, const struct app_addr *src, const uint8_t *apdu,
 	case APDU_UNCONFIRMED:
 		rd_init(&r, h.body, h.body_len);
 		if (h.service == APP_SVC_WHO_IS)
-			who_is(a, src, &r);
+			who_is(a, src, &r, now_us);
 		else if (h.service == APP_SVC_WHO_HAS)
-			who_has(a, src, &r);
+			who_has(a, src, &r, now_us);
 		break;
 	case APDU_SEGMENT_ACK:
 		segment_ack(a, src, &h, now_us);

@@ -70,6 +70,7 @@ struct app_stats {
 	uint64_t	rejects, aborts, errors;
 	uint64_t	duplicates;
 	uint64_t	segments_sent, segment_retries, seg_timeouts;
+	uint64_t	bcast_ratelim;	/* I-Am/I-Have answers not sent */
 };
 
 struct app;

@@ -194,6 +194,24 @@ app_db_add(struct app_db *db, struct app_obj *o)
 	return 0;
 }
 
+int
+app_db_remove(struct app_db *db, struct app_obj *o)
+{
+	size_t i;
+
+	for (i = 1; i < db->n; i++) {	/* [0], the Device, stays */
+		if (db->objs[i] != o)
+			continue;
+		memmove(&db->objs[i], &db->objs[i + 1],
+		    (db->n - i - 1) * sizeof(db->objs[0]));
+		db->n--;
+		o->db = NULL;
+		db->dev.database_revision++;
+		return 0;
+	}
+	return -1;
+}
+
 struct app_obj *
 app_db_find(struct app_db *db, uint16_t type, uint32_t instance)
 {

@@ -175,6 +175,11 @@ int app_db_init(struct app_db *db, const struct app_device_cfg *cfg);
  * if the db is full, or the identifier or name is already used.
  */
 int app_db_add(struct app_db *db, struct app_obj *o);
+/*
+ * Unregister o (the others keep their order; Database_Revision + 1).
+ * Return -1 if o is not registered or is the Device object.
+ */
+int app_db_remove(struct app_db *db, struct app_obj *o);
 /* Find by identifier; instance 4194303 of Device means this device. */
 struct app_obj *app_db_find(struct app_db *db, uint16_t type,
     uint32_t instance);

@@ -42,6 +42,9 @@
 #include <errno.h>
 #include <limits.h>
 #include <fcntl.h>
+#include <net/if.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <signal.h>
@@ -62,6 +65,8 @@
 #include "router/rtr.h"
 #include "sc/sc_node.h"
 #include "sc/sc_tls.h"
+#include "sc/sc_ws.h"
+#include "tests/sctest.h"
 
 #define NET_BIP		1
 #define NET_SC		2
@@ -83,8 +88,7 @@ static uint8_t lg_mac[6];		/* 127.0.0.1:lg_port as a B/IP MAC */
 static enum bf_mode mode;
 static size_t msg_size = 30;
 static uint64_t n_rx, n_sent, n_fail;
-static uint64_t *lat;			/* latency samples, or NULL */
-static size_t n_lat, lat_cap;
+static uint64_t last_rtt;		/* round trip of the last answer, us */
 static uint8_t txbuf[MSG_MAX + 4];
 
 static void
@@ -235,8 +239,7 @@ record(const uint8_t *n, size_t len)
 	if (off == 0)
 		return;
 	n_rx++;
-	if (lat != NULL && n_lat < lat_cap)
-		lat[n_lat++] = clk_now_us() - get64(n + off + 2);
+	last_rtt = clk_now_us() - get64(n + off + 2);
 }
 
 /* Start one round trip in the current mode. */
@@ -332,14 +335,6 @@ on_udp(evutil_socket_t fd, short what, void *arg)
 }
 
 static void
-tick_cb(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	(void)arg;
-}
-
-static void
 once(void)
 {
 	event_base_loop(base, EVLOOP_ONCE);
@@ -390,72 +385,275 @@ run_rate(double rate, unsigned ms, uint64_t *lost, uint64_t *drain_us)
 	return *lost == 0 && *drain_us <= DRAIN_OK_US ? 0 : -1;
 }
 
-static int
-cmp_u64(const void *a, const void *b)
+/* ---- latency ---- */
+
+/*
+ * Wire timestamps: an AF_PACKET socket on lo (needs CAP_NET_RAW) sees
+ * every packet of a round trip with the kernel's receive time stamp
+ * (SO_TIMESTAMPNS, taken when the sender's syscall hands the packet to
+ * lo), so one router traversal is measured directly: from the datagram
+ * (or TLS record) reaching the router's socket to the router's write of
+ * the next hop -- its wake-up, its processing, its encryption.
+ */
+struct cap_pkt {
+	uint64_t ns;
+	bool udp;
+	uint16_t sport, dport;
+};
+
+#define CAP_MAX	64
+static int cap_fd = -1;
+static struct cap_pkt cap[CAP_MAX];
+static size_t n_cap;
+
+static void
+cap_open(void)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	struct sockaddr_ll sll;
+	int one = 1, sz = 4 << 20;
+
+	cap_fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK,
+	    htons(ETH_P_IP));
+	if (cap_fd < 0)
+		return;
+	memset(&sll, 0, sizeof(sll));
+	sll.sll_family = AF_PACKET;
+	sll.sll_protocol = htons(ETH_P_IP);
+	sll.sll_ifindex = (int)if_nametoindex("lo");
+	if (sll.sll_ifindex == 0 || bind(cap_fd, (struct sockaddr *)&sll,
+	    sizeof(sll)) != 0 || setsockopt(cap_fd, SOL_SOCKET,
+	    SO_TIMESTAMPNS, &one, sizeof(one)) != 0) {
+		close(cap_fd);
+		cap_fd = -1;
+		return;
+	}
+	(void)setsockopt(cap_fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+}
+
+/*
+ * Read what the capture socket holds; keep (up to CAP_MAX) the packets
+ * with payload to or from our ports as seen arriving on lo.
+ */
+static void
+cap_drain(bool keep, uint16_t hub_port)
+{
+	uint8_t b[128], ctl[CMSG_SPACE(sizeof(struct timespec))];
+	struct sockaddr_ll from;
+	struct iovec iov = { b, sizeof(b) };
+	struct msghdr mh;
+	struct cmsghdr *c;
+	struct cap_pkt k;
+	size_t ihl, tot, hl;
+	ssize_t r;
+
+	n_cap = 0;
+	for (;;) {
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_name = &from;
+		mh.msg_namelen = sizeof(from);
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = ctl;
+		mh.msg_controllen = sizeof(ctl);
+		r = recvmsg(cap_fd, &mh, MSG_TRUNC);
+		if (r < 0)
+			return;
+		if (!keep || from.sll_pkttype == PACKET_OUTGOING || r < 28 ||
+		    (b[0] >> 4) != 4)
+			continue;
+		ihl = (size_t)(b[0] & 0x0f) * 4;
+		tot = (size_t)b[2] << 8 | b[3];
+		k.udp = b[9] == 17;
+		if ((!k.udp && b[9] != 6) || ihl < 20 ||
+		    (size_t)r < ihl + (k.udp ? 8u : 20u) ||
+		    ihl + 20 > sizeof(b))
+			continue;
+		k.sport = (uint16_t)(b[ihl] << 8 | b[ihl + 1]);
+		k.dport = (uint16_t)(b[ihl + 2] << 8 | b[ihl + 3]);
+		hl = k.udp ? 8 : (size_t)(b[ihl + 12] >> 4) * 4;
+		if (tot <= ihl + hl)
+			continue;	/* no payload (ACKs) */
+		if (k.udp ? k.sport != rt_port && k.dport != rt_port :
+		    k.sport != hub_port && k.dport != hub_port)
+			continue;
+		k.ns = 0;
+		for (c = CMSG_FIRSTHDR(&mh); c != NULL;
+		    c = CMSG_NXTHDR(&mh, c))
+			if (c->cmsg_level == SOL_SOCKET &&
+			    c->cmsg_type == SCM_TIMESTAMPNS) {
+				struct timespec ts;
+
+				memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+				k.ns = (uint64_t)ts.tv_sec * 1000000000u +
+				    (uint64_t)ts.tv_nsec;
+			}
+		if (k.ns != 0 && n_cap < CAP_MAX)
+			cap[n_cap++] = k;
+	}
+}
+
+/*
+ * From the packets of one bip round trip (UDP a -> router -> TLS b -> hub
+ * -> TLS c -> E, E -> TLS d -> hub -> TLS e -> router -> UDP f), the two
+ * router traversals (b - a, f - e) and the two hub traversals (c - b,
+ * e - d) in ns.  Return 0, or -1 when a packet is missing.
+ */
+static int
+cap_split(uint16_t hub_port, int64_t out[4])
+{
+	size_t i, a = SIZE_MAX, b = SIZE_MAX, c = SIZE_MAX, d = SIZE_MAX,
+	    e = SIZE_MAX, f = SIZE_MAX;
+	uint16_t rp = 0;
+
+	for (i = 0; i < n_cap; i++) {
+		const struct cap_pkt *k = &cap[i];
+
+		if (a == SIZE_MAX) {
+			if (k->udp && k->dport == rt_port)
+				a = i;
+		} else if (b == SIZE_MAX) {
+			if (!k->udp && k->dport == hub_port) {
+				b = i;
+				rp = k->sport;
+			}
+		} else if (c == SIZE_MAX) {
+			if (!k->udp && k->sport == hub_port && k->dport != rp)
+				c = i;
+		} else if (d == SIZE_MAX) {
+			if (!k->udp && k->dport == hub_port && k->sport != rp)
+				d = i;
+		} else if (e == SIZE_MAX) {
+			if (!k->udp && k->sport == hub_port && k->dport == rp)
+				e = i;
+		} else if (f == SIZE_MAX) {
+			if (k->udp && k->sport == rt_port)
+				f = i;
+		}
+	}
+	if (f == SIZE_MAX)
+		return -1;
+	out[0] = (int64_t)(cap[b].ns - cap[a].ns);
+	out[1] = (int64_t)(cap[f].ns - cap[e].ns);
+	out[2] = (int64_t)(cap[c].ns - cap[b].ns);
+	out[3] = (int64_t)(cap[e].ns - cap[d].ns);
+	return 0;
+}
+
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
 
 	return x < y ? -1 : x > y;
 }
 
-/* Round trips one at a time; percentiles in us.  Return samples lost. */
-static uint64_t
-run_latency(size_t samples, double pct[3])
+/* p50, p99, p99.9 of v[0..n) (sorted in place), divided by div. */
+static void
+pctl(int64_t *v, size_t n, double div, double pct[3])
 {
-	uint64_t lost = 0, t;
-	size_t i;
-
-	lat = calloc(samples, sizeof(*lat));
-	if (lat == NULL)
-		exit(1);
-	lat_cap = samples;
-	n_lat = 0;
-	for (i = 0; i < samples; i++) {
-		n_rx = 0;
-		if (send_first((uint32_t)i) != 0) {
-			lost++;
-			continue;
-		}
-		t = clk_now_us();
-		while (n_rx == 0 && clk_now_us() - t < 1000000u)
-			once();
-		if (n_rx == 0)
-			lost++;
-	}
-	qsort(lat, n_lat, sizeof(*lat), cmp_u64);
-	if (n_lat > 0) {
-		pct[0] = (double)lat[n_lat / 2];
-		pct[1] = (double)lat[n_lat * 99 / 100];
-		pct[2] = (double)lat[n_lat * 999 / 1000];
-	} else {
+	if (n == 0) {
 		pct[0] = pct[1] = pct[2] = -1;
+		return;
 	}
-	free(lat);
-	lat = NULL;
-	return lost;
+	qsort(v, n, sizeof(*v), cmp_i64);
+	pct[0] = (double)v[n / 2] / div;
+	pct[1] = (double)v[n * 99 / 100] / div;
+	pct[2] = (double)v[n * 999 / 1000] / div;
 }
 
-static struct sc_tls_ctx *
-mk_tls(const char *pki, const char *cert)
+/* One round trip in mode m, alone; its time in us, or -1 if lost. */
+static int64_t
+one_rtt(enum bf_mode m, uint32_t seq)
 {
-	struct sc_tls_config tc;
-	char c[512], k[512], ca[512], err[256];
-	struct sc_tls_ctx *t;
+	uint64_t t;
 
-	snprintf(c, sizeof(c), "%s/%s.pem", pki, cert);
-	snprintf(k, sizeof(k), "%s/%s.key", pki, cert);
-	snprintf(ca, sizeof(ca), "%s/ca.pem", pki);
-	memset(&tc, 0, sizeof(tc));
-	tc.cert_file = c;
-	tc.key_file = k;
-	tc.ca_files[0] = ca;
-	tc.n_ca_files = 1;
-	t = sc_tls_ctx_new(&tc, err, sizeof(err));
-	if (t == NULL) {
-		fprintf(stderr, "tls %s: %s\n", cert, err);
+	mode = m;
+	n_rx = 0;
+	if (send_first(seq) != 0)
+		return -1;
+	t = clk_now_us();
+	while (n_rx == 0 && clk_now_us() - t < 1000000u)
+		once();
+	return n_rx > 0 ? (int64_t)last_rtt : -1;
+}
+
+struct lat_res {
+	double rtt[3][3];	/* per mode: p50, p99, p99.9 (us) */
+	double paired[3];	/* (bip - base) / 2, pair by pair */
+	double trav[3];		/* router traversal (wire), both ways */
+	double b2s[3], s2b[3];	/* the same by direction */
+	double hub[3];		/* hub traversal (wire), both ways */
+	size_t n_wire;		/* round trips with wire time stamps */
+	uint64_t lost[3];
+};
+
+/*
+ * samples rounds of one round trip per mode (base, bip, sc in turn, one
+ * at a time), so that neighbouring bip and base samples see the same
+ * machine; wire time stamps of the bip round trips when available.
+ */
+static void
+run_latency(size_t samples, uint16_t hub_port, struct lat_res *r)
+{
+	static const enum bf_mode order[3] = { BF_BASE, BF_BIP, BF_SC };
+	int64_t *rtt[3], *pair, *trav, *b2s, *s2b, *hub, w[4], x;
+	size_t i, k, n[3] = { 0, 0, 0 }, np = 0, nw = 0;
+
+	for (k = 0; k < 3; k++)
+		rtt[k] = calloc(samples, sizeof(int64_t));
+	pair = calloc(samples, sizeof(int64_t));
+	trav = calloc(2 * samples, sizeof(int64_t));
+	hub = calloc(2 * samples, sizeof(int64_t));
+	b2s = calloc(samples, sizeof(int64_t));
+	s2b = calloc(samples, sizeof(int64_t));
+	if (rtt[0] == NULL || rtt[1] == NULL || rtt[2] == NULL ||
+	    pair == NULL || trav == NULL || hub == NULL || b2s == NULL ||
+	    s2b == NULL)
 		exit(1);
+	memset(r, 0, sizeof(*r));
+	for (i = 0; i < samples; i++) {
+		int64_t got[3];
+
+		for (k = 0; k < 3; k++) {
+			enum bf_mode m = order[k];
+
+			if (m == BF_BIP && cap_fd >= 0)
+				cap_drain(false, hub_port);
+			got[m] = x = one_rtt(m, (uint32_t)i);
+			if (x < 0) {
+				r->lost[m]++;
+				continue;
+			}
+			rtt[m][n[m]++] = x;
+			if (m == BF_BIP && cap_fd >= 0) {
+				cap_drain(true, hub_port);
+				if (cap_split(hub_port, w) == 0) {
+					b2s[nw] = trav[2 * nw] = w[0];
+					s2b[nw] = trav[2 * nw + 1] = w[1];
+					hub[2 * nw] = w[2];
+					hub[2 * nw + 1] = w[3];
+					nw++;
+				}
+			}
+		}
+		if (got[BF_BIP] >= 0 && got[BF_BASE] >= 0)
+			pair[np++] = got[BF_BIP] - got[BF_BASE];
 	}
-	return t;
+	for (k = 0; k < 3; k++)
+		pctl(rtt[k], n[k], 1, r->rtt[k]);
+	pctl(pair, np, 2, r->paired);
+	pctl(trav, 2 * nw, 1000, r->trav);
+	pctl(b2s, nw, 1000, r->b2s);
+	pctl(s2b, nw, 1000, r->s2b);
+	pctl(hub, 2 * nw, 1000, r->hub);
+	r->n_wire = nw;
+	for (k = 0; k < 3; k++)
+		free(rtt[k]);
+	free(pair);
+	free(trav);
+	free(hub);
+	free(b2s);
+	free(s2b);
 }
 
 static struct sc_node *
@@ -528,8 +726,8 @@ router_main(const char *pki, unsigned hub_port, unsigned port)
 	char err[256];
 	const struct rtr_stats *st;
 
-	base = event_base_new();
-	tls = mk_tls(pki, "node1");
+	base = sc_ws_base_new();
+	tls = sct_tls(pki, "node1");
 	sn = mk_node("rtr-sc", tls, hub_port, vmac_rtr);
 	bip_port_config_init(&bc);
 	bc.name = "rtr-bip";
@@ -616,11 +814,31 @@ write_conf(const char *dir, const char *pki, unsigned hub_port,
 
 static char daemon_dir[64];
 
+/*
+ * argv for cmd with BENCH_FWD_WRAP (split at spaces) in front, if set;
+ * the strings stay allocated for the exec.  Return the count.
+ */
+static int
+wrap_argv(char **argv, int max)
+{
+	char *wrap = getenv("BENCH_FWD_WRAP"), *tok;
+	int n = 0;
+
+	if (wrap == NULL || (wrap = strdup(wrap)) == NULL)
+		return 0;
+	for (tok = strtok(wrap, " "); tok != NULL && n < max;
+	    tok = strtok(NULL, " "))
+		argv[n++] = tok;
+	return n;
+}
+
 static pid_t
 spawn_daemon(const char *bin, const char *pki, unsigned hub_port)
 {
-	char conf[1024], state[128];
+	static char c[] = "-c", f[] = "-f", b[1024];
+	char conf[1024], state[128], *argv[32];
 	pid_t pid;
+	int n;
 
 	snprintf(daemon_dir, sizeof(daemon_dir), "/tmp/bench_fwd.XXXXXX");
 	if (mkdtemp(daemon_dir) == NULL)
@@ -629,9 +847,16 @@ spawn_daemon(const char *bin, const char *pki, unsigned hub_port)
 	(void)mkdir(state, 0700);
 	if (write_conf(daemon_dir, pki, hub_port, conf, sizeof(conf)) != 0)
 		return -1;
+	n = wrap_argv(argv, 24);
+	snprintf(b, sizeof(b), "%s", bin);
+	argv[n++] = b;
+	argv[n++] = c;
+	argv[n++] = conf;
+	argv[n++] = f;
+	argv[n] = NULL;
 	pid = fork();
 	if (pid == 0) {
-		execl(bin, bin, "-c", conf, "-f", (char *)NULL);
+		execvp(argv[0], argv);
 		_exit(127);
 	}
 	return pid;
@@ -642,23 +867,13 @@ spawn_router(const char *self, const char *pki, unsigned hub_port)
 {
 	static char sb[1024], pb[1024], rt[] = "--router";
 	char hp[16], rp[16];
-	char *argv[32], *wrap;
-	int n = 0;
+	char *argv[32];
+	int n;
 	pid_t pid;
 
 	snprintf(hp, sizeof(hp), "%u", hub_port);
 	snprintf(rp, sizeof(rp), "%u", (unsigned)rt_port);
-	wrap = getenv("BENCH_FWD_WRAP");
-	if (wrap != NULL)
-		wrap = strdup(wrap);
-	if (wrap != NULL) {
-		char *tok = strtok(wrap, " ");
-
-		while (tok != NULL && n < 24) {
-			argv[n++] = tok;
-			tok = strtok(NULL, " ");
-		}
-	}
+	n = wrap_argv(argv, 24);
 	snprintf(sb, sizeof(sb), "%s", self);
 	snprintf(pb, sizeof(pb), "%s", pki);
 	argv[n++] = sb;
@@ -672,8 +887,34 @@ spawn_router(const char *self, const char *pki, unsigned hub_port)
 		execvp(argv[0], argv);
 		_exit(127);
 	}
-	free(wrap);
 	return pid;
+}
+
+/*
+ * Stop the router: under a BENCH_FWD_WRAP that runs it as a child
+ * (strace) the child is told, the wrapper follows; else (valgrind, no
+ * wrapper) the process itself.
+ */
+static void
+stop_router(pid_t pid)
+{
+	char path[64];
+	FILE *f;
+	long child;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%ld/task/%ld/children",
+	    (long)pid, (long)pid);
+	f = getenv("BENCH_FWD_WRAP") != NULL ? fopen(path, "r") : NULL;
+	if (f != NULL) {
+		while (fscanf(f, "%ld", &child) == 1 &&
+		    kill((pid_t)child, SIGTERM) == 0)
+			n++;
+		fclose(f);
+	}
+	if (n == 0)
+		kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
 }
 
 static void
@@ -696,10 +937,10 @@ main(int argc, char **argv)
 	struct sockaddr_in sa;
 	struct event *tick, *uev;
 	struct timeval tick_tv = { 0, 1000 };
-	char ps[16], cert[512], key[512], ca[512];
 	pid_t hub, rtr_pid;
-	double best[3][2], pct[3][2][3];
-	uint64_t lost, drain, lat_lost[3][2], deadline;
+	double best[3][2];
+	struct lat_res lr[2];
+	uint64_t lost, drain, deadline;
 
 	if (argc >= 5 && strcmp(argv[1], "--router") == 0) {
 		signal(SIGPIPE, SIG_IGN);
@@ -735,20 +976,9 @@ main(int argc, char **argv)
 	log_open("bench_fwd", LOG_TARGET_STDERR);
 	log_set_level(LOG_LVL_WARNING);
 
-	snprintf(ps, sizeof(ps), "%u", port);
-	snprintf(cert, sizeof(cert), "%s/hub.pem", pki);
-	snprintf(key, sizeof(key), "%s/hub.key", pki);
-	snprintf(ca, sizeof(ca), "%s/ca.pem", pki);
-	hub = fork();
-	if (hub == 0) {
-		int fd = open("/dev/null", O_WRONLY);
-
-		dup2(fd, 1);
-		execl(hub_bin, hub_bin, "-c", cert, "-k", key, "-a", ca,
-		    "-l", "127.0.0.1", "-p", ps, "-q", (char *)NULL);
-		_exit(127);
-	}
-	usleep(300000);
+	hub = sct_hub_start(hub_bin, pki, port, NULL);
+	if (hub < 0)
+		return 1;
 	daemon_bin = getenv("BENCH_FWD_DAEMON");
 	if (daemon_bin != NULL && *daemon_bin != '\0')
 		rtr_pid = spawn_daemon(daemon_bin, pki, port);
@@ -760,7 +990,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 
-	base = event_base_new();
+	base = sc_ws_base_new();
 	udp_fd = socket(AF_INET, SOCK_DGRAM, 0);
 	memset(&sa, 0, sizeof(sa));
 	sa.sin_family = AF_INET;
@@ -782,10 +1012,9 @@ main(int argc, char **argv)
 	evutil_make_socket_nonblocking(udp_fd);
 	uev = event_new(base, udp_fd, EV_READ | EV_PERSIST, on_udp, NULL);
 	event_add(uev, NULL);
-	tick = event_new(base, -1, EV_PERSIST, tick_cb, NULL);
-	event_add(tick, &tick_tv);
-	te = mk_tls(pki, "node2");
-	tb = mk_tls(pki, "node3");
+	tick = sct_tick_new(base, &tick_tv);
+	te = sct_tls(pki, "node2");
+	tb = sct_tls(pki, "node3");
 	ne = mk_node("echo", te, port, vmac_e);
 	nb = mk_node("base", tb, port, vmac_b);
 	sc_node_port(ne)->user.receive = on_rx_e;
@@ -821,8 +1050,8 @@ main(int argc, char **argv)
 			msg_size = sizes[si];
 			(void)run_rate(2000, 200, &lost, &drain);	/* warm up */
 			best[m][si] = 0;
-			for (k = 0; k < sizeof(steps) / sizeof(steps[0]);
-			    k++) {
+			for (k = 0; step_ms > 0 &&
+			    k < sizeof(steps) / sizeof(steps[0]); k++) {
 				if (run_rate(steps[k], step_ms, &lost,
 				    &drain) != 0) {
 					fprintf(stderr, "%s %zu B: %.0f/s: "
@@ -834,9 +1063,16 @@ main(int argc, char **argv)
 				}
 				best[m][si] = steps[k];
 			}
-			lat_lost[m][si] = run_latency(samples, pct[m][si]);
 		}
 	}
+	/* Latency: the three paths in turn, one round trip at a time. */
+	cap_open();
+	for (si = 0; si < 2; si++) {
+		msg_size = sizes[si];
+		run_latency(samples, (uint16_t)port, &lr[si]);
+	}
+	if (cap_fd >= 0)
+		close(cap_fd);
 
 	printf("%-28s %12s %9s %9s %9s %6s\n", "path", "round trips/s",
 	    "p50 us", "p99 us", "p99.9 us", "lost");
@@ -846,32 +1082,58 @@ main(int argc, char **argv)
 			    "%6llu\n", mode_name[m], sizes[si],
 			    m == BF_BIP ? "UDP>rtr>hub>SC" : m == BF_SC ?
 			    "SC>hub>rtr>UDP" : "SC>hub>SC (no rtr)",
-			    best[m][si], pct[m][si][0], pct[m][si][1],
-			    pct[m][si][2], (unsigned long long)lat_lost[m][si]);
-	printf("added by the router (bip path - base path), 30 B: p50 %.0f "
-	    "p99 %.0f p99.9 %.0f us; 1400 B: p50 %.0f p99 %.0f p99.9 %.0f us"
-	    "\n", pct[0][0][0] - pct[2][0][0], pct[0][0][1] - pct[2][0][1],
-	    pct[0][0][2] - pct[2][0][2], pct[0][1][0] - pct[2][1][0],
-	    pct[0][1][1] - pct[2][1][1], pct[0][1][2] - pct[2][1][2]);
+			    best[m][si], lr[si].rtt[m][0], lr[si].rtt[m][1],
+			    lr[si].rtt[m][2], (unsigned long long)lr[si].lost[m]);
+	for (si = 0; si < 2; si++) {
+		struct lat_res *r = &lr[si];
+
+		printf("%zu B, latency added per router traversal (us, "
+		    "p50/p99/p99.9):\n", sizes[si]);
+		if (r->n_wire > 0)
+			printf("  wire time stamps (%zu round trips): both ways "
+			    "%.1f/%.1f/%.1f, B/IP->SC %.1f/%.1f/%.1f, "
+			    "SC->B/IP %.1f/%.1f/%.1f; hub traversal "
+			    "%.1f/%.1f/%.1f\n", r->n_wire, r->trav[0],
+			    r->trav[1], r->trav[2], r->b2s[0], r->b2s[1],
+			    r->b2s[2], r->s2b[0], r->s2b[1], r->s2b[2],
+			    r->hub[0], r->hub[1], r->hub[2]);
+		else
+			printf("  wire time stamps: not available (an "
+			    "AF_PACKET socket needs CAP_NET_RAW)\n");
+		printf("  paired round trips, (bip - base) / 2: "
+		    "%.1f/%.1f/%.1f\n", r->paired[0], r->paired[1],
+		    r->paired[2]);
+	}
 	printf("RESULT router=%s ", daemon_bin != NULL && *daemon_bin != '\0' ?
 	    "bacsc-router-daemon" : "engine+bip_io+sc_node(one-process)");
 	printf("bip30=%.0frt/s(%.0f NPDU/s via router) bip1400=%.0frt/s "
 	    "sc30=%.0frt/s sc1400=%.0frt/s base30=%.0frt/s base1400=%.0frt/s "
 	    "rtt30_p50/p99/p999=%.0f/%.0f/%.0fus(base %.0f/%.0f/%.0f) "
-	    "rtt1400_p50/p99/p999=%.0f/%.0f/%.0fus(base %.0f/%.0f/%.0f) "
-	    "added30_p50/p99/p999=%.0f/%.0f/%.0fus step=%ums samples=%zu\n",
+	    "rtt1400_p50/p99/p999=%.0f/%.0f/%.0fus(base %.0f/%.0f/%.0f) ",
 	    best[0][0], 2 * best[0][0], best[0][1], best[1][0], best[1][1],
 	    best[2][0], best[2][1],
-	    pct[0][0][0], pct[0][0][1], pct[0][0][2],
-	    pct[2][0][0], pct[2][0][1], pct[2][0][2],
-	    pct[0][1][0], pct[0][1][1], pct[0][1][2],
-	    pct[2][1][0], pct[2][1][1], pct[2][1][2],
-	    pct[0][0][0] - pct[2][0][0], pct[0][0][1] - pct[2][0][1],
-	    pct[0][0][2] - pct[2][0][2], step_ms, samples);
+	    lr[0].rtt[BF_BIP][0], lr[0].rtt[BF_BIP][1], lr[0].rtt[BF_BIP][2],
+	    lr[0].rtt[BF_BASE][0], lr[0].rtt[BF_BASE][1],
+	    lr[0].rtt[BF_BASE][2],
+	    lr[1].rtt[BF_BIP][0], lr[1].rtt[BF_BIP][1], lr[1].rtt[BF_BIP][2],
+	    lr[1].rtt[BF_BASE][0], lr[1].rtt[BF_BASE][1],
+	    lr[1].rtt[BF_BASE][2]);
+	if (lr[0].n_wire > 0)
+		printf("traversal30_p50/p99/p999=%.1f/%.1f/%.1fus"
+		    "(b2s %.1f/%.1f, s2b %.1f/%.1f; hub %.1f/%.1f/%.1f) "
+		    "traversal1400_p50/p99/p999=%.1f/%.1f/%.1fus ",
+		    lr[0].trav[0], lr[0].trav[1], lr[0].trav[2],
+		    lr[0].b2s[0], lr[0].b2s[1], lr[0].s2b[0], lr[0].s2b[1],
+		    lr[0].hub[0], lr[0].hub[1], lr[0].hub[2],
+		    lr[1].trav[0], lr[1].trav[1], lr[1].trav[2]);
+	else
+		printf("traversal=no-wire-timestamps ");
+	printf("paired30_p50/p99/p999=%.1f/%.1f/%.1fus step=%ums "
+	    "samples=%zu\n", lr[0].paired[0], lr[0].paired[1],
+	    lr[0].paired[2], step_ms, samples);
 	fflush(stdout);
 
-	kill(rtr_pid, SIGTERM);
-	waitpid(rtr_pid, NULL, 0);
+	stop_router(rtr_pid);
 	if (daemon_dir[0] != '\0') {
 		char cmd[128];
 

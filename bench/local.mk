@@ -5,8 +5,8 @@
 ## (router/local.mk), bench/sc_ws_bench and bench/sc_hub_bench
 ## (sc/local.mk); run.sh runs them too.
 noinst_PROGRAMS += bench/bench_fwd bench/sc_scale_bench
-bench_bench_fwd_SOURCES = bench/bench_fwd.c
-bench_sc_scale_bench_SOURCES = bench/sc_scale_bench.c
+bench_bench_fwd_SOURCES = bench/bench_fwd.c tests/sctest.c tests/sctest.h
+bench_sc_scale_bench_SOURCES = bench/sc_scale_bench.c tests/sctest.c tests/sctest.h
 EXTRA_DIST += bench/run.sh bench/README.md bench/massif_breakdown.py
 
 # The daemon too: bench_fwd measures forwarding through it when it is built.

@@ -41,6 +41,7 @@
 #include "npdu/port.h"
 #include "sc/sc_node.h"
 #include "sc/sc_tls.h"
+#include "tests/sctest.h"
 
 #define WINDOW_BYTES	(192u * 1024u)	/* in flight, below every watermark */
 
@@ -81,25 +82,12 @@ static struct sc_node *
 mk(const char *pki, const char *cert, unsigned port, uint8_t tag,
     unsigned idx, const uint8_t *vmac, struct sc_tls_ctx **tlsp)
 {
-	struct sc_tls_config tc;
 	struct sc_node_cfg cfg;
-	char c[512], k[512], ca[512], uri[64], err[256];
+	char uri[64], err[256];
 	struct sc_node *n;
 
-	snprintf(c, sizeof(c), "%s/%s.pem", pki, cert);
-	snprintf(k, sizeof(k), "%s/%s.key", pki, cert);
-	snprintf(ca, sizeof(ca), "%s/ca.pem", pki);
-	memset(&tc, 0, sizeof(tc));
-	tc.cert_file = c;
-	tc.key_file = k;
-	tc.ca_files[0] = ca;
-	tc.n_ca_files = 1;
 	if (*tlsp == NULL)
-		*tlsp = sc_tls_ctx_new(&tc, err, sizeof(err));
-	if (*tlsp == NULL) {
-		fprintf(stderr, "tls: %s\n", err);
-		exit(1);
-	}
+		*tlsp = sct_tls(pki, cert);
 	snprintf(uri, sizeof(uri), "wss://127.0.0.1:%u/", port);
 	sc_node_cfg_default(&cfg);
 	cfg.name = cert;
@@ -119,38 +107,6 @@ mk(const char *pki, const char *cert, unsigned port, uint8_t tag,
 	}
 	sc_node_start(n);
 	return n;
-}
-
-static uint64_t
-proc_cpu_us(pid_t pid)
-{
-	char path[64], line[1024];
-	unsigned long ut = 0, st = 0;
-	FILE *f;
-	char *p;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "r");
-	if (f == NULL)
-		return 0;
-	if (fgets(line, sizeof(line), f) == NULL) {
-		fclose(f);
-		return 0;
-	}
-	fclose(f);
-	p = strrchr(line, ')');
-	if (p == NULL || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u "
-	    "%*u %*u %lu %lu", &ut, &st) != 2)
-		return 0;
-	return (uint64_t)(ut + st) * 1000000u / (uint64_t)sysconf(_SC_CLK_TCK);
-}
-
-static void
-tick_cb(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	(void)arg;
 }
 
 /* Run the loop until something happened (at most 100 ms). */
@@ -184,7 +140,7 @@ rate(size_t size, uint64_t count, pid_t hub, double *cpu_us_per_msg,
 	memset(rxb, 0, sizeof(rxb));
 	memset(sentp, 0, sizeof(sentp));
 	count = per * npairs;
-	c0 = proc_cpu_us(hub);
+	c0 = sct_cpu_us(hub);
 	t0 = clk_now_us();
 	stall = t0;
 	while (rx_b < count) {
@@ -213,7 +169,7 @@ rate(size_t size, uint64_t count, pid_t hub, double *cpu_us_per_msg,
 	}
 	t1 = clk_now_us();
 	*cpu_us_per_msg = rx_b > 0 ?
-	    (double)(proc_cpu_us(hub) - c0) / (double)rx_b : 0;
+	    (double)(sct_cpu_us(hub) - c0) / (double)rx_b : 0;
 	*lost = sent - rx_b;
 	return (double)rx_b * 1e6 / (double)(t1 - t0);
 }
@@ -237,15 +193,13 @@ split_child(const char *pki, unsigned port, int fd)
 {
 	struct sc_tls_ctx *tc = NULL;
 	struct sc_node *nc;
-	struct event *tick;
 	struct timeval tv = { 0, 100000 };
 	uint64_t last = 0, stall;
 	char line[64];
 	int k;
 
 	base = event_base_new();
-	tick = event_new(base, -1, EV_PERSIST, tick_cb, NULL);
-	event_add(tick, &tv);
+	(void)sct_tick_new(base, &tv);	/* lives until the process ends */
 	nc = mk(pki, "node2", port, 0xc3, 0, vmac_c, &tc);
 	sc_node_port(nc)->user.receive = on_rx_split;
 	while (!sc_node_port(nc)->up)
@@ -303,7 +257,7 @@ split_rate(const char *pki, unsigned port, size_t size, uint64_t count,
 		once();
 	if (read(fds[0], buf, 1) != 1)
 		return 0;
-	c0 = proc_cpu_us(hub);
+	c0 = sct_cpu_us(hub);
 	t_first = clk_now_us();
 	while (sent < count) {
 		if (pa->ops->send_unicast(pa, vmac_c, 6, &iov, NULL) != 0) {
@@ -331,7 +285,7 @@ split_rate(const char *pki, unsigned port, size_t size, uint64_t count,
 	if (sscanf(buf, "%llu %llu", &rx, &t_last) != 2 || rx == 0 ||
 	    t_last <= t_first)
 		return 0;
-	*cpu_us_per_msg = (double)(proc_cpu_us(hub) - c0) / (double)rx;
+	*cpu_us_per_msg = (double)(sct_cpu_us(hub) - c0) / (double)rx;
 	*lost = count - rx;
 	/* From our first send to the receiver's last receipt. */
 	return (double)rx * 1e6 / (double)(t_last - t_first);
@@ -381,7 +335,8 @@ main(int argc, char **argv)
 	uint64_t count = 200000, lost30, lost1400;
 	unsigned port = 47990;
 	struct sc_tls_ctx *ta = NULL, *tb = NULL;
-	char ps[16], ms[16], cert[512], key[512], ca[512];
+	char ms[16];
+	const char *extra[] = { "-m", ms, NULL };
 	size_t k;
 	bool allup;
 	pid_t hub;
@@ -410,21 +365,10 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	log_open("sc_hub_bench", LOG_TARGET_STDERR);
 	log_set_level(LOG_LVL_WARNING);
-	snprintf(ps, sizeof(ps), "%u", port);
 	snprintf(ms, sizeof(ms), "%zu", 2 * npairs + 16);
-	snprintf(cert, sizeof(cert), "%s/hub.pem", pki);
-	snprintf(key, sizeof(key), "%s/hub.key", pki);
-	snprintf(ca, sizeof(ca), "%s/ca.pem", pki);
-	hub = fork();
-	if (hub == 0) {
-		int fd = open("/dev/null", 1);
-
-		dup2(fd, 1);
-		execl(hub_bin, hub_bin, "-c", cert, "-k", key, "-a", ca,
-		    "-p", ps, "-m", ms, "-q", (char *)NULL);
-		_exit(127);
-	}
-	usleep(300000);
+	hub = sct_hub_start(hub_bin, pki, port, extra);
+	if (hub < 0)
+		return 1;
 	base = event_base_new();
 	for (k = 0; k < npairs; k++) {
 		nas[k] = mk(pki, "node1", port, 0xa1, (unsigned)k, NULL, &ta);
@@ -435,8 +379,7 @@ main(int argc, char **argv)
 	}
 	na = nas[0];
 	nb = nbs[0];
-	tick = event_new(base, -1, EV_PERSIST, tick_cb, NULL);
-	event_add(tick, &tick_tv);
+	tick = sct_tick_new(base, &tick_tv);
 	end = clk_now_us() + CLK_SEC(20);
 	do {
 		struct timeval tv = { 0, 50000 };

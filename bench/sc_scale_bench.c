@@ -50,6 +50,7 @@
 #include "npdu/port.h"
 #include "sc/sc_node.h"
 #include "sc/sc_tls.h"
+#include "tests/sctest.h"
 
 #define BUCKET_US	100000u
 
@@ -149,92 +150,14 @@ heap_kb(pid_t pid, const char *out, long *free_kb)
 	return -1;
 }
 
-/* Wait (at most limit_s) until the hub wrote LISTENING into out. */
-static bool
-wait_listening(const char *out, unsigned limit_s)
-{
-	char line[512];
-	unsigned i;
-	FILE *f;
-
-	for (i = 0; i < limit_s * 10; i++) {
-		f = fopen(out, "r");
-		while (f != NULL && fgets(line, sizeof(line), f) != NULL)
-			if (strncmp(line, "LISTENING ", 10) == 0) {
-				fclose(f);
-				return true;
-			}
-		if (f != NULL)
-			fclose(f);
-		usleep(100000);
-	}
-	return false;
-}
-
 static pid_t
 start_hub(unsigned port, size_t max_conns)
 {
-	char ps[16], ms[24], cert[512], key[512], ca[512];
-	pid_t pid;
+	char ms[24];
+	const char *extra[] = { "-m", ms, NULL };
 
-	snprintf(ps, sizeof(ps), "%u", port);
 	snprintf(ms, sizeof(ms), "%zu", max_conns);
-	snprintf(cert, sizeof(cert), "%s/hub.pem", pki);
-	snprintf(key, sizeof(key), "%s/hub.key", pki);
-	snprintf(ca, sizeof(ca), "%s/ca.pem", pki);
-	pid = fork();
-	if (pid == 0) {
-		int fd = hub_out != NULL ? open(hub_out, O_WRONLY | O_CREAT |
-		    O_APPEND, 0600) : open("/dev/null", O_WRONLY);
-
-		dup2(fd, 1);
-		execl(hub_bin, hub_bin, "-c", cert, "-k", key, "-a", ca,
-		    "-l", "127.0.0.1", "-p", ps, "-m", ms, "-q", (char *)NULL);
-		_exit(127);
-	}
-	return pid;
-}
-
-/* CPU time (user + system) of pid in microseconds. */
-static uint64_t
-cpu_us(pid_t pid)
-{
-	char path[64], line[1024];
-	unsigned long ut = 0, st = 0;
-	FILE *f;
-	char *p;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "r");
-	if (f == NULL)
-		return 0;
-	if (fgets(line, sizeof(line), f) == NULL) {
-		fclose(f);
-		return 0;
-	}
-	fclose(f);
-	p = strrchr(line, ')');
-	if (p == NULL || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u "
-	    "%*u %*u %lu %lu", &ut, &st) != 2)
-		return 0;
-	return (uint64_t)(ut + st) * 1000000u / (uint64_t)sysconf(_SC_CLK_TCK);
-}
-
-static void
-stop_hub(pid_t pid, int sig)
-{
-	if (pid > 0) {
-		kill(pid, sig);
-		waitpid(pid, NULL, 0);
-	}
-}
-
-static void
-tick_cb(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	(void)arg;
+	return sct_hub_start_to(hub_bin, pki, port, extra, hub_out);
 }
 
 static void
@@ -330,12 +253,10 @@ failover_once(unsigned port)
 
 	prim = start_hub(port, 64);
 	fo = start_hub(port + 1, 64);
-	usleep(300000);
-	if (waitpid(prim, NULL, WNOHANG) != 0 ||
-	    waitpid(fo, NULL, WNOHANG) != 0) {
+	if (prim < 0 || fo < 0) {
 		fprintf(stderr, "failover: a hub did not start\n");
-		stop_hub(prim, SIGKILL);
-		stop_hub(fo, SIGKILL);
+		sct_hub_stop(prim, SIGKILL);
+		sct_hub_stop(fo, SIGKILL);
 		return 0;
 	}
 	a = mk_node(0, port, port + 1);
@@ -364,7 +285,7 @@ failover_once(unsigned port)
 	}
 	if (rx_count == 0)
 		goto out;
-	stop_hub(prim, SIGKILL);
+	sct_hub_stop(prim, SIGKILL);
 	prim = -1;
 	t_mark = clk_now_us();
 	t_end = t_mark + 20000000u;
@@ -384,8 +305,8 @@ out:
 	sc_node_free(b);
 	is_up[0] = is_up[1] = false;
 	n_up = 0;
-	stop_hub(prim, SIGKILL);
-	stop_hub(fo, SIGKILL);
+	sct_hub_stop(prim, SIGKILL);
+	sct_hub_stop(fo, SIGKILL);
 	return res;
 }
 
@@ -397,8 +318,6 @@ main(int argc, char **argv)
 	struct rlimit rl;
 	struct event *tick;
 	struct timeval tick_tv = { 0, 10000 };
-	struct sc_tls_config tc;
-	char c[512], k[512], ca[512], err[256];
 	pid_t hub;
 	long rss0, rss1, own0, own1, heap0, heap1, free0 = 0, free1 = 0;
 	char outpath[] = "/tmp/sc_scale_hub.XXXXXX";
@@ -450,21 +369,8 @@ main(int argc, char **argv)
 		return 1;
 	base = event_base_new();
 	dns = evdns_base_new(base, 0);
-	tick = event_new(base, -1, EV_PERSIST, tick_cb, NULL);
-	event_add(tick, &tick_tv);
-	snprintf(c, sizeof(c), "%s/node1.pem", pki);
-	snprintf(k, sizeof(k), "%s/node1.key", pki);
-	snprintf(ca, sizeof(ca), "%s/ca.pem", pki);
-	memset(&tc, 0, sizeof(tc));
-	tc.cert_file = c;
-	tc.key_file = k;
-	tc.ca_files[0] = ca;
-	tc.n_ca_files = 1;
-	tls = sc_tls_ctx_new(&tc, err, sizeof(err));
-	if (tls == NULL) {
-		fprintf(stderr, "tls: %s\n", err);
-		return 1;
-	}
+	tick = sct_tick_new(base, &tick_tv);
+	tls = sct_tls(pki, "node1");
 
 	/* 1. connect (the hub's output goes to a file for its HEAP lines) */
 	outfd = mkstemp(outpath);
@@ -473,14 +379,13 @@ main(int argc, char **argv)
 		hub_out = outpath;
 	}
 	hub = start_hub(port, want + 64);
-	/* (under valgrind a hub takes seconds to start) */
-	if (hub_out == NULL || !wait_listening(hub_out, 60))
-		usleep(400000);
+	if (hub < 0)
+		return 1;
 	rss0 = rss_kb(hub);
 	heap0 = heap_kb(hub, hub_out, &free0);
 	own0 = rss_kb(getpid());
-	hub_cpu0 = cpu_us(hub);
-	own_cpu0 = cpu_us(getpid());
+	hub_cpu0 = sct_cpu_us(hub);
+	own_cpu0 = sct_cpu_us(getpid());
 	t0 = clk_now_us();
 	while (n_up < want && clk_now_us() - t0 < connect_limit_us) {
 		while (started < want && started - n_up < pending) {
@@ -492,9 +397,9 @@ main(int argc, char **argv)
 	}
 	t_conn = clk_now_us() - t0;
 	up_conn = n_up;
-	hub_cpu = up_conn > 0 ? (double)(cpu_us(hub) - hub_cpu0) /
+	hub_cpu = up_conn > 0 ? (double)(sct_cpu_us(hub) - hub_cpu0) /
 	    (double)up_conn : 0;
-	own_cpu = up_conn > 0 ? (double)(cpu_us(getpid()) - own_cpu0) /
+	own_cpu = up_conn > 0 ? (double)(sct_cpu_us(getpid()) - own_cpu0) /
 	    (double)up_conn : 0;
 	hs_rate = (double)up_conn * 1e6 / (double)t_conn;
 	printf("connected %zu of %zu nodes in %.1f s: %.0f TLS handshakes/s "
@@ -542,12 +447,12 @@ main(int argc, char **argv)
 		    (double)t_conn / 1e6, rss0, rss1, up_conn > 0 ?
 		    (double)(rss1 - rss0) / (double)up_conn : 0,
 		    heap_s);
-		stop_hub(hub, SIGKILL);
+		sct_hub_stop(hub, SIGKILL);
 		return 0;
 	}
 
 	/* 3. hub restart */
-	stop_hub(hub, SIGKILL);
+	sct_hub_stop(hub, SIGKILL);
 	t0 = clk_now_us();
 	while (n_up > 0 && clk_now_us() - t0 < 10000000u)
 		once();
@@ -589,7 +494,7 @@ main(int argc, char **argv)
 		sc_node_free(nodes[i]);
 	memset(is_up, 0, want * sizeof(*is_up));
 	n_up = 0;
-	stop_hub(hub, SIGKILL);
+	sct_hub_stop(hub, SIGKILL);
 
 	/* 4. failover */
 	for (r = 0; r < 3; r++) {

@@ -50,6 +50,8 @@ bip_bbmd_init(struct bip_bbmd *b, const struct bip_bbmd_config *cfg)
 		return -1;
 	if (cfg->n_bdt > 0 && cfg->bdt == NULL)
 		return -1;
+	ratelim_init(&b->table_rl, BIP_TABLE_READ_BURST,
+	    BIP_TABLE_READ_EVERY_US);
 	b->mode = cfg->mode;
 	b->self = cfg->self;
 	b->has_global = cfg->has_global;
@@ -307,6 +309,19 @@ rx_distribute(struct bip_bbmd *b, const struct bvlc_addr *src,
 	add_fds(b, out, src);
 }
 
+/*
+ * Whether a table read may be answered now: an answer is many times the
+ * request, and the source address of a datagram is not proof of anything.
+ */
+static bool
+table_read_allow(struct bip_bbmd *b, uint64_t now_us, struct bip_bbmd_out *out)
+{
+	if (ratelim_allow(&b->table_rl, now_us, NULL))
+		return true;
+	out->drop_why = "table reads arrive too fast";
+	return false;
+}
+
 void
 bip_bbmd_rx(struct bip_bbmd *b, uint64_t now_us, const struct bvlc_addr *src,
     const struct bvlc_msg *m, struct bip_bbmd_out *out)
@@ -327,16 +342,16 @@ bip_bbmd_rx(struct bip_bbmd *b, uint64_t now_us, const struct bvlc_addr *src,
 		nak(out, BVLC_RC_WRITE_BDT_NAK);
 		break;
 	case BVLC_READ_BDT:
-		if (b->mode == BIP_MODE_BBMD)
-			out->send_bdt_ack = true;
-		else
+		if (b->mode != BIP_MODE_BBMD)
 			nak(out, BVLC_RC_READ_BDT_NAK);
+		else if (table_read_allow(b, now_us, out))
+			out->send_bdt_ack = true;
 		break;
 	case BVLC_READ_FDT:
-		if (b->mode == BIP_MODE_BBMD)
-			out->send_fdt_ack = true;
-		else
+		if (b->mode != BIP_MODE_BBMD)
 			nak(out, BVLC_RC_READ_FDT_NAK);
+		else if (table_read_allow(b, now_us, out))
+			out->send_fdt_ack = true;
 		break;
 	case BVLC_READ_BDT_ACK:
 	case BVLC_READ_FDT_ACK:

@@ -15,9 +15,16 @@
 
 #include "bip/bvlc_codec.h"
 #include "lib/bytes.h"
+#include "lib/ratelim.h"
 
 #define BIP_BDT_MAX		64	/* configured BDT entries, at most */
 #define BIP_FDT_MAX_LIMIT	4096	/* largest configurable FDT */
+/*
+ * Read-BDT / Read-FDT answers (up to 40 kB for a 4-octet request, to a
+ * source that may be spoofed): this many at once, then one a second.
+ */
+#define BIP_TABLE_READ_BURST	8
+#define BIP_TABLE_READ_EVERY_US	1000000u
 
 enum bip_mode {
 	BIP_MODE_PLAIN = 0,	/* an ordinary B/IP node */
@@ -56,6 +63,7 @@ struct bip_bbmd {
 	bool			 accept_fd;
 	struct bvlc_addr	*dests;		/* owned scratch for outputs */
 	size_t			 dests_cap;
+	struct ratelim		 table_rl;	/* Read-BDT/FDT answers */
 };
 
 /* What to deliver up and what to send, for one input. */

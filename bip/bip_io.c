@@ -22,7 +22,10 @@
 
 #define BIP_RX_BUF	2048	/* > 10 + 1497; longer datagrams are dropped */
 #define BIP_RX_BATCH	64	/* datagrams per socket callback */
+#define BIP_RX_VLEN	8	/* datagrams per recvmmsg call */
 #define BIP_RL_SLOTS	16	/* sources with their own log rate limit */
+#define BIP_RL_ALL_BURST 10	/* such lines per port at once, */
+#define BIP_RL_ALL_EVERY (6 * (uint64_t)1000000u) /* then one per 6 s */
 
 /* Per-source log rate limit for malformed input. */
 struct bip_rl_slot {
@@ -54,7 +57,8 @@ struct bip_port {
 	struct bvlc_addr	 fd_bbmd;
 	struct bip_counters	 cnt;
 	struct bip_rl_slot	 rl[BIP_RL_SLOTS];
-	uint8_t			 rxbuf[BIP_RX_BUF];
+	struct ratelim		 rl_all;	/* all sources together */
+	uint8_t			 rxbuf[BIP_RX_VLEN][BIP_RX_BUF];
 	uint8_t			*txbuf;		/* owned: table acks */
 	size_t			 txcap;
 };
@@ -300,6 +304,7 @@ bip_port_new(struct event_base *base, const struct bip_port_config *c,
 	}
 	p->fd_uc = p->fd_bc = -1;
 	p->base = base;
+	ratelim_init(&p->rl_all, BIP_RL_ALL_BURST, BIP_RL_ALL_EVERY);
 	snprintf(p->name, sizeof(p->name), "%s", c->name ? c->name : "bip");
 	p->self.ip = own_ip;
 	p->self.port = c->port;
@@ -700,9 +705,18 @@ static void
 rx_bad(struct bip_port *p, const struct bvlc_addr *src, const char *what,
     const char *why)
 {
+	uint64_t now = clk_now_us();
 	char buf[32];
 
-	log_ratelim(rl_for(p, src, clk_now_us()), LOG_LVL_NOTICE, LD_BIP,
+	/*
+	 * Per source, so one noisy source does not hide another; and per
+	 * port, as the table of sources is small and a source address is
+	 * easily forged: a fresh source each datagram would otherwise be
+	 * a fresh line each datagram.
+	 */
+	if (!ratelim_allow(&p->rl_all, now, NULL))
+		return;
+	log_ratelim(rl_for(p, src, now), LOG_LVL_NOTICE, LD_BIP,
 	    "%s: dropped %s datagram from %s: %s", p->name, what,
 	    bvlc_addr_fmt(src, buf, sizeof(buf)), why);
 }
@@ -777,7 +791,8 @@ rx_apply(struct bip_port *p, const struct bvlc_addr *src,
 }
 
 static void
-rx_datagram(struct bip_port *p, const struct bvlc_addr *src, size_t len)
+rx_datagram(struct bip_port *p, const struct bvlc_addr *src,
+    const uint8_t *buf, size_t len)
 {
 	struct bip_bbmd_out o;
 	struct bvlc_msg m;
@@ -794,7 +809,7 @@ rx_datagram(struct bip_port *p, const struct bvlc_addr *src, size_t len)
 		return;
 	}
 	p->cnt.rx_bytes += len;
-	rc = bvlc_decode(p->rxbuf, len, &m, &why);
+	rc = bvlc_decode(buf, len, &m, &why);
 	if (rc != CODEC_OK) {
 		if (rc == CODEC_UNSUPPORTED)
 			p->cnt.rx_unknown++;
@@ -820,32 +835,50 @@ static void
 bip_rx_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct bip_port *p = arg;
-	struct sockaddr_in sin;
+	struct mmsghdr mm[BIP_RX_VLEN];
+	struct iovec iov[BIP_RX_VLEN];
+	struct sockaddr_in sin[BIP_RX_VLEN];
 	struct bvlc_addr src;
-	socklen_t sl;
-	ssize_t n;
-	int i;
+	int i, n, round;
 
 	(void)what;
-	for (i = 0; i < BIP_RX_BATCH; i++) {
-		sl = sizeof(sin);
-		n = recvfrom(fd, p->rxbuf, sizeof(p->rxbuf), MSG_TRUNC,
-		    (struct sockaddr *)&sin, &sl);
+	/*
+	 * recvmmsg: a call that returns fewer datagrams than asked for has
+	 * emptied the queue, so the common case (one datagram per wake-up)
+	 * costs one call, not a recvfrom plus one that says EAGAIN.
+	 */
+	for (round = 0; round < BIP_RX_BATCH / BIP_RX_VLEN; round++) {
+		memset(mm, 0, sizeof(mm));
+		for (i = 0; i < BIP_RX_VLEN; i++) {
+			iov[i].iov_base = p->rxbuf[i];
+			iov[i].iov_len = BIP_RX_BUF;
+			mm[i].msg_hdr.msg_name = &sin[i];
+			mm[i].msg_hdr.msg_namelen = sizeof(sin[i]);
+			mm[i].msg_hdr.msg_iov = &iov[i];
+			mm[i].msg_hdr.msg_iovlen = 1;
+		}
+		n = recvmmsg(fd, mm, BIP_RX_VLEN, MSG_TRUNC, NULL);
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK &&
 			    errno != EINTR)
-				log_warn(LD_BIP, "%s: recvfrom", p->name);
+				log_warn(LD_BIP, "%s: recvmmsg", p->name);
 			return;
 		}
-		if (sl < sizeof(sin) || sin.sin_family != AF_INET)
-			continue;
-		src.ip = ntohl(sin.sin_addr.s_addr);
-		src.port = ntohs(sin.sin_port);
-		if ((size_t)n > sizeof(p->rxbuf)) {
-			p->cnt.rx_oversize++;
-			rx_bad(p, &src, "oversized", "datagram too long");
-			continue;
+		for (i = 0; i < n; i++) {
+			if (mm[i].msg_hdr.msg_namelen < sizeof(sin[i]) ||
+			    sin[i].sin_family != AF_INET)
+				continue;
+			src.ip = ntohl(sin[i].sin_addr.s_addr);
+			src.port = ntohs(sin[i].sin_port);
+			if (mm[i].msg_len > BIP_RX_BUF) {
+				p->cnt.rx_oversize++;
+				rx_bad(p, &src, "oversized",
+				    "datagram too long");
+				continue;
+			}
+			rx_datagram(p, &src, p->rxbuf[i], mm[i].msg_len);
 		}
-		rx_datagram(p, &src, (size_t)n);
+		if (n < BIP_RX_VLEN)
+			return;
 	}
 }

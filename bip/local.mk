@@ -8,7 +8,8 @@ librouter_a_SOURCES += \
 UNIT_SOURCES += \
 	tests/unit/test_bvlc.c \
 	tests/unit/test_bip_bbmd.c \
-	tests/unit/test_bip_fd.c
+	tests/unit/test_bip_fd.c \
+	tests/unit/test_bip_io.c
 
 ## libFuzzer harness for the BVLL decoder; its corpus is replayed by make check.
 FUZZ_TARGETS += bvlc

@@ -2,7 +2,7 @@
 
 #include "lib/hex.h"
 
-static int
+int
 hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')

@@ -13,6 +13,9 @@
  */
 long hex_decode(const char *text, uint8_t *out, size_t cap, size_t *err_off);
 
+/* The value of one hex digit (either case), or -1 for another character. */
+int hex_digit(char c);
+
 /*
  * Write len octets as lower-case hex into out (capacity cap, NUL
  * terminated), with sep between octets when sep is not '\0'.  Return the

@@ -5,7 +5,8 @@
  *
  *   cfg_load()          parse: syntax, types, formats, ranges, unknown keys
  *   cfg_validate()      pure: cross-field rules, uniqueness (all errors)
- *   cfg_check_files()   the TLS files exist, are readable, keys are secret
+ *   cfg_check_files()   the TLS files exist, are readable, keys are secret,
+ *                       the operational certificate is valid now
  *   cfg_check_reload()  names changed settings that need a restart
  *
  * Every error names the file, the line, the setting path, the bad value
@@ -302,9 +303,11 @@ int cfg_validate(const struct cfg *, struct cfg_errs *);
 /*
  * Check that every file the configuration names exists and is readable,
  * that private keys are readable by nobody but their owner (and owned by
- * root, by us, or by the configured user), and that the configured user
- * and group exist.  Reads the file system and the user database; does
- * not open the files.
+ * root, by us, or by the configured user), that the configured user,
+ * group and control.group exist, and that each SC port's operational
+ * certificate is a PEM certificate valid now (an expired or not yet
+ * valid one is an error naming its validity dates).  Reads the file
+ * system, the user database and the certificate files (not the keys).
  */
 int cfg_check_files(const struct cfg *, struct cfg_errs *);
 /*

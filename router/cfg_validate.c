@@ -13,10 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/log.h"
 #include "router/cfg_int.h"
+#include "sc/sc_cert.h"
 
 #define P_LEN	256
 
@@ -552,6 +554,47 @@ check_file(const struct cfg *c, const char *path, const char *file,
 		    (unsigned long)st.st_uid, (unsigned long)geteuid());
 }
 
+/*
+ * The operational certificate: a PEM certificate valid now (the daemon
+ * will not start or reload with an expired or not yet valid one).  Only
+ * when the file checks found nothing at path.
+ */
+static void
+check_cert_dates(const struct cfg *c, const char *path, const char *file,
+    time_t now, struct cfg_errs *e)
+{
+	struct sc_cert_info ci;
+	char buf[CFG_STR_MAX + 1024], why[300], nb[40], na[40];
+	const char *name;
+	size_t n = 0;
+
+	if (file == NULL || cfg_errs_has_path(e, path) ||
+	    (name = cfg_path_of(c, file, buf, sizeof(buf))) == NULL)
+		return;
+	if (sc_cert_info_load(name, &ci, 1, &n, why, sizeof(why)) != 0 ||
+	    n == 0) {
+		VERR(e, c, path, "\"%s\" holds no PEM certificate", file);
+		return;
+	}
+	sc_cert_time_text(ci.not_before, nb, sizeof(nb));
+	sc_cert_time_text(ci.not_after, na, sizeof(na));
+	switch (sc_cert_state_at(ci.not_before, ci.not_after, now, 0)) {
+	case SC_CERT_EXPIRED:
+		VERR(e, c, path, "\"%s\" has expired: valid from %s until %s; "
+		    "install a new certificate (bacsc-cert install)", file,
+		    nb, na);
+		break;
+	case SC_CERT_NOT_YET_VALID:
+		VERR(e, c, path, "\"%s\" is not valid yet: valid from %s "
+		    "until %s (or the system clock is wrong)", file, nb, na);
+		break;
+	case SC_CERT_OK:
+	case SC_CERT_EXPIRING:
+	case SC_CERT_UNREADABLE:
+		break;
+	}
+}
+
 int
 cfg_check_files(const struct cfg *c, struct cfg_errs *e)
 {
@@ -565,12 +608,17 @@ cfg_check_files(const struct cfg *c, struct cfg_errs *e)
 	if (c->group != NULL && getgrnam(c->group) == NULL)
 		VERR(e, c, "group", "\"%s\" is not a group on this system",
 		    c->group);
+	/* The daemon gives the control socket to it at start-up. */
+	if (c->control.group != NULL && getgrnam(c->control.group) == NULL)
+		VERR(e, c, "control.group", "\"%s\" is not a group on this "
+		    "system", c->control.group);
 
 	for (i = 0; i < c->n_sc; i++) {
 		const struct cfg_tls *t = &c->sc[i].tls;
 
 		check_file(c, pth(p, "sc[%zu].tls.certificate", i),
 		    t->certificate, false, e);
+		check_cert_dates(c, p, t->certificate, time(NULL), e);
 		check_file(c, pth(p, "sc[%zu].tls.key", i), t->key, true, e);
 		for (k = 0; k < t->ca.n; k++)
 			check_file(c, pth(p, "sc[%zu].tls.ca[%zu]", i, k),

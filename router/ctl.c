@@ -18,6 +18,7 @@
 #include <event2/listener.h>
 
 #include "lib/log.h"
+#include "lib/ratelim.h"
 #include "router/ctl.h"
 
 #define CTL_CONNS_MAX	16
@@ -35,6 +36,8 @@ struct ctl {
 	char			*path;
 	ctl_handler_fn		 fn;
 	void			*arg;
+	unsigned		 idle_ms;
+	struct ratelim		 rl;		/* "too many" notices */
 	struct ctl_conn		*conns[CTL_CONNS_MAX];
 };
 
@@ -175,7 +178,7 @@ static void
 conn_event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	(void)bev;
-	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
+	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT))
 		conn_free(arg);
 }
 
@@ -185,6 +188,7 @@ accept_cb(struct evconnlistener *lis, evutil_socket_t fd,
 {
 	struct ctl *c = arg;
 	struct ctl_conn *cc;
+	struct timeval tv;
 	size_t i;
 
 	(void)lis;
@@ -193,8 +197,8 @@ accept_cb(struct evconnlistener *lis, evutil_socket_t fd,
 	for (i = 0; i < CTL_CONNS_MAX && c->conns[i] != NULL; i++)
 		;
 	if (i == CTL_CONNS_MAX || (cc = calloc(1, sizeof(*cc))) == NULL) {
-		log_msg(LOG_LVL_WARNING, LD_CTL, "control: too many "
-		    "connections, refused one");
+		log_ratelim(&c->rl, LOG_LVL_WARNING, LD_CTL, "control: too "
+		    "many connections, refused one");
 		evutil_closesocket(fd);
 		return;
 	}
@@ -208,6 +212,9 @@ accept_cb(struct evconnlistener *lis, evutil_socket_t fd,
 	c->conns[i] = cc;
 	bufferevent_setcb(cc->bev, conn_read_cb, conn_write_cb, conn_event_cb,
 	    cc);
+	tv.tv_sec = c->idle_ms / 1000;
+	tv.tv_usec = (suseconds_t)(c->idle_ms % 1000) * 1000;
+	bufferevent_set_timeouts(cc->bev, &tv, &tv);
 	bufferevent_enable(cc->bev, EV_READ | EV_WRITE);
 }
 
@@ -245,6 +252,8 @@ ctl_new(struct event_base *base, const char *path, unsigned mode, gid_t gid,
 	c->base = base;
 	c->fn = fn;
 	c->arg = arg;
+	c->idle_ms = CTL_IDLE_MS;
+	ratelim_init(&c->rl, 5, 60 * (uint64_t)1000000u);
 	old = umask(0177);
 	c->lis = evconnlistener_new_bind(base, accept_cb, c,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 16,
@@ -265,6 +274,12 @@ ctl_new(struct event_base *base, const char *path, unsigned mode, gid_t gid,
 		return NULL;
 	}
 	return c;
+}
+
+void
+ctl_set_idle_ms(struct ctl *c, unsigned ms)
+{
+	c->idle_ms = ms > 0 ? ms : 1;
 }
 
 void

@@ -34,6 +34,13 @@ typedef void (*ctl_handler_fn)(void *arg, const char *cmd, struct jw *w);
 struct ctl *ctl_new(struct event_base *base, const char *path,
     unsigned mode, gid_t gid, ctl_handler_fn fn, void *arg, char *err,
     size_t errlen);
+/*
+ * A connection that has not sent its request line, or not taken its
+ * answer, this long is closed (default CTL_IDLE_MS): the few connection
+ * slots cannot be held by clients that never finish.
+ */
+#define CTL_IDLE_MS	10000
+void ctl_set_idle_ms(struct ctl *c, unsigned ms);
 /* Close every connection, stop listening, remove the socket file.  NULL ok. */
 void ctl_free(struct ctl *c);
 

@@ -26,6 +26,7 @@
 #include "lib/log.h"
 #include "router/daemon.h"
 #include "router/daemon_int.h"
+#include "sc/sc_ws.h"
 
 #define DMN_STOP_POLL_US	50000u
 
@@ -598,42 +599,28 @@ apply_log(const struct cfg *c, bool debug)
 	}
 }
 
-static bool
-str_differs(const char *a, const char *b)
+/* The running SC port of configuration entry sc[ci], or NULL. */
+static const struct dmn_port *
+sc_port_of(const struct dmn *d, size_t ci)
 {
-	if (a == NULL || b == NULL)
-		return a != b;
-	return strcmp(a, b) != 0;
-}
+	size_t i;
 
-/* Do the node switch settings a reload cannot apply differ? */
-static bool
-ns_differs(const struct cfg_node_switch *a, const struct cfg_node_switch *b)
-{
-	size_t k;
-
-	if (a->policy != b->policy || a->n_peers != b->n_peers ||
-	    a->accept_uris.n != b->accept_uris.n ||
-	    a->max_connections != b->max_connections)
-		return true;
-	for (k = 0; k < a->n_peers; k++)
-		if (memcmp(&a->peers[k].vmac, &b->peers[k].vmac,
-		    sizeof(a->peers[k].vmac)) != 0 ||
-		    str_differs(a->peers[k].uri.text, b->peers[k].uri.text))
-			return true;
-	for (k = 0; k < a->accept_uris.n; k++)
-		if (str_differs(a->accept_uris.v[k], b->accept_uris.v[k]))
-			return true;
-	return false;
+	for (i = 0; i < d->nports; i++)
+		if (d->port[i].kind == DMN_SC && d->port[i].ci == ci)
+			return &d->port[i];
+	return NULL;
 }
 
 /*
  * Settings cfg_check_reload() lets through but that the running parts
- * cannot take yet: name them, they take effect at the next start.
+ * cannot take: name them, they take effect at the next start.  The hub
+ * function's and node switch's settings are applied when they run
+ * (dmn_sc_reload); when disabled, they only matter from a start with
+ * them enabled.
  */
 static void
-note_deferred(const struct cfg *cur, const struct cfg *next,
-    void (*note)(void *, const char *), void *arg)
+note_deferred(const struct dmn *d, const struct cfg *cur,
+    const struct cfg *next, void (*note)(void *, const char *), void *arg)
 {
 	char buf[160];
 	size_t i;
@@ -659,28 +646,32 @@ note_deferred(const struct cfg *cur, const struct cfg *next,
 	}
 	for (i = 0; i < cur->n_sc; i++) {
 		const struct cfg_sc *a = &cur->sc[i], *b = &next->sc[i];
+		const struct dmn_port *p = sc_port_of(d, i);
 
-		if (a->hub_function.max_connections !=
-		    b->hub_function.max_connections ||
-		    a->hub_function.max_connections_per_source !=
-		    b->hub_function.max_connections_per_source ||
-		    a->node_switch.max_connections_per_source !=
-		    b->node_switch.max_connections_per_source ||
-		    a->hub_function.broadcast_rate !=
-		    b->hub_function.broadcast_rate ||
-		    a->hub_function.broadcast_burst !=
-		    b->hub_function.broadcast_burst ||
-		    a->learn != b->learn ||
-		    a->allow_plaintext_ws != b->allow_plaintext_ws) {
-			snprintf(buf, sizeof(buf), "sc[%zu] (hub function "
-			    "limits, per-source limits, learn, "
-			    "allow_plaintext_ws)", i);
+		if (a->learn != b->learn) {
+			snprintf(buf, sizeof(buf), "sc[%zu].learn", i);
 			note(arg, buf);
 		}
-		if (ns_differs(&a->node_switch, &b->node_switch)) {
-			snprintf(buf, sizeof(buf), "sc[%zu].node_switch "
-			    "(policy, peers, accept_uris, max_connections)",
+		if (a->allow_plaintext_ws != b->allow_plaintext_ws) {
+			snprintf(buf, sizeof(buf), "sc[%zu].allow_plaintext_ws",
 			    i);
+			note(arg, buf);
+		}
+		if ((p == NULL || p->sc.hub == NULL) &&
+		    dmn_sc_hubfn_differs(&a->hub_function, &b->hub_function)) {
+			snprintf(buf, sizeof(buf), "sc[%zu].hub_function "
+			    "(not enabled)", i);
+			note(arg, buf);
+		}
+		if ((p == NULL || p->sc.nodesw == NULL) &&
+		    (dmn_sc_ns_differs(&a->node_switch, &b->node_switch) ||
+		    a->node_switch.idle_timeout != b->node_switch.idle_timeout ||
+		    a->node_switch.resolve_timeout !=
+		    b->node_switch.resolve_timeout ||
+		    a->node_switch.resolve_cache !=
+		    b->node_switch.resolve_cache)) {
+			snprintf(buf, sizeof(buf), "sc[%zu].node_switch "
+			    "(not enabled)", i);
 			note(arg, buf);
 		}
 	}
@@ -726,8 +717,45 @@ swap_str(char **a, char **b)
 	*b = t;
 }
 
+/* The hub function's and node switch's settings dmn_sc_reload applied. */
 static void
-swap_applied(struct cfg *cur, struct cfg *next)
+swap_sc_parts(const struct dmn_port *p, struct cfg_sc *a, struct cfg_sc *b)
+{
+	struct cfg_hub_function *ha = &a->hub_function, *hb = &b->hub_function;
+	struct cfg_node_switch *na = &a->node_switch, *nb = &b->node_switch;
+	struct cfg_strlist l;
+	struct cfg_sc_peer *pp;
+	size_t n;
+
+	if (p != NULL && p->sc.hub != NULL) {
+		ha->max_connections = hb->max_connections;
+		ha->max_connections_per_source =
+		    hb->max_connections_per_source;
+		ha->accept_originating_vmac = hb->accept_originating_vmac;
+		ha->broadcast_rate = hb->broadcast_rate;
+		ha->broadcast_burst = hb->broadcast_burst;
+	}
+	if (p == NULL || p->sc.nodesw == NULL)
+		return;
+	na->idle_timeout = nb->idle_timeout;
+	na->resolve_timeout = nb->resolve_timeout;
+	na->resolve_cache = nb->resolve_cache;
+	na->policy = nb->policy;
+	na->max_connections = nb->max_connections;
+	na->max_connections_per_source = nb->max_connections_per_source;
+	pp = na->peers;
+	n = na->n_peers;
+	na->peers = nb->peers;
+	na->n_peers = nb->n_peers;
+	nb->peers = pp;
+	nb->n_peers = n;
+	l = na->accept_uris;
+	na->accept_uris = nb->accept_uris;
+	nb->accept_uris = l;
+}
+
+static void
+swap_applied(struct dmn *d, struct cfg *cur, struct cfg *next)
 {
 	struct cfg_log lg = cur->log;
 	size_t i;
@@ -761,10 +789,7 @@ swap_applied(struct cfg *cur, struct cfg *next)
 		u = a->failover_hub;
 		a->failover_hub = b->failover_hub;
 		b->failover_hub = u;
-		a->node_switch.idle_timeout = b->node_switch.idle_timeout;
-		a->node_switch.resolve_timeout =
-		    b->node_switch.resolve_timeout;
-		a->node_switch.resolve_cache = b->node_switch.resolve_cache;
+		swap_sc_parts(sc_port_of(d, i), a, b);
 	}
 }
 
@@ -932,16 +957,17 @@ dmn_reload(struct dmn *d, struct jw *w)
 		jw_key(w, "deferred");
 		jw_arr_begin(w);
 	}
-	note_deferred(d->cfg, next, note_cb, &o);
+	note_deferred(d, d->cfg, next, note_cb, &o);
 	if (w != NULL)
 		jw_arr_end(w);
 	/*
 	 * The running configuration takes exactly what was applied (log,
-	 * BDTs, TLS files, router limits, device texts); the rest stays as
+	 * BDTs, TLS files, router limits, device texts, SC timers, hubs, hub
+	 * function and node switch settings); the rest stays as
 	 * it runs, so that status answers tell the truth.  Swapped pieces
 	 * are freed with next.
 	 */
-	swap_applied(d->cfg, next);
+	swap_applied(d, d->cfg, next);
 	dmn_app_reloaded(d);
 	d->reloads_ok++;
 	snprintf(d->last_reload_result, sizeof(d->last_reload_result),
@@ -1052,7 +1078,7 @@ start_up(struct dmn *d, char *err, size_t errlen)
 		}
 		d->key_owner = pw->pw_uid;
 	}
-	d->base = event_base_new();
+	d->base = sc_ws_base_new();
 	d->tick = d->base != NULL ? evtimer_new(d->base, tick_cb, d) : NULL;
 	d->stop_poll = d->base != NULL ?
 	    evtimer_new(d->base, stop_poll_cb, d) : NULL;

@@ -94,6 +94,12 @@ struct dmn {
 	struct app_db		 db;
 	uint64_t		 db_fp;	/* fingerprint last kept */
 	struct app		*app;
+	/* Keeping the revision: at most one file write per DBREV_GAP. */
+	struct event		*dbrev_ev;
+	bool			 dbrev_pending;	/* a write is due later */
+	uint64_t		 dbrev_last_us;	/* last kept for a BACnet
+						   write (mono), 0: never */
+	uint64_t		 dbrev_writes;	/* files written */
 
 	struct event		*tick;
 	bool			 tick_armed;
@@ -125,17 +131,28 @@ int dmn_sc_reload_tls(struct dmn_port *p, const struct cfg_sc *c, char *err,
 /*
  * Reload: apply to the running port what SC can change at run time, from
  * its running configuration cur to c: the SC timers (node, hub function,
- * node switch), the primary and failover hub URIs, and the node switch's
- * idle timeout, resolve timeout and resolution cache.  Each changed
- * setting is named to applied(arg, "sc[N].timers.heartbeat") and its old
- * and new values logged.  check_only: change nothing, only say whether it
- * would work (applied may be NULL then).  Return 0, or -1 with err set
- * (nothing changed).
+ * node switch, and the listeners' handshake deadline), the primary and
+ * failover hub URIs, the node switch's idle timeout, resolve timeout and
+ * resolution cache, and, when they run, the hub function's limits
+ * (max_connections, max_connections_per_source, accept_originating_vmac,
+ * broadcast_rate, broadcast_burst) and the node switch's policy, peers,
+ * accept_uris, max_connections and max_connections_per_source.  Each
+ * changed setting is named to applied(arg, "sc[N].timers.heartbeat") and
+ * its old and new values logged.  If the hub function cannot take its new
+ * limits (out of memory) they are logged, not applied, and set back to
+ * cur's in c.  check_only: change nothing, only say whether it would work
+ * (applied may be NULL then).  Return 0, or -1 with err set (nothing
+ * changed).
  */
 int dmn_sc_reload(struct dmn_port *p, const struct cfg_sc *cur,
-    const struct cfg_sc *c, bool check_only,
+    struct cfg_sc *c, bool check_only,
     void (*applied)(void *, const char *), void *arg, char *err,
     size_t errlen);
+/* Do the node switch / hub function settings a reload applies differ? */
+bool dmn_sc_ns_differs(const struct cfg_node_switch *a,
+    const struct cfg_node_switch *b);
+bool dmn_sc_hubfn_differs(const struct cfg_hub_function *a,
+    const struct cfg_hub_function *b);
 void dmn_sc_status(struct dmn *d, const struct dmn_port *p, struct jw *w);
 void dmn_sc_peers(struct dmn *d, const struct dmn_port *p, struct jw *w);
 /* The node switch's direct connections as a JSON array (empty without). */
@@ -172,8 +189,10 @@ void dmn_app_set_texts(struct dmn *d, const struct cfg_device *next,
 /* The router's local handler (rtr_set_local_handler). */
 void dmn_app_local(void *arg, const struct rtr_apdu *a, uint64_t now_us);
 /*
- * A reload was applied: bind the certificate File objects to the new
- * paths, increment Database_Revision and keep it in state_dir.
+ * A reload was applied: give each SC port one certificate File object per
+ * issuer file of the new configuration (adding or removing objects when
+ * their number changed) bound to the new paths; if the object database
+ * changed, increment Database_Revision once and keep it in state_dir.
  */
 void dmn_app_reloaded(struct dmn *d);
 /*

@@ -16,6 +16,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <event2/event.h>
+
 #include "app/app_ids.h"
 #include "bip/bip_io.h"
 #include "lib/clock.h"
@@ -205,55 +207,63 @@ static const struct app_netport_ops np_ops = {
 	.direct_conns = np_direct_conns,
 };
 
-/*
- * The certificate files of an SC port as File objects (read-only): the
- * operational certificate, then each issuer file.  Paths are borrowed
- * from the running configuration, so dmn_app_reloaded binds them again.
- */
-static void
-np_files_bind(struct dmn *d, struct dmn_port *p)
-{
-	const struct cfg_tls *t = &d->cfg->sc[p->ci].tls;
-	struct app_netport_info *in = &p->netport.info;
-	size_t i, n = t->ca.n < p->n_files - 1 ? t->ca.n : p->n_files - 1;
-
-	p->files[0].path = t->certificate;
-	for (i = 0; i < n; i++)
-		p->files[1 + i].path = t->ca.v[i];
-	in->n_issuer_files = n;
-	if (t->ca.n != p->n_files - 1)
-		log_notice(LD_APP, "port %s: %zu issuer files now, %zu File "
-		    "objects until the next start", p->name, t->ca.n, n);
-}
-
+/* Register File object i of SC port p: 0 operational, then issuers. */
 static int
-np_files_add(struct dmn *d, struct dmn_port *p)
+np_file_add(struct dmn *d, struct dmn_port *p, size_t i)
 {
-	const struct cfg_tls *t = &d->cfg->sc[p->ci].tls;
-	struct app_netport_info *in = &p->netport.info;
 	uint32_t base = (uint32_t)(p - d->port) * 16 + 1;
 	char name[APP_NAME_MAX];
-	size_t i;
 
-	p->n_files = 1 + (t->ca.n < APP_NP_ISSUERS_MAX ? t->ca.n :
-	    APP_NP_ISSUERS_MAX);
-	for (i = 0; i < p->n_files; i++) {
-		if (i == 0)
-			snprintf(name, sizeof(name), "%s-operational-"
-			    "certificate", p->name);
-		else
-			snprintf(name, sizeof(name), "%s-issuer-certificate-"
-			    "%zu", p->name, i);
-		app_file_init(&p->files[i], base + (uint32_t)i, name, NULL,
-		    "application/x-pem-file");
-		if (app_db_add(&d->db, &p->files[i].obj) != 0)
-			return -1;
-		if (i > 0)
-			in->issuer_files[i - 1] = base + (uint32_t)i;
-	}
-	in->oper_cert_file = base;
-	np_files_bind(d, p);
+	if (i == 0)
+		snprintf(name, sizeof(name), "%s-operational-certificate",
+		    p->name);
+	else
+		snprintf(name, sizeof(name), "%s-issuer-certificate-%zu",
+		    p->name, i);
+	app_file_init(&p->files[i], base + (uint32_t)i, name, NULL,
+	    "application/x-pem-file");
+	if (app_db_add(&d->db, &p->files[i].obj) != 0)
+		return -1;
+	if (i == 0)
+		p->netport.info.oper_cert_file = base;
+	else
+		p->netport.info.issuer_files[i - 1] = base + (uint32_t)i;
 	return 0;
+}
+
+/*
+ * The certificate files of an SC port as read-only File objects: the
+ * operational certificate, then one per issuer file of the running
+ * configuration, whose paths they borrow.  At start-up and after every
+ * reload: objects are added or removed when the number of issuer files
+ * changed (each add or remove steps Database_Revision; dmn_app_reloaded
+ * makes the reload one step) and bound to the new paths.  Return 0, or -1
+ * if an object could not be added (its name is taken).
+ */
+static int
+np_files_sync(struct dmn *d, struct dmn_port *p)
+{
+	const struct cfg_tls *t = &d->cfg->sc[p->ci].tls;
+	struct app_netport_info *in = &p->netport.info;
+	size_t want = 1 + (t->ca.n < APP_NP_ISSUERS_MAX ? t->ca.n :
+	    APP_NP_ISSUERS_MAX), i;
+	int rc = 0;
+
+	while (p->n_files > want) {
+		p->n_files--;
+		(void)app_db_remove(&d->db, &p->files[p->n_files].obj);
+	}
+	while (p->n_files < want) {
+		if (np_file_add(d, p, p->n_files) != 0) {
+			rc = -1;
+			break;
+		}
+		p->n_files++;
+	}
+	for (i = 0; i < p->n_files; i++)
+		p->files[i].path = i == 0 ? t->certificate : t->ca.v[i - 1];
+	in->n_issuer_files = p->n_files > 0 ? p->n_files - 1 : 0;
+	return rc;
 }
 
 static void
@@ -310,6 +320,12 @@ np_fill(struct dmn *d, struct dmn_port *p)
 /* ------------------------------------------------- Database_Revision */
 
 #define DBREV_FILE	"database_revision"
+/*
+ * Writes of texts over BACnet come from anyone on the network, each would
+ * be a file written and fsync'd in the event loop: keep the revision at
+ * once, then at most once per DBREV_GAP_US (the last one included).
+ */
+#define DBREV_GAP_US	CLK_SEC(5)
 
 /* Keep "REVISION FINGERPRINT" in <state_dir>/database_revision. */
 static void
@@ -317,6 +333,7 @@ dbrev_save(struct dmn *d)
 {
 	char text[64], err[512];
 
+	d->dbrev_writes++;
 	d->db_fp = app_db_fingerprint(&d->db);
 	snprintf(text, sizeof(text), "%" PRIu32 " %016" PRIx64 "\n",
 	    d->db.dev.database_revision, d->db_fp);
@@ -379,29 +396,79 @@ dmn_dbrev_parse(const char *text, unsigned long *rev, uint64_t *fp)
 	return 0;
 }
 
+/* Keep the revision for writes over BACnet; they are spaced from here. */
+static void
+dbrev_save_written(struct dmn *d)
+{
+	d->dbrev_last_us = clk_now_us();
+	dbrev_save(d);
+}
+
+static void
+dbrev_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct dmn *d = arg;
+
+	(void)fd;
+	(void)what;
+	d->dbrev_pending = false;
+	dbrev_save_written(d);
+}
+
 /* A write of a name, description or location: keep the new revision. */
 static void
 app_written(void *arg, struct app_obj *o, uint32_t prop)
 {
 	struct dmn *d = arg;
+	uint64_t now = clk_now_us(), wait;
+	struct timeval tv;
 
 	(void)o;
-	if (prop == APP_PROP_OBJECT_NAME || prop == APP_PROP_DESCRIPTION ||
-	    prop == APP_PROP_LOCATION)
-		dbrev_save(d);
+	if (prop != APP_PROP_OBJECT_NAME && prop != APP_PROP_DESCRIPTION &&
+	    prop != APP_PROP_LOCATION)
+		return;
+	if (d->dbrev_pending)
+		return;		/* the write already due takes this one */
+	if (d->dbrev_ev == NULL || d->dbrev_last_us == 0 ||
+	    now - d->dbrev_last_us >= DBREV_GAP_US) {
+		dbrev_save_written(d);
+		return;
+	}
+	wait = d->dbrev_last_us + DBREV_GAP_US - now;
+	tv.tv_sec = (time_t)(wait / 1000000u);
+	tv.tv_usec = (suseconds_t)(wait % 1000000u);
+	if (evtimer_add(d->dbrev_ev, &tv) == 0)
+		d->dbrev_pending = true;
+	else
+		dbrev_save_written(d);
 }
 
 void
 dmn_app_reloaded(struct dmn *d)
 {
+	uint32_t rev;
 	size_t i;
 
 	if (d->app == NULL)
 		return;
-	for (i = 0; i < d->nports; i++)
-		if (d->port[i].kind == DMN_SC)
-			np_files_bind(d, &d->port[i]);
+	rev = d->db.dev.database_revision;
+	for (i = 0; i < d->nports; i++) {
+		struct dmn_port *p = &d->port[i];
+		size_t before = p->n_files;
+
+		if (p->kind != DMN_SC)
+			continue;
+		if (np_files_sync(d, p) != 0)
+			log_warnx(LD_APP, "port %s: %zu certificate File "
+			    "objects, not %zu: a name is taken", p->name,
+			    p->n_files, 1 + d->cfg->sc[p->ci].tls.ca.n);
+		else if (p->n_files != before)
+			log_notice(LD_APP, "port %s: %zu issuer certificate "
+			    "File objects (were %zu)", p->name, p->n_files - 1,
+			    before - 1);
+	}
 	/* One step for the whole reload, and only if the database changed. */
+	d->db.dev.database_revision = rev;
 	if (app_db_fingerprint(&d->db) != d->db_fp) {
 		d->db.dev.database_revision++;
 		dbrev_save(d);
@@ -444,13 +511,14 @@ dmn_app_open(struct dmn *d, char *err, size_t errlen)
 		p->netport.ops_arg = p;
 		np_fill(d, p);
 		if (app_db_add(&d->db, &p->netport.obj) != 0 ||
-		    (p->kind == DMN_SC && np_files_add(d, p) != 0)) {
+		    (p->kind == DMN_SC && np_files_sync(d, p) != 0)) {
 			snprintf(err, errlen, "device: Network Port %s "
 			    "refused (name used twice?)", p->name);
 			return -1;
 		}
 	}
 	dbrev_load(d);
+	d->dbrev_ev = evtimer_new(d->base, dbrev_timer_cb, d);
 	d->app = app_new(&d->db, app_send, d);
 	if (d->app == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -530,6 +598,14 @@ dmn_app_start(struct dmn *d)
 void
 dmn_app_close(struct dmn *d)
 {
+	if (d->dbrev_pending) {
+		d->dbrev_pending = false;
+		dbrev_save(d);		/* the write that was due */
+	}
+	if (d->dbrev_ev != NULL) {
+		event_free(d->dbrev_ev);
+		d->dbrev_ev = NULL;
+	}
 	app_free(d->app);
 	d->app = NULL;
 }

@@ -148,6 +148,27 @@ ns_policy(enum cfg_ns_policy p)
 	return SC_DC_POLICY_NEVER;
 }
 
+/* The node switch settings a reload applies, from c. */
+static void
+nodesw_cfg_of(const struct cfg_sc *c, struct sc_nodesw_cfg *out)
+{
+	const struct cfg_node_switch *ns = &c->node_switch;
+	size_t i;
+
+	sc_nodesw_cfg_default(out);
+	for (i = 0; i < ns->accept_uris.n && i < SC_NODESW_MAX_ADV; i++)
+		out->accept_uris[i] = ns->accept_uris.v[i];
+	out->n_accept_uris = i;
+	out->policy = ns_policy(ns->policy);
+	for (i = 0; i < ns->n_peers && i < SC_NODESW_MAX_CFG_PEERS; i++) {
+		memcpy(out->peers[i].vmac, ns->peers[i].vmac.mac, SC_VMAC_LEN);
+		out->peers[i].uri = ns->peers[i].uri.text;
+	}
+	out->n_peers = i;
+	out->max_conns = ns->max_connections;
+	out->max_per_source = ns->max_connections_per_source;
+}
+
 /*
  * The node switch of an SC port.  The configuration has no settings for
  * the on-demand trigger (N unicasts within a window), the retry delay or
@@ -159,26 +180,14 @@ nodesw_open(struct dmn *d, struct dmn_port *p, const struct cfg_sc *c,
 {
 	const struct cfg_node_switch *ns = &c->node_switch;
 	struct sc_nodesw_cfg sc;
-	size_t i;
 
-	sc_nodesw_cfg_default(&sc);
+	nodesw_cfg_of(c, &sc);
 	sc.name = c->name;
 	sc.accept = ns->listen.text != NULL;
 	if (sc.accept) {
 		sc.listen_addr = ns->listen.host;
 		sc.listen_port = ns->listen.port;
 	}
-	for (i = 0; i < ns->accept_uris.n && i < SC_NODESW_MAX_ADV; i++)
-		sc.accept_uris[i] = ns->accept_uris.v[i];
-	sc.n_accept_uris = i;
-	sc.policy = ns_policy(ns->policy);
-	for (i = 0; i < ns->n_peers && i < SC_NODESW_MAX_CFG_PEERS; i++) {
-		memcpy(sc.peers[i].vmac, ns->peers[i].vmac.mac, SC_VMAC_LEN);
-		sc.peers[i].uri = ns->peers[i].uri.text;
-	}
-	sc.n_peers = i;
-	sc.max_conns = ns->max_connections;
-	sc.max_per_source = ns->max_connections_per_source;
 	sc.idle_ms = ns->idle_timeout * 1000u;
 	sc.resolve_timeout_ms = ns->resolve_timeout * 1000u;
 	sc.cache_ms = ns->resolve_cache * 1000u;
@@ -363,15 +372,34 @@ struct sc_applied {
 
 /* Name one setting the reload changed and applied; log the values. */
 static void
-note_applied(const struct sc_applied *ap, const char *what, uint32_t a,
-    uint32_t b)
+note_applied_u(const struct sc_applied *ap, const char *what, uint32_t a,
+    uint32_t b, const char *unit)
 {
 	char name[96];
 
 	if (a == b)
 		return;
-	log_info(LD_CFG, "reload: sc port %s: %s %u s -> %u s", ap->p->name,
-	    what, (unsigned)a, (unsigned)b);
+	log_info(LD_CFG, "reload: sc port %s: %s %u%s -> %u%s", ap->p->name,
+	    what, (unsigned)a, unit, (unsigned)b, unit);
+	snprintf(name, sizeof(name), "sc[%zu].%s", ap->p->ci, what);
+	ap->fn(ap->arg, name);
+}
+
+static void
+note_applied(const struct sc_applied *ap, const char *what, uint32_t a,
+    uint32_t b)
+{
+	note_applied_u(ap, what, a, b, " s");
+}
+
+/* Name a setting the reload changed and applied, if changed. */
+static void
+note_applied_if(const struct sc_applied *ap, const char *what, bool changed)
+{
+	char name[96];
+
+	if (!changed)
+		return;
 	snprintf(name, sizeof(name), "sc[%zu].%s", ap->p->ci, what);
 	ap->fn(ap->arg, name);
 }
@@ -380,19 +408,142 @@ static void
 note_applied_uri(const struct sc_applied *ap, const char *what,
     const char *a, const char *b)
 {
-	char name[96];
-
 	if ((a == NULL ? "" : a)[0] == '\0' && (b == NULL ? "" : b)[0] == '\0')
 		return;
-	if (a != NULL && b != NULL && strcmp(a, b) == 0)
+	note_applied_if(ap, what, a == NULL || b == NULL || strcmp(a, b) != 0);
+}
+
+static bool
+text_differs(const char *a, const char *b)
+{
+	return strcmp(a != NULL ? a : "", b != NULL ? b : "") != 0;
+}
+
+static bool
+strlist_differs(const struct cfg_strlist *a, const struct cfg_strlist *b)
+{
+	size_t k;
+
+	if (a->n != b->n)
+		return true;
+	for (k = 0; k < a->n; k++)
+		if (strcmp(a->v[k], b->v[k]) != 0)
+			return true;
+	return false;
+}
+
+static bool
+ns_peers_differ(const struct cfg_node_switch *a,
+    const struct cfg_node_switch *b)
+{
+	size_t k;
+
+	if (a->n_peers != b->n_peers)
+		return true;
+	for (k = 0; k < a->n_peers; k++)
+		if (memcmp(&a->peers[k].vmac, &b->peers[k].vmac,
+		    sizeof(a->peers[k].vmac)) != 0 ||
+		    text_differs(a->peers[k].uri.text, b->peers[k].uri.text))
+			return true;
+	return false;
+}
+
+bool
+dmn_sc_ns_differs(const struct cfg_node_switch *a,
+    const struct cfg_node_switch *b)
+{
+	return a->policy != b->policy || ns_peers_differ(a, b) ||
+	    strlist_differs(&a->accept_uris, &b->accept_uris) ||
+	    a->max_connections != b->max_connections ||
+	    a->max_connections_per_source != b->max_connections_per_source;
+}
+
+bool
+dmn_sc_hubfn_differs(const struct cfg_hub_function *a,
+    const struct cfg_hub_function *b)
+{
+	return a->max_connections != b->max_connections ||
+	    a->max_connections_per_source != b->max_connections_per_source ||
+	    a->accept_originating_vmac != b->accept_originating_vmac ||
+	    a->broadcast_rate != b->broadcast_rate ||
+	    a->broadcast_burst != b->broadcast_burst;
+}
+
+static void
+hub_limits_of(const struct cfg_hub_function *h, struct sc_hub_limits *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->max_conns = h->max_connections;
+	out->max_per_source = h->max_connections_per_source;
+	out->accept_orig_vmac = h->accept_originating_vmac;
+	out->bcast_rate = h->broadcast_rate;
+	out->bcast_burst = h->broadcast_burst;
+}
+
+/*
+ * The hub function's limits and the node switch's policy, peers and
+ * limits (apply; the node switch was checked).  A hub that cannot grow
+ * its table keeps its limits, and c says so (they are not applied).
+ */
+static void
+reload_hub_nodesw(struct dmn_port *p, const struct cfg_sc *cur,
+    struct cfg_sc *c, const struct sc_applied *ap)
+{
+	const struct cfg_hub_function *ha = &cur->hub_function;
+	struct cfg_hub_function *hb = &c->hub_function;
+	const struct cfg_node_switch *na = &cur->node_switch;
+	const struct cfg_node_switch *nb = &c->node_switch;
+	struct sc_hub_limits hl;
+	struct sc_nodesw_cfg sc;
+	char e[200];
+
+	if (p->sc.hub != NULL && dmn_sc_hubfn_differs(ha, hb)) {
+		hub_limits_of(hb, &hl);
+		if (sc_hub_set_limits(p->sc.hub, &hl, e, sizeof(e)) != 0) {
+			log_err(LD_CFG, "reload: sc port %s: hub function "
+			    "limits not changed: %s", p->name, e);
+			hb->max_connections = ha->max_connections;
+			hb->max_connections_per_source =
+			    ha->max_connections_per_source;
+			hb->accept_originating_vmac =
+			    ha->accept_originating_vmac;
+			hb->broadcast_rate = ha->broadcast_rate;
+			hb->broadcast_burst = ha->broadcast_burst;
+		}
+		note_applied_u(ap, "hub_function.max_connections",
+		    ha->max_connections, hb->max_connections, "");
+		note_applied_u(ap, "hub_function.max_connections_per_source",
+		    ha->max_connections_per_source,
+		    hb->max_connections_per_source, "");
+		note_applied_if(ap, "hub_function.accept_originating_vmac",
+		    ha->accept_originating_vmac != hb->accept_originating_vmac);
+		note_applied_u(ap, "hub_function.broadcast_rate",
+		    ha->broadcast_rate, hb->broadcast_rate, "/s");
+		note_applied_u(ap, "hub_function.broadcast_burst",
+		    ha->broadcast_burst, hb->broadcast_burst, "");
+	}
+	if (p->sc.nodesw == NULL || !dmn_sc_ns_differs(na, nb))
 		return;
-	snprintf(name, sizeof(name), "sc[%zu].%s", ap->p->ci, what);
-	ap->fn(ap->arg, name);
+	nodesw_cfg_of(c, &sc);
+	(void)sc_nodesw_reconfigure(p->sc.nodesw, &sc, false, e, sizeof(e));
+	if (na->policy != nb->policy)
+		log_info(LD_CFG, "reload: sc port %s: node_switch.policy %s -> "
+		    "%s", p->name, sc_dc_policy_name(ns_policy(na->policy)),
+		    sc_dc_policy_name(ns_policy(nb->policy)));
+	note_applied_if(ap, "node_switch.policy", na->policy != nb->policy);
+	note_applied_if(ap, "node_switch.peers", ns_peers_differ(na, nb));
+	note_applied_if(ap, "node_switch.accept_uris",
+	    strlist_differs(&na->accept_uris, &nb->accept_uris));
+	note_applied_u(ap, "node_switch.max_connections", na->max_connections,
+	    nb->max_connections, "");
+	note_applied_u(ap, "node_switch.max_connections_per_source",
+	    na->max_connections_per_source, nb->max_connections_per_source,
+	    "");
 }
 
 int
 dmn_sc_reload(struct dmn_port *p, const struct cfg_sc *cur,
-    const struct cfg_sc *c, bool check_only,
+    struct cfg_sc *c, bool check_only,
     void (*applied)(void *, const char *), void *arg, char *err,
     size_t errlen)
 {
@@ -401,6 +552,7 @@ dmn_sc_reload(struct dmn_port *p, const struct cfg_sc *cur,
 	const struct cfg_node_switch *nb = &c->node_switch;
 	struct sc_applied ap = { p, applied, arg };
 	struct sc_node_cfg nc;
+	struct sc_nodesw_cfg sc;
 	char e[200];
 
 	sc_node_cfg_default(&nc);
@@ -416,8 +568,18 @@ dmn_sc_reload(struct dmn_port *p, const struct cfg_sc *cur,
 		snprintf(err, errlen, "sc port %s: %s", p->name, e);
 		return -1;
 	}
-	if (check_only)
+	if (check_only) {
+		if (p->sc.nodesw == NULL)
+			return 0;
+		nodesw_cfg_of(c, &sc);
+		if (sc_nodesw_reconfigure(p->sc.nodesw, &sc, true, e,
+		    sizeof(e)) != 0) {
+			snprintf(err, errlen, "sc port %s: node_switch: %s",
+			    p->name, e);
+			return -1;
+		}
 		return 0;
+	}
 	note_applied(&ap, "timers.connect_wait", ta->connect_wait,
 	    tb->connect_wait);
 	note_applied(&ap, "timers.disconnect_wait", ta->disconnect_wait,
@@ -427,6 +589,15 @@ dmn_sc_reload(struct dmn_port *p, const struct cfg_sc *cur,
 	    tb->min_reconnect);
 	note_applied(&ap, "timers.max_reconnect", ta->max_reconnect,
 	    tb->max_reconnect);
+	/* The TLS files are loaded again on every reload; named if changed. */
+	note_applied_if(&ap, "tls.certificate",
+	    text_differs(cur->tls.certificate, c->tls.certificate));
+	note_applied_if(&ap, "tls.key", text_differs(cur->tls.key, c->tls.key));
+	note_applied_if(&ap, "tls.ca", strlist_differs(&cur->tls.ca,
+	    &c->tls.ca));
+	note_applied_if(&ap, "tls.crl", text_differs(cur->tls.crl, c->tls.crl));
+	note_applied_u(&ap, "tls.expiry_warn_days", cur->tls.expiry_warn_days,
+	    c->tls.expiry_warn_days, " days");
 	note_applied_uri(&ap, "primary_hub", cur->primary_hub.text,
 	    c->primary_hub.text);
 	note_applied_uri(&ap, "failover_hub", cur->failover_hub.text,
@@ -435,8 +606,6 @@ dmn_sc_reload(struct dmn_port *p, const struct cfg_sc *cur,
 		sc_hub_set_timers(p->sc.hub, nc.connect_wait_ms,
 		    nc.disconnect_wait_ms, nc.heartbeat_ms);
 	if (p->sc.nodesw != NULL) {
-		struct sc_nodesw_cfg sc;
-
 		sc_nodesw_cfg_default(&sc);
 		sc.connect_wait_ms = nc.connect_wait_ms;
 		sc.disconnect_wait_ms = nc.disconnect_wait_ms;
@@ -452,6 +621,7 @@ dmn_sc_reload(struct dmn_port *p, const struct cfg_sc *cur,
 		note_applied(&ap, "node_switch.resolve_cache",
 		    na->resolve_cache, nb->resolve_cache);
 	}
+	reload_hub_nodesw(p, cur, c, &ap);
 	return 0;
 }
 
@@ -655,6 +825,7 @@ nodesw_json(struct jw *w, const struct cfg_sc *c, const struct sc_nodesw *sw)
 	jw_kv_uint(w, "rx_broadcast_discarded", k->rx_bcast_discarded);
 	jw_kv_uint(w, "rx_invalid", k->rx_invalid);
 	jw_kv_uint(w, "adverts_tx", k->adverts_tx);
+	jw_kv_uint(w, "reload_closed", k->reconf_closed);
 	jw_obj_end(w);
 	jw_key(w, "listener");
 	if (st.accepting)
@@ -724,6 +895,13 @@ dmn_sc_status(struct dmn *d, const struct dmn_port *p, struct jw *w)
 		jw_kv_uint(w, "port", hs.port);
 		jw_kv_uint(w, "peers", hs.n_peers);
 		jw_kv_uint(w, "connections", hs.n_conns);
+		jw_kv_uint(w, "max_connections",
+		    c->hub_function.max_connections);
+		jw_kv_bool(w, "accept_originating_vmac",
+		    c->hub_function.accept_originating_vmac);
+		jw_kv_uint(w, "broadcast_rate", c->hub_function.broadcast_rate);
+		jw_kv_uint(w, "broadcast_burst",
+		    c->hub_function.broadcast_burst);
 		jw_key(w, "counters");
 		jw_obj_begin(w);
 		jw_kv_uint(w, "admitted", hs.ctr.admitted);

@@ -226,6 +226,7 @@ device_json(struct dmn *d, struct jw *w)
 		jw_kv_str(w, "location", d->db.dev.location);
 		jw_kv_uint(w, "database_revision",
 		    d->db.dev.database_revision);
+		jw_kv_uint(w, "database_revision_writes", d->dbrev_writes);
 
 		jw_kv_uint(w, "apdu_rx", s->rx);
 		jw_kv_uint(w, "apdu_tx", s->tx);

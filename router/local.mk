@@ -71,8 +71,10 @@ bin_PROGRAMS += tools/bacsc-routerctl
 tools_bacsc_routerctl_SOURCES = tools/bacsc-routerctl.c
 UNIT_SOURCES += tests/unit/test_daemon.c tests/unit/test_sysnet.c
 E2E_TESTS += tests/e2e/daemon.sh tests/e2e/daemon_wiring.sh \
-	tests/e2e/daemon_reload.sh tests/e2e/daemon_reload_sc.sh
+	tests/e2e/daemon_reload.sh tests/e2e/daemon_reload_sc.sh \
+	tests/e2e/daemon_reload_limits.sh
 EXTRA_DIST += tests/e2e/daemon.sh tests/e2e/daemon_wiring.sh tests/e2e/bip_who_is_router.py \
 	tests/e2e/daemon_reload.sh tests/e2e/daemon_reload_sc.sh tests/e2e/sc_raw_hub.py \
-	tests/e2e/daemon_routed.py
+	tests/e2e/daemon_routed.py tests/e2e/daemon_reload_limits.sh \
+	tests/e2e/sc_reload_peer.py
 dist_man_MANS += man/bacsc-router.8 man/bacsc-routerctl.8

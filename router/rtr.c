@@ -19,6 +19,7 @@
 #include "router/rtr.h"
 
 #define RTR_PEERS	32		/* NL rate-limit slots (LRU) */
+#define RTR_NL_ALL	4		/* all peers together: 4 peers' rate */
 #define RTR_MSG_MAX	1497		/* largest NL message we build */
 #define RTR_HOP_INIT	NPDU_HOP_COUNT_INIT
 #define RTR_NO_PORT	RTR_PORTS_MAX
@@ -85,6 +86,7 @@ struct rtr {
 	uint64_t		 held_seq;
 	uint64_t		 next_us;	/* next deadline (may be early) */
 	struct rtr_peer		 peers[RTR_PEERS];
+	struct ratelim		 nl_all_rl;	/* all peers together */
 	struct ratelim		 log_rl;
 	struct ratelim		 bcast_rl[RTR_PORTS_MAX]; /* per arrival */
 };
@@ -178,6 +180,8 @@ rtr_new(const struct rtr_config *cfg, struct npdu_port *const *ports)
 	r->nports = cfg->nports;
 	r->next_us = RTR_TIME_NEVER;
 	ratelim_init(&r->log_rl, 5, 10u * 1000000u);
+	ratelim_init(&r->nl_all_rl, cfg->nl_rate_burst * RTR_NL_ALL,
+	    cfg->nl_rate_interval_us / RTR_NL_ALL);
 	for (i = 0; i < RTR_PORTS_MAX; i++)
 		ratelim_init(&r->bcast_rl[i], cfg->bcast_rate_burst,
 		    cfg->bcast_rate_interval_us);
@@ -303,6 +307,8 @@ rtr_set_limits(struct rtr *r, const struct rtr_config *cfg,
 		if (r->peers[i].used)
 			ratelim_retune(&r->peers[i].rl, cfg->nl_rate_burst,
 			    cfg->nl_rate_interval_us);
+	ratelim_retune(&r->nl_all_rl, cfg->nl_rate_burst * RTR_NL_ALL,
+	    cfg->nl_rate_interval_us / RTR_NL_ALL);
 	r->cfg.bcast_rate_burst = cfg->bcast_rate_burst;
 	r->cfg.bcast_rate_interval_us = cfg->bcast_rate_interval_us;
 	for (i = 0; i < RTR_PORTS_MAX; i++)
@@ -1055,7 +1061,12 @@ rtr_receive(struct rtr *r, unsigned pi, const struct npdu_rx *rx,
 /* ------------------------------------------------------------------ */
 /* Network-layer messages addressed to the router (digest 2.4.3) */
 
-/* Per-peer rate limit for NL messages; the least recent peer is reused. */
+/*
+ * Per-peer rate limit for NL messages; the least recent peer is reused.
+ * As a source MAC is easily forged (a new UDP port each time), all peers
+ * together have a budget too: without it a stream of Who-Is-Router from
+ * ever new sources drew a broadcast each.
+ */
 static bool
 rtr_peer_allow(struct rtr *r, const struct rtr_src *src, uint64_t now_us)
 {
@@ -1087,7 +1098,8 @@ rtr_peer_allow(struct rtr *r, const struct rtr_src *src, uint64_t now_us)
 		p->rl.last_us = now_us;
 	}
 	p->last_us = now_us;
-	return ratelim_allow(&p->rl, now_us, NULL);
+	return ratelim_allow(&p->rl, now_us, NULL) &&
+	    ratelim_allow(&r->nl_all_rl, now_us, NULL);
 }
 
 static void

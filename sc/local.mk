@@ -42,7 +42,7 @@ endif
 # Transport integration test program (driven by tests/e2e/sc_transport.sh)
 # and the transport benchmark.
 check_PROGRAMS += tests/sc_transport_test
-tests_sc_transport_test_SOURCES = tests/sc_transport_test.c
+tests_sc_transport_test_SOURCES = tests/sc_transport_test.c tests/sctest.c tests/sctest.h
 noinst_PROGRAMS += bench/sc_ws_bench
 bench_sc_ws_bench_SOURCES = bench/sc_ws_bench.c
 
@@ -64,7 +64,8 @@ librouter_a_SOURCES += \
 
 UNIT_SOURCES += \
 	tests/unit/test_scm.c \
-	tests/unit/test_sc_vmac.c
+	tests/unit/test_sc_vmac.c \
+	tests/unit/test_sc_ws_self.c
 
 FUZZ_TARGETS += scm
 check_PROGRAMS += tests/fuzz/replay-scm
@@ -89,8 +90,8 @@ librouter_a_SOURCES += \
 # sc_hub_bench: hub relay rate and round trip.
 noinst_PROGRAMS += tools/bacsc-hub tests/sc_node_e2e bench/sc_hub_bench
 tools_bacsc_hub_SOURCES = tools/bacsc-hub.c
-tests_sc_node_e2e_SOURCES = tests/sc_node_e2e.c
-bench_sc_hub_bench_SOURCES = bench/sc_hub_bench.c
+tests_sc_node_e2e_SOURCES = tests/sc_node_e2e.c tests/sctest.c tests/sctest.h
+bench_sc_hub_bench_SOURCES = bench/sc_hub_bench.c tests/sctest.c tests/sctest.h
 E2E_TESTS += tests/e2e/sc_node.sh
 EXTRA_DIST += tests/e2e/sc_node.sh tests/e2e/sc_hub_peer.py
 
@@ -124,7 +125,7 @@ librouter_a_SOURCES += \
 UNIT_SOURCES += tests/unit/test_sc_dc.c
 # sc_nodesw_e2e: integration test program driven by tests/e2e/sc_nodesw.sh.
 noinst_PROGRAMS += tests/sc_nodesw_e2e
-tests_sc_nodesw_e2e_SOURCES = tests/sc_nodesw_e2e.c
+tests_sc_nodesw_e2e_SOURCES = tests/sc_nodesw_e2e.c tests/sctest.c tests/sctest.h
 E2E_TESTS += tests/e2e/sc_nodesw.sh
 EXTRA_DIST += tests/e2e/sc_nodesw.sh
 FUZZ_TARGETS += sc_dc

@@ -18,6 +18,7 @@
 #include <openssl/x509v3.h>
 
 #include "sc/sc_cert.h"
+#include "sc/sc_tls.h"
 
 #define DAY	86400L
 
@@ -303,82 +304,6 @@ ossl:
 
 /* --------------------------------------------------------- inspection */
 
-static void
-cert_name(const X509_NAME *nm, char *buf, size_t len)
-{
-	BIO *b = BIO_new(BIO_s_mem());
-	int n;
-
-	buf[0] = '\0';
-	if (b == NULL)
-		return;
-	if (X509_NAME_print_ex(b, nm, 0, XN_FLAG_RFC2253) >= 0) {
-		n = BIO_read(b, buf, (int)len - 1);
-		buf[n > 0 ? n : 0] = '\0';
-	}
-	BIO_free(b);
-}
-
-static void
-cert_append(char *buf, size_t len, const char *kind, const char *v,
-    size_t vlen)
-{
-	size_t have = strlen(buf);
-	size_t i;
-
-	if (have + 1 >= len)
-		return;
-	snprintf(buf + have, len - have, "%s%s:%.*s", have > 0 ? ", " : "",
-	    kind, (int)vlen, v);
-	/* Names come from certificates: no control characters in output. */
-	for (i = have; buf[i] != '\0'; i++)
-		if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
-			buf[i] = '?';
-}
-
-static void
-cert_sans(X509 *cert, struct sc_cert_info *out)
-{
-	GENERAL_NAMES *names;
-	int i;
-
-	names = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
-	if (names == NULL)
-		return;
-	for (i = 0; i < sk_GENERAL_NAME_num(names); i++) {
-		const GENERAL_NAME *gn = sk_GENERAL_NAME_value(names, i);
-		const char *d;
-		char ip[INET6_ADDRSTRLEN];
-		int dl;
-
-		switch (gn->type) {
-		case GEN_DNS:
-		case GEN_URI:
-			d = (const char *)ASN1_STRING_get0_data(gn->d.ia5);
-			dl = ASN1_STRING_length(gn->d.ia5);
-			cert_append(out->sans, sizeof(out->sans),
-			    gn->type == GEN_DNS ? "DNS" : "URI", d, (size_t)dl);
-			if (gn->type == GEN_URI && !out->has_uuid && dl == 45 &&
-			    strncasecmp(d, "urn:uuid:", 9) == 0 &&
-			    sc_tls_uuid_parse(d, (size_t)dl, out->uuid) == 0)
-				out->has_uuid = true;
-			break;
-		case GEN_IPADD:
-			d = (const char *)ASN1_STRING_get0_data(gn->d.ip);
-			dl = ASN1_STRING_length(gn->d.ip);
-			if ((dl == 4 && inet_ntop(AF_INET, d, ip,
-			    sizeof(ip)) != NULL) || (dl == 16 &&
-			    inet_ntop(AF_INET6, d, ip, sizeof(ip)) != NULL))
-				cert_append(out->sans, sizeof(out->sans), "IP",
-				    ip, strlen(ip));
-			break;
-		default:
-			break;
-		}
-	}
-	GENERAL_NAMES_free(names);
-}
-
 static time_t
 cert_time(const ASN1_TIME *t)
 {
@@ -399,11 +324,12 @@ sc_cert_info_get(X509 *cert, struct sc_cert_info *out)
 	size_t at = 0;
 
 	memset(out, 0, sizeof(*out));
-	cert_name(X509_get_subject_name(cert), out->subject,
+	sc_tls_name_text(X509_get_subject_name(cert), out->subject,
 	    sizeof(out->subject));
-	cert_name(X509_get_issuer_name(cert), out->issuer,
+	sc_tls_name_text(X509_get_issuer_name(cert), out->issuer,
 	    sizeof(out->issuer));
-	cert_sans(cert, out);
+	sc_tls_sans_text(cert, out->sans, sizeof(out->sans), out->uuid,
+	    &out->has_uuid);
 	out->not_before = cert_time(X509_get0_notBefore(cert));
 	out->not_after = cert_time(X509_get0_notAfter(cert));
 	out->is_ca = X509_check_ca(cert) > 0;
@@ -823,7 +749,7 @@ cert_warn_add(X509 *cert, const char *file, bool operational, time_t now,
 		if (w.state == SC_CERT_OK)
 			return;
 		w.days_left = sc_cert_days_left(w.not_after, now);
-		cert_name(X509_get_subject_name(cert), w.subject,
+		sc_tls_name_text(X509_get_subject_name(cert), w.subject,
 		    sizeof(w.subject));
 	}
 	cert_warning_text(&w, now, why);
@@ -916,7 +842,7 @@ sc_cert_clock_is_plausible(const struct sc_tls_config *cfg, time_t now,
 				continue;
 			sc_cert_time_text(now, tn, sizeof(tn));
 			sc_cert_time_text(nb, tb, sizeof(tb));
-			cert_name(X509_get_subject_name(x), subj,
+			sc_tls_name_text(X509_get_subject_name(x), subj,
 			    sizeof(subj));
 			snprintf(msg, len, "the system clock looks wrong: it "
 			    "says %s, before the start of validity (%s) of "

@@ -113,6 +113,107 @@ sc_dc_add_configured(struct sc_dc *t, const uint8_t *vmac, const char *uri)
 	return 0;
 }
 
+/* The configured peer of list[0..n) with vmac, or NULL. */
+static const struct sc_dc_peer_cfg *
+cfg_peer(const struct sc_dc_peer_cfg *list, size_t n, const uint8_t *vmac)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (memcmp(list[i].vmac, vmac, SC_VMAC_LEN) == 0)
+			return &list[i];
+	return NULL;
+}
+
+/* Does p's configured URI differ from c's (none: resolve)? */
+static bool
+cfg_uri_differs(const struct sc_dc_peer *p, const struct sc_dc_peer_cfg *c)
+{
+	bool has = c->uri != NULL && c->uri[0] != '\0';
+
+	if (has != p->cfg_has_uri)
+		return true;
+	return has && strcmp(p->cfg_uri, c->uri) != 0;
+}
+
+bool
+sc_dc_reconfigure_fits(const struct sc_dc *t,
+    const struct sc_dc_peer_cfg *list, size_t n)
+{
+	size_t need = 0, free_ = 0, i;
+
+	for (i = 0; i < n; i++) {
+		if (list[i].uri != NULL && strlen(list[i].uri) >= SC_DC_URI_MAX)
+			return false;
+		if (find_idx(t, list[i].vmac) == SC_DC_MAX_PEERS &&
+		    cfg_peer(list, i, list[i].vmac) == NULL)
+			need++;
+	}
+	for (i = 0; i < SC_DC_MAX_PEERS; i++) {
+		const struct sc_dc_peer *p = &t->peers[i];
+
+		/* Free, or idle and not in the new list: may be evicted. */
+		if (!p->used || (p->init == SC_DC_CONN_NONE && !p->acc_up &&
+		    p->res != SC_DC_RES_PENDING &&
+		    cfg_peer(list, n, p->vmac) == NULL))
+			free_++;
+	}
+	return need <= free_;
+}
+
+int
+sc_dc_reconfigure(struct sc_dc *t, enum sc_dc_policy policy,
+    unsigned max_conns, const struct sc_dc_peer_cfg *peers, size_t n)
+{
+	size_t i;
+
+	if (!sc_dc_reconfigure_fits(t, peers, n))
+		return -1;
+	t->cfg.policy = policy;
+	t->cfg.max_conns = max_conns;
+	/* Old configured peers that go, or whose URI changes. */
+	for (i = 0; i < SC_DC_MAX_PEERS; i++) {
+		struct sc_dc_peer *p = &t->peers[i];
+		const struct sc_dc_peer_cfg *c;
+		bool keep;
+
+		if (!p->used)
+			continue;
+		c = cfg_peer(peers, n, p->vmac);
+		if (p->configured && (c == NULL || cfg_uri_differs(p, c))) {
+			p->configured = false;
+			p->cfg_has_uri = false;
+			p->cfg_uri[0] = '\0';
+			p->retry_at = 0;
+			keep = c == NULL && policy == SC_DC_POLICY_ON_DEMAND;
+		} else {
+			keep = policy == SC_DC_POLICY_ON_DEMAND ||
+			    (policy == SC_DC_POLICY_CONFIGURED && c != NULL);
+		}
+		if (!keep && p->init != SC_DC_CONN_NONE) {
+			p->init = SC_DC_CONN_NONE;
+			p->win_count = 0;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		const struct sc_dc_peer *p = sc_dc_find(t, peers[i].vmac);
+
+		if (p != NULL && p->configured)
+			continue;	/* unchanged */
+		/* Checked by sc_dc_reconfigure_fits: cannot fail. */
+		(void)sc_dc_add_configured(t, peers[i].vmac, peers[i].uri);
+	}
+	return 0;
+}
+
+bool
+sc_dc_is_initiated(const struct sc_dc *t, const uint8_t *vmac)
+{
+	const struct sc_dc_peer *p = sc_dc_find(t, vmac);
+
+	return p != NULL && p->init != SC_DC_CONN_NONE;
+}
+
 unsigned
 sc_dc_nconns(const struct sc_dc *t)
 {

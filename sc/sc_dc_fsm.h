@@ -115,6 +115,36 @@ void sc_dc_init(struct sc_dc *t, const struct sc_dc_cfg *cfg);
  */
 int sc_dc_add_configured(struct sc_dc *t, const uint8_t *vmac,
     const char *uri);
+/* A configured peer for sc_dc_reconfigure. */
+struct sc_dc_peer_cfg {
+	uint8_t		 vmac[SC_VMAC_LEN];
+	const char	*uri;		/* NULL or "": resolve the VMAC */
+};
+
+/*
+ * Take a new policy, cap and list of configured peers at run time
+ * (reload; peers borrowed, URIs copied).  Afterwards the connections we
+ * initiate are those the new configuration would open:
+ *  - policy never: none;
+ *  - policy configured: only to configured peers, to the URI now
+ *    configured;
+ *  - policy on demand: any (a peer no longer configured falls under the
+ *    idle timeout like any on-demand connection).
+ * Every other initiated connection, up or coming up, is taken out of the
+ * table (init NONE): the glue closes each of its initiated connections
+ * whose peer sc_dc_is_initiated() no longer says.  Peers newly
+ * configured (or with a new URI) may be tried at once.  Connections the
+ * peers initiated stay, also above a lowered cap (new ones are refused
+ * until below it).  Return 0, or -1 if the table cannot hold the new
+ * peers or a URI is too long (nothing changed).
+ */
+int sc_dc_reconfigure(struct sc_dc *t, enum sc_dc_policy policy,
+    unsigned max_conns, const struct sc_dc_peer_cfg *peers, size_t n);
+/* Would sc_dc_reconfigure take peers[0..n)?  Changes nothing. */
+bool sc_dc_reconfigure_fits(const struct sc_dc *t,
+    const struct sc_dc_peer_cfg *peers, size_t n);
+/* Does the table count a connection we initiate to vmac (up or not)? */
+bool sc_dc_is_initiated(const struct sc_dc *t, const uint8_t *vmac);
 /* The entry for vmac, or NULL. */
 const struct sc_dc_peer *sc_dc_find(const struct sc_dc *t,
     const uint8_t *vmac);

@@ -24,6 +24,7 @@ struct sc_hconn {
 	struct sc_pconn		 pc;		/* WebSocket, machine, timer */
 	struct sc_hub		*hub;
 	struct sc_hub_peer	*entry;		/* admitted: table entry */
+	size_t			 entry_i;	/* its index (set_limits) */
 	struct ratelim		 bcast_rl;	/* cfg.bcast_rate */
 	char			 addr[64];
 	struct sc_hconn		*prev, *next;
@@ -356,10 +357,56 @@ sc_hub_set_timers(struct sc_hub *h, unsigned connect_wait_ms,
 		h->cfg.disconnect_wait_ms = disconnect_wait_ms;
 	if (heartbeat_ms > 0)
 		h->cfg.heartbeat_ms = heartbeat_ms;
-	sc_pconn_timers_ms(&h->pcfg, NULL, h->cfg.connect_wait_ms,
+	sc_pconn_timers_ms(&h->pcfg, &h->limits, h->cfg.connect_wait_ms,
 	    h->cfg.disconnect_wait_ms, h->cfg.heartbeat_ms);
 	for (c = h->conns; c != NULL; c = c->next)
 		sc_pconn_set_timers(&c->pc, &h->pcfg);
+	/* Handshakes that start from now on get the new connect wait. */
+	sc_ws_listener_set_limits(h->lst, &h->limits);
+}
+
+int
+sc_hub_set_limits(struct sc_hub *h, const struct sc_hub_limits *lim,
+    char *err, size_t errlen)
+{
+	size_t max_conns = lim->max_conns > 0 ? lim->max_conns : 256;
+	struct sc_hconn *c;
+	bool moved = false;
+
+	/* The table first: the only step that can fail. */
+	for (c = h->conns; c != NULL; c = c->next)
+		if (c->entry != NULL)
+			c->entry_i = (size_t)(c->entry - h->tab.peers);
+	if (sc_hubtab_set_max(&h->tab, max_conns, &moved) != 0) {
+		snprintf(err, errlen, "hub function: out of memory for %zu "
+		    "connections", max_conns);
+		return -1;
+	}
+	if (moved)
+		for (c = h->conns; c != NULL; c = c->next)
+			if (c->entry != NULL)
+				c->entry = sc_hubtab_at(&h->tab, c->entry_i);
+	h->cfg.max_conns = max_conns;
+	h->cfg.max_per_source = lim->max_per_source;
+	h->tab.cfg.accept_orig_vmac = lim->accept_orig_vmac;
+	h->cfg.accept_orig_vmac = lim->accept_orig_vmac;
+	h->limits.max_per_source = lim->max_per_source;
+	h->limits.max_conns = (unsigned)max_conns + h->limits.max_pending;
+	sc_ws_listener_set_limits(h->lst, &h->limits);
+	if (lim->bcast_rate != h->cfg.bcast_rate ||
+	    lim->bcast_burst != h->cfg.bcast_burst) {
+		uint32_t burst = lim->bcast_burst > 0 ? lim->bcast_burst :
+		    lim->bcast_rate;
+
+		/* Every node's bucket restarts full with the new values. */
+		for (c = h->conns; c != NULL && lim->bcast_rate > 0;
+		    c = c->next)
+			ratelim_init(&c->bcast_rl, burst,
+			    1000000u / lim->bcast_rate);
+		h->cfg.bcast_rate = lim->bcast_rate;
+		h->cfg.bcast_burst = lim->bcast_burst;
+	}
+	return 0;
 }
 
 void

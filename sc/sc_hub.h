@@ -89,11 +89,32 @@ void sc_hub_free(struct sc_hub *h);
 /*
  * New timers at run time (reload; 0 keeps a value): the nodes' heartbeat
  * (silence limit 2x + 10 s) and the connect and disconnect waits, in force
- * at once on every accepted connection.  The listener's handshake deadline
- * keeps the connect wait it started with.
+ * at once on every accepted connection; the listener's handshake deadline
+ * (the connect wait) for TCP connections accepted from now on.
  */
 void sc_hub_set_timers(struct sc_hub *h, unsigned connect_wait_ms,
     unsigned disconnect_wait_ms, unsigned heartbeat_ms);
+
+/* What sc_hub_set_limits changes (the fields of sc_hub_conf). */
+struct sc_hub_limits {
+	size_t		 max_conns;	/* 0: 256 */
+	unsigned	 max_per_source;
+	bool		 accept_orig_vmac;
+	uint32_t	 bcast_rate;
+	uint32_t	 bcast_burst;
+};
+
+/*
+ * New limits at run time (reload), for what comes from now on: the cap on
+ * admitted nodes and the listener's totals (max_conns, + 64 handshakes),
+ * the per-source limit, accept_orig_vmac, and the broadcast rate (every
+ * node's budget restarts full with the new values).  Nodes and TCP
+ * connections already there stay, even above a lowered limit: new ones
+ * are refused until the counts are below it.  Return 0, or -1 with err
+ * set (out of memory for a larger table; nothing changed).
+ */
+int sc_hub_set_limits(struct sc_hub *h, const struct sc_hub_limits *lim,
+    char *err, size_t errlen);
 /* Send Disconnect-Request to every node (graceful shutdown). */
 void sc_hub_shutdown(struct sc_hub *h);
 uint16_t sc_hub_listen_port(const struct sc_hub *h);

@@ -56,7 +56,51 @@ sc_hubtab_init(struct sc_hubtab *t, const struct sc_hubtab_cfg *cfg)
 		sc_hubtab_fini(t);
 		return -1;
 	}
+	t->cap = t->cfg.max_conns;
 	t->idx_mask = sz - 1;
+	return 0;
+}
+
+static size_t slot_of(const struct sc_hubtab *t, const uint8_t *vmac);
+
+int
+sc_hubtab_set_max(struct sc_hubtab *t, size_t max_conns, bool *moved)
+{
+	struct sc_hub_peer *np;
+	uint32_t *ni, *oi;
+	size_t sz = 8, i;
+
+	*moved = false;
+	if (max_conns == 0)
+		max_conns = 1;
+	if (max_conns <= t->cap) {
+		/* Entries at or above the new cap drain away by themselves. */
+		t->cfg.max_conns = max_conns;
+		return 0;
+	}
+	while (sz < max_conns * 2)
+		sz *= 2;
+	np = calloc(max_conns, sizeof(*np));
+	ni = calloc(sz, sizeof(*ni));
+	if (np == NULL || ni == NULL) {
+		free(np);
+		free(ni);
+		return -1;
+	}
+	memcpy(np, t->peers, t->cap * sizeof(*np));
+	free(t->peers);
+	t->peers = np;
+	t->cap = max_conns;
+	t->cfg.max_conns = max_conns;
+	/* A larger hash: insert every entry in use again. */
+	oi = t->idx;
+	t->idx = ni;
+	t->idx_mask = sz - 1;
+	free(oi);
+	for (i = 0; i < t->hi; i++)
+		if (t->peers[i].in_use)
+			t->idx[slot_of(t, t->peers[i].vmac)] = (uint32_t)(i + 1);
+	*moved = true;
 	return 0;
 }
 
@@ -67,6 +111,7 @@ sc_hubtab_fini(struct sc_hubtab *t)
 	free(t->idx);
 	t->peers = NULL;
 	t->idx = NULL;
+	t->cap = 0;
 	t->n = 0;
 	t->hi = 0;
 }
@@ -149,7 +194,9 @@ add_peer(struct sc_hubtab *t, const struct scm_connect *req, void *conn,
 	struct sc_hub_peer *p = NULL;
 	size_t i;
 
-	for (i = 0; i < t->cfg.max_conns; i++) {
+	/* The whole table: above a lowered cap, a replacing node may need
+	   a slot at or beyond it. */
+	for (i = 0; i < t->cap; i++) {
 		if (!t->peers[i].in_use) {
 			p = &t->peers[i];
 			break;

@@ -66,7 +66,8 @@ struct sc_hub_counters {
 
 struct sc_hubtab {
 	struct sc_hubtab_cfg	 cfg;
-	struct sc_hub_peer	*peers;		/* cfg.max_conns entries */
+	struct sc_hub_peer	*peers;		/* cap entries */
+	size_t			 cap;		/* >= cfg.max_conns */
 	size_t			 n;		/* in use */
 	size_t			 hi;		/* entries [0, hi) may be in use */
 	uint32_t		*idx;		/* hash: peer index + 1, 0 empty */
@@ -80,6 +81,16 @@ struct sc_hubtab {
  */
 int sc_hubtab_init(struct sc_hubtab *t, const struct sc_hubtab_cfg *cfg);
 void sc_hubtab_fini(struct sc_hubtab *t);
+/*
+ * Change the cap on node connections at run time (reload).  Nodes already
+ * admitted stay, even above a lowered cap: new ones are refused (FULL)
+ * until fewer than max_conns are left.  A cap above the table's size
+ * moves the entries to a larger array: pointers to entries (the glue's
+ * and sc_hubtab_find's) are then invalid, entry i stays entry i; *moved
+ * says whether that happened.  Return 0, or -1 if out of memory (nothing
+ * changed).
+ */
+int sc_hubtab_set_max(struct sc_hubtab *t, size_t max_conns, bool *moved);
 
 /* The peer with VMAC vmac, or NULL. */
 struct sc_hub_peer *sc_hubtab_find(const struct sc_hubtab *t,

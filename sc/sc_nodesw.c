@@ -44,6 +44,7 @@ struct sc_nodesw {
 	struct sc_nodesw_cfg	 cfg;
 	char			 name[64];
 	char			 adv[SC_NODESW_MAX_ADV][SC_NODESW_URI_MAX];
+	char			 adv_default[SC_NODESW_URI_MAX];
 	size_t			 n_adv;
 	struct sc_ws_listener	*lst;
 	struct sc_ws_limits	 limits;
@@ -60,6 +61,10 @@ struct sc_nodesw {
 };
 
 static void dc_apply_acts(struct sc_nodesw *sw, const struct sc_dc_acts *a);
+static void sw_set_adv(struct sc_nodesw *sw, const struct sc_nodesw_cfg *cfg);
+static void sw_make_adv_default(struct sc_nodesw *sw, const char *a);
+static int sw_cfg_check(const struct sc_nodesw_cfg *cfg, char *err,
+    size_t errlen);
 static void sw_rearm(struct sc_nodesw *sw);
 
 static uint16_t
@@ -657,19 +662,8 @@ sc_nodesw_new(struct event_base *base, struct evdns_base *dns,
 	struct sc_dc_cfg dcc;
 	size_t i;
 
-	if (cfg->n_accept_uris > SC_NODESW_MAX_ADV ||
-	    cfg->n_peers > SC_NODESW_MAX_CFG_PEERS) {
-		snprintf(err, errlen, "too many URIs or peers");
+	if (sw_cfg_check(cfg, err, errlen) != 0)
 		return NULL;
-	}
-	for (i = 0; i < cfg->n_accept_uris; i++) {
-		if (cfg->accept_uris[i] == NULL ||
-		    strlen(cfg->accept_uris[i]) >= SC_NODESW_URI_MAX ||
-		    strchr(cfg->accept_uris[i], ' ') != NULL) {
-			snprintf(err, errlen, "bad accept URI");
-			return NULL;
-		}
-	}
 	sw = calloc(1, sizeof(*sw));
 	if (sw == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -729,25 +723,10 @@ sc_nodesw_new(struct event_base *base, struct evdns_base *dns,
 			free(sw);
 			return NULL;
 		}
-		for (i = 0; i < cfg->n_accept_uris; i++)
-			snprintf(sw->adv[i], SC_NODESW_URI_MAX, "%s",
-			    cfg->accept_uris[i]);
-		sw->n_adv = cfg->n_accept_uris;
-		if (sw->n_adv == 0) {
-			const char *a = cfg->listen_addr;
-			bool v6 = a != NULL && strchr(a, ':') != NULL;
-
-			if (a == NULL || a[0] == '\0' ||
-			    strcmp(a, "0.0.0.0") == 0)
-				a = "127.0.0.1";
-			else if (strcmp(a, "::") == 0)
-				a = "::1";
-			snprintf(sw->adv[0], SC_NODESW_URI_MAX,
-			    v6 ? "wss://[%s]:%u" : "wss://%s:%u", a,
-			    (unsigned)sc_ws_listener_port(sw->lst));
-			sw->n_adv = 1;
-		}
+		sw_make_adv_default(sw, cfg->listen_addr);
+		sw_set_adv(sw, cfg);
 	}
+	sw->cfg.listen_addr = NULL;	/* borrowed: not kept */
 	for (i = 0; i < SC_NODESW_MAX_ADV; i++)
 		sw->cfg.accept_uris[i] = NULL;
 	sc_node_set_nodesw(node, sw);
@@ -790,11 +769,115 @@ sc_nodesw_set_timers(struct sc_nodesw *sw, const struct sc_nodesw_cfg *cfg)
 	    sw->cfg.disconnect_wait_ms, sw->cfg.heartbeat_ms);
 	for (k = sw->conns; k != NULL; k = k->next)
 		sc_pconn_set_timers(&k->pc, &sw->pcfg);
+	if (sw->lst != NULL)	/* handshakes accepted from now on */
+		sc_ws_listener_set_limits(sw->lst, &sw->limits);
 	/* The decision table reads its timers at each step. */
 	sw->dc.cfg.idle_us = CLK_MS(sw->cfg.idle_ms);
 	sw->dc.cfg.resolve_timeout_us = CLK_MS(sw->cfg.resolve_timeout_ms);
 	sw->dc.cfg.cache_us = CLK_MS(sw->cfg.cache_ms);
 	sw_rearm(sw);
+}
+
+/* The advertised URIs: cfg's, or one made from the listener. */
+static void
+sw_set_adv(struct sc_nodesw *sw, const struct sc_nodesw_cfg *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_accept_uris; i++)
+		snprintf(sw->adv[i], SC_NODESW_URI_MAX, "%s",
+		    cfg->accept_uris[i]);
+	sw->n_adv = cfg->n_accept_uris;
+	if (sw->n_adv == 0) {
+		memcpy(sw->adv[0], sw->adv_default, SC_NODESW_URI_MAX);
+		sw->n_adv = 1;
+	}
+}
+
+/* The URI advertised when none is configured, from the listener. */
+static void
+sw_make_adv_default(struct sc_nodesw *sw, const char *a)
+{
+	bool v6 = a != NULL && strchr(a, ':') != NULL;
+
+	if (a == NULL || a[0] == '\0' || strcmp(a, "0.0.0.0") == 0)
+		a = "127.0.0.1";
+	else if (strcmp(a, "::") == 0)
+		a = "::1";
+	snprintf(sw->adv_default, SC_NODESW_URI_MAX,
+	    v6 ? "wss://[%s]:%u" : "wss://%s:%u", a,
+	    (unsigned)sc_ws_listener_port(sw->lst));
+}
+
+/* cfg's URIs and peers fit the node switch's arrays. */
+static int
+sw_cfg_check(const struct sc_nodesw_cfg *cfg, char *err, size_t errlen)
+{
+	size_t i;
+
+	if (cfg->n_accept_uris > SC_NODESW_MAX_ADV ||
+	    cfg->n_peers > SC_NODESW_MAX_CFG_PEERS) {
+		snprintf(err, errlen, "too many URIs or peers");
+		return -1;
+	}
+	for (i = 0; i < cfg->n_accept_uris; i++) {
+		if (cfg->accept_uris[i] == NULL ||
+		    strlen(cfg->accept_uris[i]) >= SC_NODESW_URI_MAX ||
+		    strchr(cfg->accept_uris[i], ' ') != NULL) {
+			snprintf(err, errlen, "bad accept URI");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+sc_nodesw_reconfigure(struct sc_nodesw *sw, const struct sc_nodesw_cfg *cfg,
+    bool check_only, char *err, size_t errlen)
+{
+	struct sc_dc_peer_cfg peers[SC_NODESW_MAX_CFG_PEERS];
+	struct sc_dconn *c;
+	unsigned max_conns = cfg->max_conns > 0 ? cfg->max_conns : 16;
+	size_t i;
+
+	if (sw_cfg_check(cfg, err, errlen) != 0)
+		return -1;
+	for (i = 0; i < cfg->n_peers; i++) {
+		memcpy(peers[i].vmac, cfg->peers[i].vmac, SC_VMAC_LEN);
+		peers[i].uri = cfg->peers[i].uri;
+	}
+	if (!sc_dc_reconfigure_fits(&sw->dc, peers, cfg->n_peers)) {
+		snprintf(err, errlen, "the direct-connection table cannot "
+		    "hold the configured peers now");
+		return -1;
+	}
+	if (check_only)
+		return 0;
+	(void)sc_dc_reconfigure(&sw->dc, cfg->policy, max_conns, peers,
+	    cfg->n_peers);	/* fits: cannot fail */
+	sw->cfg.policy = cfg->policy;
+	sw->cfg.max_conns = max_conns;
+	sw->cfg.max_per_source = cfg->max_per_source;
+	/* Close what the new configuration would not have opened. */
+	for (c = sw->conns; c != NULL; c = c->next) {
+		if (!c->initiated || !c->counted || !c->have_vmac ||
+		    sc_dc_is_initiated(&sw->dc, c->vmac))
+			continue;
+		c->counted = false;	/* the table let it go already */
+		sw->ctr.reconf_closed++;
+		sc_pconn_disconnect(&c->pc);
+	}
+	if (sw->lst != NULL) {
+		sw_set_adv(sw, cfg);
+		sw->limits.max_per_source = sw->cfg.max_per_source;
+		sw->limits.max_conns = sw->cfg.max_conns +
+		    sw->limits.max_pending;
+		sc_ws_listener_set_limits(sw->lst, &sw->limits);
+	}
+	sw_rearm(sw);
+	if (sw->cfg.policy == SC_DC_POLICY_CONFIGURED && !sw->stopping)
+		sc_pconn_arm_at(sw->tick, clk_now_us());
+	return 0;
 }
 
 void

@@ -130,6 +130,8 @@ struct sc_nodesw_counters {
 	uint64_t	rx_invalid;
 	uint64_t	adverts_tx;	/* Advertisements answering a
 					   solicitation on a direct connection */
+	uint64_t	reconf_closed;	/* initiated connections a reload's
+					   policy or peers no longer wanted */
 };
 
 /* One direct connection, for the control socket. */
@@ -177,11 +179,29 @@ size_t sc_nodesw_get_conns(const struct sc_nodesw *sw,
 /*
  * Run-time reconfiguration (reload): from cfg only the timers are taken
  * (connect wait, disconnect wait, heartbeat: in force at once on every
- * direct connection; idle timeout, resolve timeout and resolution cache
- * freshness: from the next decision).  The rest needs a new node switch.
+ * direct connection, and the listener's handshake deadline for TCP
+ * connections accepted from now on; idle timeout, resolve timeout and
+ * resolution cache freshness: from the next decision).
  */
 void sc_nodesw_set_timers(struct sc_nodesw *sw,
     const struct sc_nodesw_cfg *cfg);
+/*
+ * Run-time reconfiguration (reload) of what the node switch decides: from
+ * cfg the policy, the configured peers, max_conns, max_per_source, and
+ * the advertised URIs (accept_uris; none: the one made from the listener
+ * at start).  The connections this node initiated become those the new
+ * configuration would open (see sc_dc_reconfigure): the others get a
+ * Disconnect-Request at once, newly configured peers are tried at once.
+ * Connections peers initiated stay, also above a lowered max_conns or
+ * max_per_source (new ones are refused until below).  Not changed here:
+ * accept/listen_addr/listen_port (a new listener needs a new node
+ * switch), the timers (sc_nodesw_set_timers), tls, uuid, max_bvlc and
+ * max_npdu.  check_only: change nothing, say whether it would work.
+ * Return 0, or -1 with err set (nothing changed).
+ */
+int sc_nodesw_reconfigure(struct sc_nodesw *sw,
+    const struct sc_nodesw_cfg *cfg, bool check_only, char *err,
+    size_t errlen);
 /*
  * Shutdown: stop listening and send Disconnect-Request on every direct
  * connection; unicasts go through the hub from now on.

@@ -51,7 +51,16 @@ sc_srclim_key(const struct sockaddr *sa, uint8_t key[SC_SRCLIM_KEY_LEN])
 	} else if (sa->sa_family == AF_INET6) {
 		const struct sockaddr_in6 *s6 = (const void *)sa;
 
-		memcpy(key, &s6->sin6_addr, SC_SRCLIM_KEY_LEN);
+		/*
+		 * A v4-mapped address keeps its IPv4 part (the same key as
+		 * AF_INET); any other IPv6 source counts by its /64, the
+		 * least a site or a host is given, so one host cannot take
+		 * a fresh slot for each address of its prefix.
+		 */
+		if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
+			memcpy(key, &s6->sin6_addr, SC_SRCLIM_KEY_LEN);
+		else
+			memcpy(key, &s6->sin6_addr, 8);
 	}
 }
 
@@ -137,4 +146,13 @@ sc_srclim_count(const struct sc_srclim *t,
 	    srclim_bucket(t, key));
 
 	return e != NULL ? e->n : 0;
+}
+
+void
+sc_srclim_set_limits(struct sc_srclim *t, unsigned per_source,
+    unsigned total)
+{
+	/* Counts stay: a lowered limit refuses until they are below it. */
+	t->per_source = per_source;
+	t->total = total;
 }

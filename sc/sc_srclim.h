@@ -4,8 +4,9 @@
  * accepted and gives it back when the connection is torn down, so the
  * counts cover handshakes in progress and open WebSockets alike.
  *
- * Addresses are compared whole (an IPv4 address and its v4-mapped IPv6
- * form are the same source).  The table is a chained hash keyed with a
+ * IPv4 addresses are compared whole (an IPv4 address and its v4-mapped
+ * IPv6 form are the same source); other IPv6 addresses by their /64
+ * prefix (one host usually holds a whole /64).  The table is a chained hash keyed with a
  * seed the caller draws at random; it never holds more entries than
  * connections, so a chain is never longer than the total limit.
  * No I/O, no clock, no logging.
@@ -51,8 +52,9 @@ void sc_srclim_init(struct sc_srclim *t, unsigned per_source,
 void sc_srclim_fini(struct sc_srclim *t);
 
 /*
- * Make the key of a source address (AF_INET or AF_INET6; anything else
- * gives the all-zero key, one shared source).
+ * Make the key of a source address (AF_INET: the address; AF_INET6: its
+ * /64, or the IPv4 address of a v4-mapped one; anything else gives the
+ * all-zero key, one shared source).
  */
 void sc_srclim_key(const struct sockaddr *sa, uint8_t key[SC_SRCLIM_KEY_LEN]);
 
@@ -64,6 +66,13 @@ enum sc_srclim_rc sc_srclim_take(struct sc_srclim *t,
     const uint8_t key[SC_SRCLIM_KEY_LEN], struct sc_srclim_ent **out);
 /* Give back a slot taken with sc_srclim_take (ent may be freed). */
 void sc_srclim_put(struct sc_srclim *t, struct sc_srclim_ent *ent);
+/*
+ * Change both limits of a table in use (0: no limit).  Slots already
+ * taken stay, even above a lowered limit: sc_srclim_take refuses until
+ * the counts are below the new limits.
+ */
+void sc_srclim_set_limits(struct sc_srclim *t, unsigned per_source,
+    unsigned total);
 /* Connections counted from key now. */
 unsigned sc_srclim_count(const struct sc_srclim *t,
     const uint8_t key[SC_SRCLIM_KEY_LEN]);

@@ -13,6 +13,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "lib/hex.h"
 #include "lib/log.h"
 #include "sc/sc_tls.h"
 
@@ -288,18 +289,6 @@ fail:
 	return NULL;
 }
 
-static int
-sc_tls_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 sc_tls_uuid_parse(const char *s, size_t len, uint8_t out[16])
 {
@@ -320,8 +309,8 @@ sc_tls_uuid_parse(const char *s, size_t len, uint8_t out[16])
 				return -1;
 			continue;
 		}
-		hi = sc_tls_hexval(s[i]);
-		lo = i + 1 < 36 ? sc_tls_hexval(s[i + 1]) : -1;
+		hi = hex_digit(s[i]);
+		lo = i + 1 < 36 ? hex_digit(s[i + 1]) : -1;
 		if (hi < 0 || lo < 0)
 			return -1;
 		u[n++] = (uint8_t)(hi << 4 | lo);
@@ -338,13 +327,21 @@ sc_tls_append(char *buf, size_t len, const char *kind, const char *v,
     size_t vlen)
 {
 	size_t have = strlen(buf);
+	size_t i;
 
+	if (have + 1 >= len)
+		return;
 	snprintf(buf + have, len - have, "%s%s:%.*s", have > 0 ? ", " : "",
 	    kind, (int)vlen, v);
+	/* Names come from certificates: no control characters in output. */
+	for (i = have; buf[i] != '\0'; i++)
+		if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
+			buf[i] = '?';
 }
 
-static void
-sc_tls_read_sans(X509 *cert, struct sc_peer_cert *out)
+void
+sc_tls_sans_text(X509 *cert, char *sans, size_t sans_len, uint8_t uuid[16],
+    bool *has_uuid)
 {
 	GENERAL_NAMES *names;
 	int i;
@@ -354,33 +351,30 @@ sc_tls_read_sans(X509 *cert, struct sc_peer_cert *out)
 		return;
 	for (i = 0; i < sk_GENERAL_NAME_num(names); i++) {
 		const GENERAL_NAME *gn = sk_GENERAL_NAME_value(names, i);
-		const unsigned char *d;
+		const char *d;
 		char ip[INET6_ADDRSTRLEN];
 		int dl;
 
 		switch (gn->type) {
 		case GEN_DNS:
 		case GEN_URI:
-			d = ASN1_STRING_get0_data(gn->d.ia5);
+			d = (const char *)ASN1_STRING_get0_data(gn->d.ia5);
 			dl = ASN1_STRING_length(gn->d.ia5);
-			sc_tls_append(out->sans, sizeof(out->sans),
-			    gn->type == GEN_DNS ? "DNS" : "URI",
-			    (const char *)d, (size_t)dl);
-			if (gn->type == GEN_URI && !out->has_uuid &&
-			    dl == 45 && strncasecmp((const char *)d,
-			    "urn:uuid:", 9) == 0 &&
-			    sc_tls_uuid_parse((const char *)d, (size_t)dl,
-			    out->uuid) == 0)
-				out->has_uuid = true;
+			sc_tls_append(sans, sans_len,
+			    gn->type == GEN_DNS ? "DNS" : "URI", d, (size_t)dl);
+			if (gn->type == GEN_URI && !*has_uuid && dl == 45 &&
+			    strncasecmp(d, "urn:uuid:", 9) == 0 &&
+			    sc_tls_uuid_parse(d, (size_t)dl, uuid) == 0)
+				*has_uuid = true;
 			break;
 		case GEN_IPADD:
-			d = ASN1_STRING_get0_data(gn->d.ip);
+			d = (const char *)ASN1_STRING_get0_data(gn->d.ip);
 			dl = ASN1_STRING_length(gn->d.ip);
 			if ((dl == 4 && inet_ntop(AF_INET, d, ip,
 			    sizeof(ip)) != NULL) || (dl == 16 &&
 			    inet_ntop(AF_INET6, d, ip, sizeof(ip)) != NULL))
-				sc_tls_append(out->sans, sizeof(out->sans),
-				    "IP", ip, strlen(ip));
+				sc_tls_append(sans, sans_len, "IP", ip,
+				    strlen(ip));
 			break;
 		default:
 			break;
@@ -389,8 +383,8 @@ sc_tls_read_sans(X509 *cert, struct sc_peer_cert *out)
 	GENERAL_NAMES_free(names);
 }
 
-static void
-sc_tls_name(const X509_NAME *nm, char *buf, size_t len)
+void
+sc_tls_name_text(const X509_NAME *nm, char *buf, size_t len)
 {
 	BIO *b = BIO_new(BIO_s_mem());
 	int n;
@@ -428,11 +422,12 @@ sc_tls_peer_check(SSL *ssl, struct sc_peer_cert *out, const char **why)
 	if (out == NULL)
 		return 0;
 	memset(out, 0, sizeof(*out));
-	sc_tls_name(X509_get_subject_name(cert), out->subject,
+	sc_tls_name_text(X509_get_subject_name(cert), out->subject,
 	    sizeof(out->subject));
-	sc_tls_name(X509_get_issuer_name(cert), out->issuer,
+	sc_tls_name_text(X509_get_issuer_name(cert), out->issuer,
 	    sizeof(out->issuer));
-	sc_tls_read_sans(cert, out);
+	sc_tls_sans_text(cert, out->sans, sizeof(out->sans), out->uuid,
+	    &out->has_uuid);
 	if (ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm) == 1)
 		out->not_after = timegm(&tm);
 	return 0;

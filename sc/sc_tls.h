@@ -97,6 +97,21 @@ SSL *sc_tls_ssl_new(const struct sc_tls_ctx *ctx, bool server,
 int sc_tls_peer_check(SSL *ssl, struct sc_peer_cert *out, const char **why);
 
 /*
+ * The RFC 2253 text of a certificate name into buf (capacity len, NUL
+ * terminated, truncated to fit; "" when it cannot be printed).
+ */
+void sc_tls_name_text(const X509_NAME *nm, char *buf, size_t len);
+
+/*
+ * The subject alternative names of cert as text into sans (capacity
+ * sans_len): "DNS:a, IP:b, URI:c", control characters shown as '?', cut
+ * to fit; the Device UUID of the first "urn:uuid:" URI goes to uuid, with
+ * *has_uuid set true.
+ */
+void sc_tls_sans_text(X509 *cert, char *sans, size_t sans_len,
+    uint8_t uuid[16], bool *has_uuid);
+
+/*
  * Parse the text form of a UUID ("urn:uuid:" prefix optional, 8-4-4-4-12
  * hex digits, any case) into out.  Return 0 or -1.
  */

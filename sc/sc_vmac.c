@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "lib/hex.h"
 #include "sc/sc_vmac.h"
 
 const uint8_t sc_vmac_broadcast[SC_VMAC_LEN] = {
@@ -46,25 +47,13 @@ sc_vmac_random48(const uint8_t *rnd, uint8_t *out)
 	out[0] = first;
 }
 
-static int
-sc_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Read two hex digits at s into *v; return 0 or -1. */
 static int
 sc_hexoctet(const char *s, uint8_t *v)
 {
 	int hi, lo;
 
-	if ((hi = sc_hexval(s[0])) < 0 || (lo = sc_hexval(s[1])) < 0)
+	if ((hi = hex_digit(s[0])) < 0 || (lo = hex_digit(s[1])) < 0)
 		return -1;
 	*v = (uint8_t)(hi << 4 | lo);
 	return 0;

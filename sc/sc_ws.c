@@ -23,6 +23,7 @@
 
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
+#include <event2/bufferevent_struct.h>
 #include <event2/buffer.h>
 #include <event2/dns.h>
 #include <event2/event.h>
@@ -1274,7 +1275,7 @@ ws_accept_cb(struct evconnlistener *evl, evutil_socket_t fd,
 		l->st.refused_per_source++;
 		log_ratelim(&l->rl, LOG_LVL_WARNING, LD_SC,
 		    "%s listener: refused %s: %u connections from this "
-		    "address already (max_connections_per_source); %llu "
+		    "source already (max_connections_per_source); %llu "
 		    "refused so far", sc_ws_proto_name(l->proto), addr,
 		    sc_srclim_count(&l->src, key),
 		    (unsigned long long)l->st.refused_per_source);
@@ -1425,6 +1426,18 @@ sc_ws_listener_free(struct sc_ws_listener *l)
 	free(l);
 }
 
+void
+sc_ws_listener_set_limits(struct sc_ws_listener *l,
+    const struct sc_ws_limits *limits)
+{
+	l->lim.handshake_ms = limits->handshake_ms;
+	l->lim.max_pending = limits->max_pending;
+	l->lim.max_conns = limits->max_conns;
+	l->lim.max_per_source = limits->max_per_source;
+	sc_srclim_set_limits(&l->src, l->lim.max_per_source,
+	    l->lim.max_conns);
+}
+
 uint16_t
 sc_ws_listener_port(const struct sc_ws_listener *l)
 {
@@ -1443,6 +1456,41 @@ sc_ws_listener_stats(const struct sc_ws_listener *l,
 
 /* ------------------------------------------------------------ client */
 
+/*
+ * Whether a connected TCP socket is connected to itself: a connect to a
+ * port of this host nobody listens on, whose ephemeral local port happens
+ * to be that port, completes as a simultaneous open with itself.
+ */
+static bool
+ws_is_self_connect(evutil_socket_t fd)
+{
+	struct sockaddr_storage a, b;
+	socklen_t al = sizeof(a), bl = sizeof(b);
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	if (getsockname(fd, (struct sockaddr *)&a, &al) != 0 ||
+	    getpeername(fd, (struct sockaddr *)&b, &bl) != 0 ||
+	    al != bl || a.ss_family != b.ss_family)
+		return false;
+	if (a.ss_family == AF_INET) {
+		const struct sockaddr_in *x = (const void *)&a;
+		const struct sockaddr_in *y = (const void *)&b;
+
+		return x->sin_port == y->sin_port &&
+		    x->sin_addr.s_addr == y->sin_addr.s_addr;
+	}
+	if (a.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *x = (const void *)&a;
+		const struct sockaddr_in6 *y = (const void *)&b;
+
+		return x->sin6_port == y->sin6_port &&
+		    memcmp(&x->sin6_addr, &y->sin6_addr,
+		    sizeof(x->sin6_addr)) == 0;
+	}
+	return false;
+}
+
 static void
 ws_conn_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -1450,17 +1498,21 @@ ws_conn_cb(evutil_socket_t fd, short what, void *arg)
 	struct ws_dial *d = ws->dial;
 	int soerr = 0;
 	socklen_t len = sizeof(soerr);
+	bool self = false;
 
 	(void)what;
 	event_free(d->conn_ev);
 	d->conn_ev = NULL;
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) != 0)
 		soerr = errno;
+	if (soerr == 0 && (self = ws_is_self_connect(fd)))
+		soerr = ECONNREFUSED;	/* nobody listens there */
 	if (soerr != 0) {
 		evutil_closesocket(fd);
 		ws->fd = -1;
 		snprintf(d->last_err, sizeof(d->last_err), "connect to %s: %s",
-		    ws->peer_addr, strerror(soerr));
+		    ws->peer_addr, self ? "connected to itself (nobody "
+		    "listens there)" : strerror(soerr));
 		d->ai_next = d->ai_next->ai_next;
 		ws_connect_next(ws);
 		return;
@@ -1666,6 +1718,15 @@ sc_ws_send(struct sc_ws *ws, const struct sc_ws_seg *segs, size_t n)
 		ws_fail(ws, SC_WS_ERR_LOCAL, "cannot frame a message");
 		return SC_WS_SEND_CLOSED;
 	}
+	/*
+	 * Write in this turn of the loop, not the next: libevent 2.1's
+	 * bufferevents only add their write event when data lands in an
+	 * empty output buffer, so the frame would wait for one more
+	 * epoll_wait (and two epoll_ctl).  The activated event runs after
+	 * the callback that is running now, so what it and the callbacks
+	 * before it queue still goes out in one write (one TLS record).
+	 */
+	event_active(&ws->bev->ev_write, EV_WRITE, 1);
 	ws->st.msgs_out++;
 	ws->st.bytes_out += total;
 	return SC_WS_SEND_OK;
@@ -1749,4 +1810,19 @@ sc_ws_out_queued(const struct sc_ws *ws)
 {
 	return ws->bev != NULL ?
 	    evbuffer_get_length(bufferevent_get_output(ws->bev)) : 0;
+}
+
+struct event_base *
+sc_ws_base_new(void)
+{
+	struct event_config *cfg = event_config_new();
+	struct event_base *base;
+
+	if (cfg == NULL)
+		return NULL;
+	(void)event_config_set_flag(cfg,
+	    EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+	base = event_base_new_with_config(cfg);
+	event_config_free(cfg);
+	return base;
 }

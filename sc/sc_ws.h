@@ -176,6 +176,16 @@ struct sc_ws_listener *sc_ws_listen(struct event_base *base,
  * longer counted anywhere).  NULL: no-op.
  */
 void sc_ws_listener_free(struct sc_ws_listener *l);
+/*
+ * New limits for what the listener accepts from now on (reload): the
+ * handshake deadline (handshake_ms, for connections accepted from now
+ * on), max_pending, max_conns and max_per_source; the other fields of
+ * limits are not used (connections keep the ones they started with).
+ * Connections already counted stay, even above a lowered limit: new ones
+ * are refused until the counts are below it.  limits is copied.
+ */
+void sc_ws_listener_set_limits(struct sc_ws_listener *l,
+    const struct sc_ws_limits *limits);
 uint16_t sc_ws_listener_port(const struct sc_ws_listener *l);
 void sc_ws_listener_stats(const struct sc_ws_listener *l,
     struct sc_ws_listener_stats *out);
@@ -245,6 +255,15 @@ const char *sc_ws_peer_addr(const struct sc_ws *ws);
 bool sc_ws_is_open(const struct sc_ws *ws);
 /* Octets waiting in the output buffer. */
 size_t sc_ws_out_queued(const struct sc_ws *ws);
+
+/*
+ * A new event_base (returns owned, or NULL) whose epoll backend batches
+ * interest changes to the end of the loop turn: a frame sent by
+ * sc_ws_send() is written in the same turn, and the write event its
+ * bufferevent adds and removes around that write then costs no
+ * epoll_ctl.  (Not for programs that dup() descriptors the base watches.)
+ */
+struct event_base *sc_ws_base_new(void);
 
 const char *sc_ws_err_name(enum sc_ws_err kind);
 const char *sc_ws_proto_name(enum sc_ws_proto proto);

@@ -8,11 +8,13 @@
 #   - show `bacsc-routerctl status`;
 #   - ask the router from the B/IP side, as a BACnet/IP device would, which
 #     networks it routes to (Who-Is-Router-To-Network) and who it is (Who-Is);
-#   - two SC devices (tools/bacsc-scdev) on the router's hub, and a B/IP
-#     device simulated with @bacnet-js/client (npm), which is also the
-#     B/IP client of the demo: a global Who-Is finds the SC devices through
-#     the router (SNET/SADR printed), ReadProperty of present value and
-#     object name, WriteProperty read back;
+#   - two SC devices (tools/bacsc-scdev) on the router's hub;
+#   - on the B/IP network, two programs with @bacnet-js/client (npm), each
+#     on its own loopback address: a B/IP device (tests/e2e/bip_device.js,
+#     127.0.0.3:47809) and a B/IP client (scripts/demo_bip.js,
+#     127.0.0.4:47809): a global Who-Is finds the SC devices through the
+#     router (SNET/SADR printed), ReadProperty of present value and object
+#     name, WriteProperty read back;
 #   - the other direction: an SC client (bacsc-scdev -s) finds and reads the
 #     B/IP device through the router;
 #   - `bacsc-routerctl status` and `peers` again, with the counters;
@@ -111,34 +113,40 @@ scdev() {	# node-number instance vmac
 scdev 1 2001 02:00:00:00:20:01
 scdev 2 2002 02:00:00:00:20:02
 
-step "the B/IP side with @bacnet-js/client (B/IP device 1001 and client, 0.0.0.0:47809)"
-top_srcdir=$top node "$top/scripts/demo_bip.js" 47809 2 1001 \
-	2001:020000002001 2002:020000002002 >bip.out 2>&1 &
-bip_pid=$!
-pids+=($bip_pid)
-for _ in $(seq 1 200); do
-	grep -q '^CLIENT-DONE' bip.out && break
+step "a B/IP device with @bacnet-js/client (device 1001 on 127.0.0.3:47809)"
+top_srcdir=$top node "$top/tests/e2e/bip_device.js" 47809 1001 \
+	bip-device-1001 19.75 fix 127.0.0.3 >bipdev.out 2>&1 &
+pids+=($!)
+for _ in $(seq 1 100); do
+	grep -q '^ready' bipdev.out && break
 	sleep 0.1
 done
-grep -v '^CLIENT-DONE' bip.out || true
-grep -q '^CLIENT-DONE ok' bip.out || { echo "demo: the B/IP client part failed"; exit 1; }
+grep -q '^ready' bipdev.out || { cat bipdev.out; echo "demo: the B/IP device did not start"; exit 1; }
+echo "B/IP device 1001 (\"bip-device-1001\") is listening on 127.0.0.3:47809"
+
+step "a B/IP client with @bacnet-js/client (127.0.0.4:47809), another program"
+top_srcdir=$top node "$top/scripts/demo_bip.js" 47809 127.0.0.4 2 \
+	2001:020000002001 2002:020000002002 ||
+	{ echo "demo: the B/IP client failed"; exit 1; }
 
 step "the other direction: an SC client (bacsc-scdev -s) reads the B/IP device"
-# The B/IP device reaches the router from 127.0.0.1:47809 (MAC 7f000001bac1).
+# The B/IP device is at 127.0.0.3:47809 (B/IP MAC 7f000003bac1).
 timeout -s TERM 4 ../tools/bacsc-scdev -H wss://127.0.0.1:47843/ \
 	-c demo/pki/node3.pem -k demo/pki/node3.key -a demo/pki/ca.pem \
 	-i 2099 -n sc-client -q -s 65535::10080a03e91a03e9 \
-	-s 1:7f000001bac1:0005010c0c020003e9194d >scclient.out 2>scclient.log || true
-if grep -q '^RX net=1 mac=7f000001bac1 apdu=1000c4020003e9' scclient.out; then
-	echo "  Who-Is 1001 (global) from SC: I-Am of device 1001 from SNET 1, SADR 127.0.0.1:47809"
+	-s 1:7f000003bac1:0005010c0c020003e9194d >scclient.out 2>scclient.log || true
+if grep -q '^RX net=1 mac=7f000003bac1 apdu=1000c4020003e9' scclient.out; then
+	echo "  Who-Is 1001 (global) from SC: I-Am of device 1001 from SNET 1, SADR 127.0.0.3:47809"
 else
 	cat scclient.out; echo "demo: the SC client did not find the B/IP device"; exit 1
 fi
-if grep -q '^RX net=1 mac=7f000001bac1 apdu=30010c0c020003e9194d3e75' scclient.out; then
+if grep -q '^RX net=1 mac=7f000003bac1 apdu=30010c0c020003e9194d3e75' scclient.out; then
 	echo "  ReadProperty object-name of device 1001 from SC: \"bip-device-1001\""
 else
 	cat scclient.out; echo "demo: the SC client's ReadProperty was not answered"; exit 1
 fi
+echo "  what the B/IP device (another program) logged:"
+sed 's/^/    /' bipdev.out
 
 step "bacsc-routerctl status and peers (after the traffic)"
 ctl status

@@ -103,7 +103,7 @@ clean-local:
 ## Routed end to end (issue 12): the real daemon, bacsc-scdev and
 ## @bacnet-js/client on loopback, each captured with tshark.
 E2E_TESTS += tests/e2e/route-bip-sc.sh tests/e2e/route-nl.sh tests/e2e/route-sc-bip.sh
-EXTRA_DIST += tests/e2e/e2e-lib.sh tests/e2e/bacjs.js \
+EXTRA_DIST += tests/e2e/e2e-lib.sh tests/e2e/node-env.sh tests/e2e/bacjs.js \
 	tests/e2e/route-bip-sc.sh tests/e2e/route_bip_sc.js \
 	tests/e2e/route-nl.sh tests/e2e/route_nl.py \
 	tests/e2e/route-sc-bip.sh tests/e2e/bip_device.js

@@ -50,26 +50,14 @@
 #include "sc/sc_node.h"
 #include "sc/sc_tls.h"
 #include "sc/sc_vmac.h"
+#include "tests/sctest.h"
 
 #define NNODES	6
 #define MAXRX	64
 
 static const char *pki, *hub_bin;
 static unsigned port1, port2;
-static int failures;
 static struct event_base *base;
-
-#define CHECK(cond, ...)						\
-	do {								\
-		if (!(cond)) {						\
-			failures++;					\
-			printf("  FAIL %s:%d: %s: ", __FILE__, __LINE__,\
-			    #cond);					\
-			printf(__VA_ARGS__);				\
-			printf("\n");					\
-			fflush(stdout);					\
-		}							\
-	} while (0)
 
 struct rxrec {
 	uint8_t		src[SC_VMAC_LEN];
@@ -121,90 +109,26 @@ on_link(void *arg, struct npdu_port *p, bool up)
 		t->downs++;
 }
 
-/* --------------------------------------------------------- hub processes */
+/* ------------------------------------------------------------- helpers */
 
 static pid_t
 hub_start(unsigned port)
 {
-	char ps[16], cert[512], key[512], ca[512];
-	int fds[2];
-	pid_t pid;
-	char line[128];
-	ssize_t k;
-	size_t got = 0;
+	static const char *const heartbeat[] = { "-H", "2", NULL };
 
-	snprintf(ps, sizeof(ps), "%u", port);
-	snprintf(cert, sizeof(cert), "%s/hub.pem", pki);
-	snprintf(key, sizeof(key), "%s/hub.key", pki);
-	snprintf(ca, sizeof(ca), "%s/ca.pem", pki);
-	if (pipe(fds) != 0)
-		return -1;
-	pid = fork();
-	if (pid == 0) {
-		dup2(fds[1], 1);
-		close(fds[0]);
-		close(fds[1]);
-		execl(hub_bin, hub_bin, "-c", cert, "-k", key, "-a", ca,
-		    "-l", "127.0.0.1", "-p", ps, "-H", "2", "-q", (char *)NULL);
-		_exit(127);
-	}
-	close(fds[1]);
-	/* Wait for "LISTENING <port>". */
-	while (got < sizeof(line) - 1) {
-		k = read(fds[0], line + got, sizeof(line) - 1 - got);
-		if (k <= 0)
-			break;
-		got += (size_t)k;
-		line[got] = '\0';
-		if (strchr(line, '\n') != NULL)
-			break;
-	}
-	line[got] = '\0';
-	close(fds[0]);
-	if (strncmp(line, "LISTENING", 9) != 0) {
-		printf("  hub on port %u did not start: '%s'\n", port, line);
-		return -1;
-	}
-	return pid;
+	return sct_hub_start(hub_bin, pki, port, heartbeat);
 }
 
-static int
-hub_wait(pid_t pid)
-{
-	int st = 0;
-
-	if (pid <= 0)
-		return -1;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	return st;
-}
-
-/* ------------------------------------------------------------- helpers */
-
-typedef bool (*pred_fn)(void *arg);
-
-/* Run the loop until pred is true or timeout_ms pass; return pred. */
 static bool
-run_until(pred_fn pred, void *arg, unsigned timeout_ms)
+run_until(sct_pred_fn pred, void *arg, unsigned timeout_ms)
 {
-	uint64_t end = clk_now_us() + CLK_MS(timeout_ms);
-	struct timeval tv = { 0, 20000 };
-
-	while (!pred(arg) && clk_now_us() < end) {
-		event_base_loopexit(base, &tv);
-		event_base_dispatch(base);
-	}
-	return pred(arg);
+	return sct_run_until(base, pred, arg, timeout_ms);
 }
 
 static void
 run_for(unsigned ms)
 {
-	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
-
-	event_base_loopexit(base, &tv);
-	event_base_dispatch(base);
+	sct_run_for(base, ms);
 }
 
 static int want_status;
@@ -259,24 +183,11 @@ static struct tnode *
 mknode(int i, const uint8_t *vmac, const char *cert)
 {
 	struct tnode *t = &nodes[i];
-	struct sc_tls_config tc;
 	struct sc_node_cfg cfg;
-	char certf[512], keyf[512], caf[512], p1[64], p2[64], err[256];
+	char p1[64], p2[64], err[256];
 	char name[16];
 
-	snprintf(certf, sizeof(certf), "%s/%s.pem", pki, cert);
-	snprintf(keyf, sizeof(keyf), "%s/%s.key", pki, cert);
-	snprintf(caf, sizeof(caf), "%s/ca.pem", pki);
-	memset(&tc, 0, sizeof(tc));
-	tc.cert_file = certf;
-	tc.key_file = keyf;
-	tc.ca_files[0] = caf;
-	tc.n_ca_files = 1;
-	t->tls = sc_tls_ctx_new(&tc, err, sizeof(err));
-	if (t->tls == NULL) {
-		printf("  tls: %s\n", err);
-		exit(1);
-	}
+	t->tls = sct_tls(pki, cert);
 	snprintf(p1, sizeof(p1), "wss://127.0.0.1:%u/", port1);
 	snprintf(p2, sizeof(p2), "wss://127.0.0.1:%u/", port2);
 	snprintf(name, sizeof(name), "node%d", i + 1);
@@ -431,29 +342,17 @@ static void
 hosted(void)
 {
 	static const uint8_t own[SC_VMAC_LEN] = { 0x02, 0, 0, 0, 0, 0x55 };
-	struct sc_tls_config tc;
 	struct sc_tls_ctx *tls;
 	struct sc_hub_conf hc;
 	struct sc_hub_status hs;
 	struct sc_hub_peer_status ps[4];
 	struct sc_hub *hub;
 	struct sc_node_status st;
-	char certf[512], keyf[512], caf[512], err[256];
+	char err[256];
 	uint8_t m[30];
 	size_t n;
 
-	snprintf(certf, sizeof(certf), "%s/hub.pem", pki);
-	snprintf(keyf, sizeof(keyf), "%s/hub.key", pki);
-	snprintf(caf, sizeof(caf), "%s/ca.pem", pki);
-	memset(&tc, 0, sizeof(tc));
-	tc.cert_file = certf;
-	tc.key_file = keyf;
-	tc.ca_files[0] = caf;
-	tc.n_ca_files = 1;
-	tls = sc_tls_ctx_new(&tc, err, sizeof(err));
-	CHECK(tls != NULL, "hub tls: %s", err);
-	if (tls == NULL)
-		return;
+	tls = sct_tls(pki, "hub");
 	memset(&hc, 0, sizeof(hc));
 	hc.name = "hosted";
 	hc.bind_addr = "127.0.0.1";
@@ -615,8 +514,7 @@ main(int argc, char **argv)
 	exchange(4, "with node4");
 
 	printf("phase 3: kill the primary hub\n");
-	kill(h1, SIGKILL);
-	hub_wait(h1);
+	sct_hub_stop(h1, SIGKILL);
 	CHECK(wait_all(4, 2, 15000), "nodes did not move to the failover");
 	for (i = 0; i < 4; i++) {
 		sc_node_get_status(nodes[i].node, &st);
@@ -661,11 +559,9 @@ main(int argc, char **argv)
 	for (i = 0; i < 4; i++)
 		CHECK(!sc_node_port(nodes[i].node)->up, "node%d still up",
 		    i + 1);
-	kill(h1, SIGTERM);
-	kill(h2, SIGTERM);
-	rc = hub_wait(h1);
+	rc = sct_hub_stop(h1, SIGTERM);
 	CHECK(WIFEXITED(rc) && WEXITSTATUS(rc) == 0, "primary exit %d", rc);
-	rc = hub_wait(h2);
+	rc = sct_hub_stop(h2, SIGTERM);
 	CHECK(WIFEXITED(rc) && WEXITSTATUS(rc) == 0, "failover exit %d", rc);
 	for (i = 0; i < 4; i++) {
 		sc_node_free(nodes[i].node);
@@ -676,7 +572,7 @@ main(int argc, char **argv)
 	hosted();
 	event_base_free(base);
 	log_close();
-	printf("%s: %d failure(s)\n", failures == 0 ? "PASS" : "FAIL",
-	    failures);
-	return failures == 0 ? 0 : 1;
+	printf("%s: %d failure(s)\n", sct_failures == 0 ? "PASS" : "FAIL",
+	    sct_failures);
+	return sct_failures == 0 ? 0 : 1;
 }

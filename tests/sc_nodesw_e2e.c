@@ -45,25 +45,13 @@
 #include "sc/sc_nodesw.h"
 #include "sc/sc_tls.h"
 #include "sc/sc_vmac.h"
+#include "tests/sctest.h"
 
 #define NN	3
 #define MAXSEQ	20000
 
 static const char *pki;
-static int failures;
 static struct event_base *base;
-
-#define CHECK(cond, ...)						\
-	do {								\
-		if (!(cond)) {						\
-			failures++;					\
-			printf("  FAIL %s:%d: %s: ", __FILE__, __LINE__,\
-			    #cond);					\
-			printf(__VA_ARGS__);				\
-			printf("\n");					\
-			fflush(stdout);					\
-		}							\
-	} while (0)
 
 struct tnode {
 	struct sc_node		*node;
@@ -144,28 +132,16 @@ send_uc(int from, int to)
 	    SC_VMAC_LEN, &iov, NULL);
 }
 
-typedef bool (*pred_fn)(void *arg);
-
 static bool
-run_until(pred_fn pred, void *arg, unsigned timeout_ms)
+run_until(sct_pred_fn pred, void *arg, unsigned timeout_ms)
 {
-	uint64_t end = clk_now_us() + CLK_MS(timeout_ms);
-	struct timeval tv = { 0, 10000 };
-
-	while (!pred(arg) && clk_now_us() < end) {
-		event_base_loopexit(base, &tv);
-		event_base_dispatch(base);
-	}
-	return pred(arg);
+	return sct_run_until(base, pred, arg, timeout_ms);
 }
 
 static void
 run_for(unsigned ms)
 {
-	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
-
-	event_base_loopexit(base, &tv);
-	event_base_dispatch(base);
+	sct_run_for(base, ms);
 }
 
 static bool
@@ -232,29 +208,6 @@ swc(int i)
 	return st.ctr;
 }
 
-static struct sc_tls_ctx *
-mktls(const char *cert)
-{
-	struct sc_tls_config tc;
-	struct sc_tls_ctx *t;
-	char certf[512], keyf[512], caf[512], err[256];
-
-	snprintf(certf, sizeof(certf), "%s/%s.pem", pki, cert);
-	snprintf(keyf, sizeof(keyf), "%s/%s.key", pki, cert);
-	snprintf(caf, sizeof(caf), "%s/ca.pem", pki);
-	memset(&tc, 0, sizeof(tc));
-	tc.cert_file = certf;
-	tc.key_file = keyf;
-	tc.ca_files[0] = caf;
-	tc.n_ca_files = 1;
-	t = sc_tls_ctx_new(&tc, err, sizeof(err));
-	if (t == NULL) {
-		printf("  tls: %s\n", err);
-		exit(1);
-	}
-	return t;
-}
-
 static void
 mknode(int i, unsigned hub_port, unsigned max_conns)
 {
@@ -265,7 +218,7 @@ mknode(int i, unsigned hub_port, unsigned max_conns)
 
 	snprintf(cert, sizeof(cert), "node%d", i + 1);
 	snprintf(name, sizeof(name), "%c", 'A' + i);
-	t->tls = mktls(cert);
+	t->tls = sct_tls(pki, cert);
 	snprintf(uri, sizeof(uri), "wss://127.0.0.1:%u/", hub_port);
 	sc_node_cfg_default(&cfg);
 	cfg.name = name;
@@ -322,7 +275,7 @@ mkdirect(struct tnode *t, const char *cert, const uint8_t *vmac,
 	char err[256];
 
 	memset(t, 0, sizeof(*t));
-	t->tls = mktls(cert);
+	t->tls = sct_tls(pki, cert);
 	sc_node_cfg_default(&cfg);
 	cfg.name = cert;
 	cfg.has_vmac = true;
@@ -432,7 +385,7 @@ main(int argc, char **argv)
 	    LOG_LVL_INFO);
 	base = event_base_new();
 
-	hub_tls = mktls("hub");
+	hub_tls = sct_tls(pki, "hub");
 	memset(&hc, 0, sizeof(hc));
 	hc.name = "hub";
 	hc.bind_addr = "127.0.0.1";
@@ -626,7 +579,7 @@ main(int argc, char **argv)
 	sc_hub_free(hub);
 	sc_tls_ctx_free(hub_tls);
 	event_base_free(base);
-	printf("%s (%d failures)\n", failures == 0 ? "PASS" : "FAIL",
-	    failures);
-	return failures == 0 ? 0 : 1;
+	printf("%s (%d failures)\n", sct_failures == 0 ? "PASS" : "FAIL",
+	    sct_failures);
+	return sct_failures == 0 ? 0 : 1;
 }

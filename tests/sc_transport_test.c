@@ -31,20 +31,9 @@
 #include "lib/log.h"
 #include "sc/sc_tls.h"
 #include "sc/sc_ws.h"
+#include "tests/sctest.h"
 
 static const char *pki;
-static int failures;
-
-#define CHECK(cond, ...)						\
-	do {								\
-		if (!(cond)) {						\
-			failures++;					\
-			printf("  FAIL %s:%d: %s: ", __FILE__, __LINE__,\
-			    #cond);					\
-			printf(__VA_ARGS__);				\
-			printf("\n");					\
-		}							\
-	} while (0)
 
 /* ------------------------------------------------------------- helpers */
 
@@ -985,8 +974,8 @@ selftest(const char *host)
 	sc_tls_ctx_free(e.expired);
 	sc_tls_ctx_free(e.noclient);
 	event_base_free(e.base);
-	printf("selftest %s: %d failures\n", host, failures);
-	return failures == 0 ? 0 : 1;
+	printf("selftest %s: %d failures\n", host, sct_failures);
+	return sct_failures == 0 ? 0 : 1;
 }
 
 /* -------------------------------------------------------- server mode */

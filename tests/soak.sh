@@ -8,69 +8,44 @@
 # daemon's RSS (/proc/PID/status) and open fds (/proc/PID/fd); the test
 # fails if, after the first third of the run (warm-up), either grows:
 # RSS beyond 20% + 2 MiB over the warm-up maximum, fds beyond +4.
-set -eu
 secs=${SOAK_SECONDS:-60}
-bin="$top_builddir/router/bacsc-router"
-ctl="$top_builddir/tools/bacsc-routerctl"
-hubbin="$top_builddir/tools/bacsc-hub"
-pki="$top_srcdir/tools/bacsc-testpki"
+E_NODE=no
+. "${top_srcdir:-$(dirname "$0")/..}/tests/e2e/e2e-lib.sh"
+ctl=$E_CTL
 peer="$top_srcdir/tests/e2e/fault_peer.py"
-for f in "$bin" "$ctl" "$hubbin"; do
-	[ -x "$f" ] || { echo "missing $f (run make)"; exit 1; }
-done
-tmp=$(mktemp -d /tmp/soak.XXXXXX)
-daemon_pid=
-hub_pid=
-cleanup() {
-	[ -n "$hub_pid" ] && kill -KILL "$hub_pid" 2>/dev/null || true
-	[ -n "$daemon_pid" ] && kill -KILL "$daemon_pid" 2>/dev/null || true
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; [ -f "$tmp/daemon.log" ] && tail -20 "$tmp/daemon.log"; exit 1; }
+fail() { e_fail "$@"; }
 
 n=$(( 30 + RANDOM % 200 ))
 bip_ip=127.0.6.$n
 client_ip=127.0.7.$n
 bip_port=$(( 41000 + RANDOM % 4000 ))
-hub_port=$(( bip_port + 5000 ))
-ext_port=$(( bip_port + 6000 ))
-sh "$pki" -q -n 2 "$tmp/pki"
-
-start_hub() {
-	"$hubbin" -c "$tmp/pki/hub.pem" -k "$tmp/pki/hub.key" \
-		-a "$tmp/pki/ca.pem" -l 127.0.0.1 -p "$ext_port" -q \
-		> "$tmp/hub.out" 2>&1 &
-	hub_pid=$!
-}
-start_hub
-cat > "$tmp/router.conf" <<CONF
+read -r hub_port ext_port < <(e_free_tcp 2)
+e_hub hub "$ext_port"
+cat > "$W/router.conf" <<CONF
 device = { instance = 4714; name = "soak-router"; uuid = "generate"; };
 bip = ( { name = "bip0"; network = 10; bind = "$bip_ip"; port = $bip_port;
           broadcast = "127.255.255.255"; } );
 sc = ( { name = "sc0"; network = 20; vmac = "random";
          primary_hub = "wss://127.0.0.1:$ext_port/";
          failover_hub = "wss://127.0.0.1:$hub_port/";
-         tls = { certificate = "$tmp/pki/hub.pem"; key = "$tmp/pki/hub.key";
-                 ca = [ "$tmp/pki/ca.pem" ]; };
+         tls = { certificate = "$W/pki/hub.pem"; key = "$W/pki/hub.key";
+                 ca = [ "$W/pki/ca.pem" ]; };
          timers = { connect_wait = 5; disconnect_wait = 5; min_reconnect = 2;
                     max_reconnect = 4; };
          hub_function = { enabled = true; listen = "127.0.0.1:$hub_port"; };
        } );
 log = { level = "warning"; target = "stderr"; };
-control = { socket = "$tmp/control.sock"; mode = "0600"; };
-state_dir = "$tmp/state";
+control = { socket = "$W/control.sock"; mode = "0600"; };
+state_dir = "$W/state";
 CONF
-mkdir -p "$tmp/state"
-"$bin" -c "$tmp/router.conf" > "$tmp/daemon.log" 2>&1 &
-daemon_pid=$!
-for _ in $(seq 1 200); do [ -S "$tmp/control.sock" ] && break; sleep 0.05; done
-[ -S "$tmp/control.sock" ] || fail "daemon did not start"
-sleep 1
+mkdir -p "$W/state"
+e_daemon_start daemon "$W/router.conf"
+daemon_pid=$E_DAEMON_PID
+e_wait_ready "$W/control.sock" 30
 
 rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$daemon_pid/status"; }
 fds() { ls "/proc/$daemon_pid/fd" | wc -l; }
-status() { "$ctl" -s "$tmp/control.sock" --json status; }
+status() { "$ctl" -s "$W/control.sock" --json status; }
 rs=()
 fs=()
 t0=$SECONDS
@@ -79,13 +54,14 @@ printf '%6s %6s %9s %4s  %s\n' cycle t/s rss/kB fds "traffic"
 while [ $(( SECONDS - t0 )) -lt "$secs" ]; do
 	i=$(( i + 1 ))
 	if [ $(( i % 2 )) -eq 0 ]; then
-		kill -KILL "$hub_pid" 2>/dev/null || true
-		wait "$hub_pid" 2>/dev/null || true
-		start_hub
+		kill -KILL "$E_HUB_PID" 2>/dev/null || true
+		wait "$E_HUB_PID" 2>/dev/null || true
+		e_forget "$E_HUB_PID"
+		e_hub hub "$ext_port"
 	fi
 	v=$(timeout 10 python3 "$peer" bipvalid "$bip_ip" "$bip_port" "$client_ip" 4714 1) || v="? ?"
-	p=$(timeout 15 python3 "$peer" pair "$tmp/pki" 127.0.0.1 "$hub_port" 20 2>&1) || p="pair failed: $p"
-	b=$(timeout 10 python3 "$peer" storm "$tmp/pki" 127.0.0.1 "$hub_port" 1 2>&1) || b="?"
+	p=$(timeout 15 python3 "$peer" pair "$W/pki" 127.0.0.1 "$hub_port" 20 2>&1) || p="pair failed: $p"
+	b=$(timeout 10 python3 "$peer" storm "$W/pki" 127.0.0.1 "$hub_port" 1 2>&1) || b="?"
 	kill -0 "$daemon_pid" 2>/dev/null || fail "daemon died"
 	status > /dev/null || fail "control socket not answering"
 	r=$(rss)
@@ -94,11 +70,8 @@ while [ $(( SECONDS - t0 )) -lt "$secs" ]; do
 	fs+=("$f")
 	printf '%6d %6d %9d %4d  who-is %s, %s, %s bcasts\n' "$i" $(( SECONDS - t0 )) "$r" "$f" "$v" "$p" "$b"
 done
-kill -TERM "$daemon_pid"
-rc=0
-wait "$daemon_pid" || rc=$?
-daemon_pid=
-[ $rc -eq 0 ] || fail "daemon exit status $rc"
+e_stop "$daemon_pid"
+[ $E_RC -eq 0 ] || fail "daemon exit status $E_RC"
 n=${#rs[@]}
 [ "$n" -ge 3 ] || fail "too few cycles ($n): raise SOAK_SECONDS"
 w=$(( n / 3 ))

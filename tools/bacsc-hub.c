@@ -30,6 +30,7 @@
 #include "lib/log.h"
 #include "sc/sc_hub.h"
 #include "sc/sc_tls.h"
+#include "sc/sc_ws.h"
 #include "sc/sc_vmac.h"
 
 static struct sc_hub *hub;
@@ -226,7 +227,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	base = event_base_new();
+	base = sc_ws_base_new();
 	hc.tls = tls;
 	hub = sc_hub_new(base, &hc, err, sizeof(err));
 	if (hub == NULL) {

@@ -6,7 +6,8 @@ tools_bacsc_decode_SOURCES = tools/bacsc-decode.c tools/decode.h \
 	tools/decode_npdu.c tools/decode_bip.c
 
 TESTS += tests/tools/test-bacsc-decode.sh
-EXTRA_DIST += tests/tools/test-bacsc-decode.sh
+EXTRA_DIST += tests/tools/test-bacsc-decode.sh tests/tools/decode-env.sh \
+	tests/tools/decode_check.py
 dist_man_MANS += tools/bacsc-decode.1
 tools_bacsc_decode_SOURCES += tools/decode_sc.c
 TESTS += tests/tools/test-sc-decode.sh

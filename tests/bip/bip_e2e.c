@@ -40,7 +40,7 @@
 #include "bip/bip_io.h"
 #include "lib/log.h"
 
-#define MAXREC	16
+#define MAXREC	32
 
 /* What one port handed up to its "router". */
 struct sink {
@@ -273,6 +273,28 @@ scenario_plain(struct event_base *base, uint16_t port)
 	CHECK(bip_port_counters(a)->tx[BVLC_ORIGINAL_BCAST] == 1);
 	CHECK(bip_port_counters(a)->tx[BVLC_ORIGINAL_UNICAST] == 1);
 	CHECK(bip_port_counters(b)->rx[BVLC_ORIGINAL_BCAST] == 1);
+
+	/* a burst longer than one recvmmsg batch: all of it, in order */
+	{
+		uint8_t m[sizeof(ucast_npdu)];
+		int i, n0 = sb.n;
+		bool in_order = true;
+
+		memcpy(m, ucast_npdu, sizeof(m));
+		for (i = 0; i < 20; i++) {
+			m[sizeof(m) - 1] = (uint8_t)i;
+			CHECK(send_ucast(a, b, m, sizeof(m)) == 0);
+		}
+		pump(base, 100);
+		CHECK(sb.n == n0 + 20);
+		for (i = 0; i < 20 && n0 + i < sb.n; i++) {
+			m[sizeof(m) - 1] = (uint8_t)i;
+			in_order = in_order && got_npdu(&sb, n0 + i, m,
+			    sizeof(m));
+		}
+		CHECK(in_order);
+		CHECK(bip_port_counters(b)->rx[BVLC_ORIGINAL_UNICAST] == 21);
+	}
 
 	/* oversized NPDU refused on send */
 	{

@@ -8,12 +8,7 @@ top_srcdir=$(cd "${top_srcdir:-.}" && pwd)
 top_builddir=$(cd "${top_builddir:-.}" && pwd)
 bin="$top_builddir/tests/e2e/app-udp"
 [ -x "$bin" ] || { echo "missing $bin (make)"; exit 1; }
-command -v node >/dev/null || { echo "node missing (scripts/install-deps.sh)"; exit 1; }
-if [ ! -d "$top_srcdir/node_modules/@bacnet-js/client" ]; then
-	(cd "$top_srcdir" && npm ci --no-audit --no-fund >/dev/null) ||
-		{ echo "npm ci failed"; exit 1; }
-fi
-export top_srcdir
+. "$top_srcdir/tests/e2e/node-env.sh"
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 port=$(( 34000 + (RANDOM % 2000) * 2 ))

@@ -1,11 +1,17 @@
 // Shared helpers for the end-to-end scripts that use @bacnet-js/client.
 //   reporter(client) : say / fail / check for a scenario's JSON lines.
-//   makeClient(port, { fixHop }) : a client on 0.0.0.0:port broadcasting to
-//   127.255.255.255:port.  With fixHop, every NPDU it sends with a DNET and
-//   hop count 0 (what 3.3.2 writes in answers to remote networks) is sent
-//   with hop count 255 instead, as clause 6.2.2 wants of an originator.
+//   makeClient(port, { fixHop, bind }) : a client on 0.0.0.0:port
+//   broadcasting to 127.255.255.255:port.  With fixHop, every NPDU it sends
+//   with a DNET and hop count 0 (what 3.3.2 writes in answers to remote
+//   networks) is sent with hop count 255 instead, as clause 6.2.2 wants of
+//   an originator.  With bind (an address on lo), the client's socket is
+//   bound to bind:port instead, and a second socket on 127.255.255.255:port
+//   hears the broadcasts (one bound to an address does not), as the
+//   router's B/IP port does: several programs, each on its own address,
+//   then share the B/IP port number of one loopback "subnet".
 'use strict';
 
+const dgram = require('dgram');
 const path = require('path');
 const Bacnet = require(path.join(process.env.top_srcdir || '.',
     'node_modules', '@bacnet-js/client'));
@@ -26,9 +32,12 @@ function hopOffset(buf, len) {
 function makeClient(port, opts = {}) {
     const client = new Bacnet.default({
         port,
+        interface: opts.bind,
         broadcastAddress: `127.255.255.255:${port}`,
         apduTimeout: opts.apduTimeout || 3000,
     });
+    if (opts.bind)
+        hearBroadcasts(client, opts.bind, port);
     client.hopFixed = 0;
     if (opts.fixHop) {
         const t = client._transport;
@@ -43,6 +52,23 @@ function makeClient(port, opts = {}) {
         };
     }
     return client;
+}
+
+// A socket on the broadcast address that hands what it hears, except the
+// client's own broadcasts, to the client's transport.
+function hearBroadcasts(client, bind, port) {
+    const t = client._transport;
+    const bc = dgram.createSocket({ type: 'udp4', reuseAddr: true });
+    bc.on('message', (msg, rinfo) => {
+        if (rinfo.address === bind && rinfo.port === port)
+            return;
+        t.emit('message', msg, rinfo.address +
+            (rinfo.port === 47808 ? '' : `:${rinfo.port}`));
+    });
+    bc.on('error', (e) => t.emit('error', e));
+    bc.bind(port, '127.255.255.255');
+    const close = t.close.bind(t);
+    t.close = () => { bc.close(); close(); };
 }
 
 // { propertyId: [decoded values] } of the objects of an RPM answer.

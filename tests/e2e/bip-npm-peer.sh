@@ -10,12 +10,7 @@ set -eu
 top_srcdir=$(cd "${top_srcdir:-.}" && pwd)
 bin="$top_builddir/tests/bip/bip-e2e"
 [ -x "$bin" ] || { echo "missing $bin (make check builds it)"; exit 1; }
-command -v node >/dev/null || { echo "node missing (scripts/install-deps.sh)"; exit 1; }
-if [ ! -d "$top_srcdir/node_modules/@bacnet-js/client" ]; then
-	(cd "$top_srcdir" && npm ci --no-audit --no-fund >/dev/null) ||
-		{ echo "npm ci failed"; exit 1; }
-fi
-export top_srcdir
+. "$top_srcdir/tests/e2e/node-env.sh"
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 fail=0

@@ -3,19 +3,21 @@
 // Analog Value 1 (present value VALUE).  It answers Who-Is (range
 // honoured) with an I-Am to the requester and ReadProperty of Device
 // object-name / Analog Value 1 present-value; other reads get an error.
-//   node bip_device.js PORT INSTANCE NAME VALUE fix|nofix
+//   node bip_device.js PORT INSTANCE NAME VALUE fix|nofix [BIND]
 // "fix" wraps the transport so that answers to remote networks carry hop
 // count 255 (3.3.2 writes 0); "nofix" leaves the library as it is.
+// BIND (an address on lo): the device is on BIND:PORT rather than on
+// 0.0.0.0:PORT, and hears broadcasts on 127.255.255.255:PORT.
 // Prints "ready" and one JSON line per request (a Who-Is with its range
 // limits); runs until killed.
 'use strict';
 
 const { makeClient } = require('./bacjs.js');
 
-const [portT, instT, name, valueT, fix] = process.argv.slice(2);
+const [portT, instT, name, valueT, fix, bind] = process.argv.slice(2);
 const port = parseInt(portT, 10), inst = parseInt(instT, 10);
 const value = parseFloat(valueT);
-const client = makeClient(port, { fixHop: fix === 'fix' });
+const client = makeClient(port, { fixHop: fix === 'fix', bind });
 const say = (o) => console.log(JSON.stringify(o));
 const who = (s) => ({ address: s.address, net: s.net,
     adr: s.adr ? Buffer.from(s.adr).toString('hex') : undefined });

@@ -57,17 +57,9 @@ e_router_conf r1 "$((4190000 + E_N))" <<CONF
 bip = ( { name = "bip0"; network = 31; bind = "$a.2"; port = $E_UDP; },
         { name = "bip1"; network = 32; bind = "$b.2"; port = $E_UDP; } );
 CONF
-ip netns exec "$ns" "$E_ROUTER" -c "$W/r1.conf" >"$W/r1.log" 2>&1 &
-E_PIDS+=($!)
-up=no
-for _ in $(seq 50); do
-	if "$E_CTL" -s "$W/r1.sock" --json status >/dev/null 2>&1; then
-		up=yes
-		break
-	fi
-	sleep 0.1
-done
-[ $up = yes ] || e_fail "router did not start"
+E_RUN=(ip netns exec "$ns")
+e_daemon_start r1 "$W/r1.conf"
+e_wait_ctl "$W/r1.sock" 5
 e_ok "bacsc-router up in $ns on $a.2 and $b.2, UDP $E_UDP"
 
 # What must come out, written from the set-up above.

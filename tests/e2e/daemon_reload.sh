@@ -14,11 +14,11 @@
 #     /dev/log (a datagram socket this script binds, mounted over /dev in a
 #     private mount namespace: `unshare -m`; skipped, saying why, when the
 #     namespace cannot be made).
+E_NODE=no
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/e2e/e2e-lib.sh"
 bin=$E_ROUTER
 ctl=$E_CTL
 helper="$top_srcdir/tests/e2e/bip_who_is_router.py"
-daemon_pid=
 fail() { e_fail "$@"; }
 ok() { e_ok "$@"; }
 
@@ -54,25 +54,6 @@ CONF
 }
 
 status() { "$ctl" -s "$conf_dir/ctl.sock" --json status; }
-jq_py() {	# $1: python expression over s (the JSON read), prints it
-	python3 -c "import json,sys; s=json.load(sys.stdin); print($1)"
-}
-check() {	# $1: python expression over s that must be True, $2: what
-	[ "$(echo "$s" | jq_py "$1")" = True ] || { echo "$s"; fail "$2"; }
-	ok "$2"
-}
-wait_up() {	# the hub connector on its primary
-	local _
-	for _ in $(seq 1 600); do
-		if [ -S "$conf_dir/ctl.sock" ] &&
-		   status 2>/dev/null | grep -q '"connected_to":"primary"'; then
-			return 0
-		fi
-		kill -0 "$daemon_pid" 2>/dev/null || fail "daemon exited"
-		sleep 0.05
-	done
-	fail "hub connector never connected to the primary"
-}
 reload() {	# $1: expected exit of bacsc-routerctl reload; answer in $s
 	local rc=0
 	s=$("$ctl" -s "$conf_dir/ctl.sock" --json reload) || rc=$?
@@ -83,13 +64,12 @@ reload() {	# $1: expected exit of bacsc-routerctl reload; answer in $s
 write_conf r-one "table_limit = 1024;"
 out=$(cd / && "$bin" -t -c "$conf") || fail "-t from / on relative file names"
 ok "-t from /: relative TLS files found in the configuration's folder"
-(cd / && exec "$bin" -c "$conf") > "$W/daemon.log" 2>&1 &
-daemon_pid=$!
-E_PIDS+=("$daemon_pid")
-wait_up
+E_DAEMON_CWD=/ e_daemon_start daemon "$conf"
+daemon_pid=$E_DAEMON_PID
+e_wait_ready "$conf_dir/ctl.sock" 30
 s=$(status)
 fp=$(openssl x509 -in "$conf_dir/pki/hub.pem" -noout -fingerprint -sha256 | sed 's/.*=//')
-check 's["ports"][1]["certificate"]["sha256"]=="'"$fp"'"' \
+e_check 's["ports"][1]["certificate"]["sha256"]=="'"$fp"'"' \
 	"started from /: certificate pki/hub.pem read from the configuration's folder"
 [ -s "$conf_dir/state/uuid" ] || fail "no state/uuid in the configuration's folder"
 ok "state_dir \"state\" and control.socket \"ctl.sock\" are in the configuration's folder"
@@ -98,21 +78,21 @@ ok "state_dir \"state\" and control.socket \"ctl.sock\" are in the configuration
 ok "pidfile run/router.pid holds the daemon's pid $daemon_pid"
 
 # ------------------------------------------------------ reload: applied
-check 's["router"]["table_limit"]==1024 and s["router"]["broadcast_rate"]==200 and s["router"]["search_queue"]==64 and not s["router"]["init_rt_updates"] and s["device"]["name"]=="r-one"' \
+e_check 's["router"]["table_limit"]==1024 and s["router"]["broadcast_rate"]==200 and s["router"]["search_queue"]==64 and not s["router"]["init_rt_updates"] and s["device"]["name"]=="r-one"' \
 	"status before: table_limit 1024, broadcast_rate 200, device r-one"
 python3 "$helper" "$bip_ip" "$bip_port" "$client_ip" read-name 4714 r-one ||
 	fail "ReadProperty Object_Name is not r-one"
 ok "ReadProperty Object_Name over B/IP: r-one"
-rev=$(echo "$s" | jq_py 's["device"]["database_revision"]')
+rev=$(echo "$s" | e_jq 's["device"]["database_revision"]')
 
 write_conf r-two "table_limit = 64; broadcast_rate = 50; broadcast_burst = 80;
 	search_queue = 16; nl_rate = 7; search_timeout_ms = 3000;
 	init_rt_updates = true;" \
 	'description = "second"; location = "lab 2"; enabled = false;'
 reload 0
-check 's["ok"] and sorted(s["applied"])==sorted(["router.table_limit","router.search_timeout_ms","router.search_queue","router.nl_rate","router.broadcast_rate","router.broadcast_burst","router.init_rt_updates","device.name","device.description","device.location"])' \
+e_check 's["ok"] and sorted(s["applied"])==sorted(["router.table_limit","router.search_timeout_ms","router.search_queue","router.nl_rate","router.broadcast_rate","router.broadcast_burst","router.init_rt_updates","device.name","device.description","device.location"])' \
 	"reload answer: every changed router limit and device text applied, by name"
-check 's["deferred"]==["device.enabled"]' \
+e_check 's["deferred"]==["device.enabled"]' \
 	"reload answer: device.enabled (needs a restart) named as deferred"
 grep -q "reload: device.enabled changed: kept for the next start" "$W/daemon.log" ||
 	fail "no log line naming device.enabled as kept for the next start"
@@ -120,9 +100,9 @@ grep -q "reload: router.table_limit changed: applied" "$W/daemon.log" ||
 	fail "no log line naming router.table_limit as applied"
 ok "log lines name what was applied and what waits for a restart"
 s=$(status)
-check 's["router"]=={"table_limit":64,"search_timeout_ms":3000,"search_queue":16,"nl_rate":7,"broadcast_rate":50,"broadcast_burst":80,"init_rt_updates":True}' \
+e_check 's["router"]=={"table_limit":64,"search_timeout_ms":3000,"search_queue":16,"nl_rate":7,"broadcast_rate":50,"broadcast_burst":80,"init_rt_updates":True}' \
 	"status after: the router runs with the new limits"
-check 's["device"]["name"]=="r-two" and s["device"]["description"]=="second" and s["device"]["location"]=="lab 2" and s["device"]["enabled"] and s["device"]["database_revision"]=='"$rev"'+1' \
+e_check 's["device"]["name"]=="r-two" and s["device"]["description"]=="second" and s["device"]["location"]=="lab 2" and s["device"]["enabled"] and s["device"]["database_revision"]=='"$rev"'+1' \
 	"status after: device r-two, description and location, still enabled, revision +1"
 python3 "$helper" "$bip_ip" "$bip_port" "$client_ip" read-name 4714 r-two ||
 	fail "ReadProperty Object_Name is not r-two after the reload"
@@ -132,14 +112,14 @@ ok "ReadProperty Object_Name over B/IP after the reload: r-two"
 cp "$conf" "$W/good.conf"
 write_conf r-two "table_limit = 1;" 'description = "second"; location = "lab 2";'
 reload 1
-check 'not s["ok"] and any("router.table_limit: 1: fewer routing table entries than the table holds now (2)" in e for e in s["errors"])' \
+e_check 'not s["ok"] and any("router.table_limit: 1: fewer routing table entries than the table holds now (2)" in e for e in s["errors"])' \
 	"table_limit below the 2 routes held: reload refused, saying why"
 write_conf bip0 "table_limit = 64;"
 reload 1
-check 'not s["ok"] and any("device.name: \"bip0\" is the name of another object" in e for e in s["errors"])' \
+e_check 'not s["ok"] and any("device.name: \"bip0\" is the name of another object" in e for e in s["errors"])' \
 	"device name of a Network Port: reload refused"
 s=$(status)
-check 's["router"]["table_limit"]==64 and s["device"]["name"]=="r-two" and s["daemon"]["reloads_failed"]==2' \
+e_check 's["router"]["table_limit"]==64 and s["device"]["name"]=="r-two" and s["daemon"]["reloads_failed"]==2' \
 	"after the refused reloads: limits and name unchanged"
 
 # ---------------------------------------------------- SIGHUP, then stop
@@ -147,17 +127,14 @@ cp "$W/good.conf" "$conf"
 sed -i 's/name = "r-two"/name = "r-three"/' "$conf"
 kill -HUP "$daemon_pid"
 for _ in $(seq 1 100); do
-	[ "$(status | jq_py 's["device"]["name"]')" = r-three ] && break
+	[ "$(status | e_jq 's["device"]["name"]')" = r-three ] && break
 	sleep 0.05
 done
 python3 "$helper" "$bip_ip" "$bip_port" "$client_ip" read-name 4714 r-three ||
 	fail "SIGHUP: Object_Name is not r-three"
 ok "SIGHUP applies the device name too: r-three"
-kill -TERM "$daemon_pid"
-rc=0
-wait "$daemon_pid" || rc=$?
-daemon_pid=
-[ $rc -eq 0 ] || fail "exit $rc after SIGTERM"
+e_stop "$daemon_pid"
+[ $E_RC -eq 0 ] || fail "exit $E_RC after SIGTERM"
 [ ! -e "$conf_dir/run/router.pid" ] || fail "pidfile left behind"
 [ ! -e "$conf_dir/ctl.sock" ] || fail "control socket left behind"
 ok "SIGTERM: exit 0, pidfile and control socket removed"

@@ -43,19 +43,7 @@ e_ok "bacsc-scdev 7201 on the primary hub, VMAC $vmac"
 t_up=$(date +%s%3N)
 
 now_ms() { date +%s%3N; }
-connected_to() {	# the router's one SC port: primary, failover or none
-	e_status r1 | grep -o '"connected_to":"[a-z]*"' | cut -d'"' -f4
-}
-# wait_until SECONDS COMMAND...: poll every 100 ms.
-wait_until() {
-	local end=$(( $(now_ms) + $1 * 1000 ))
-	shift
-	while [ "$(now_ms)" -lt "$end" ]; do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
+connected_to() { e_hub_on "$W/r1.sock"; }	# primary, failover or none
 on() { [ "$(connected_to)" = "$1" ]; }
 hub_peers() {	# PID OUT: a hub's own count of connected nodes
 	kill -USR1 "$1" 2>/dev/null || return 1
@@ -70,7 +58,7 @@ node "$top_srcdir/tests/e2e/rp_loop.js" "$E_UDP" "$rip" 25 "${vmac//:/}" \
 	500 50 >"$W/rp.out" 2>&1 &
 rp=$!
 E_PIDS+=($rp)
-wait_until 5 grep -q ready "$W/rp.out" || e_fail "the B/IP client did not start"
+e_wait_for 5 grep -q ready "$W/rp.out" || e_fail "the B/IP client did not start"
 # A hub connection lost before it lived min_reconnect (2 s) is retried
 # only after the reconnect delay (so a hub that accepts and drops at once
 # is not hammered): kill the primary when both connections are older.
@@ -79,10 +67,10 @@ while [ "$(now_ms)" -lt $((t_up + 2500)) ]; do sleep 0.1; done
 t_kill=$(now_ms)
 kill -KILL "$h1"
 wait "$h1" 2>/dev/null || true	# bash reports it "Killed": expected
-wait_until 10 on failover || e_fail "the router did not fail over (status: $(connected_to))"
+e_wait_for 10 on failover || e_fail "the router did not fail over (status: $(connected_to))"
 t_fo=$(now_ms)
 e_ok "primary hub killed: the router is on the failover hub after $((t_fo - t_kill)) ms"
-wait_until 10 both_on_failover || e_fail "the device did not fail over"
+e_wait_for 10 both_on_failover || e_fail "the device did not fail over"
 e_ok "the device is on the failover hub $(($(now_ms) - t_kill)) ms after the kill"
 # Some traffic there, and back (normally) before the first probe of the
 # primary (2 to 2.5 s after failing over), so both return at their first
@@ -91,7 +79,7 @@ sleep 0.6
 t_restart=$(now_ms)
 e_hub hub1b "$p1"
 h1=$E_HUB_PID
-wait_until 20 both_back ||
+e_wait_for 20 both_back ||
 	e_fail "not back on the primary (router: $(connected_to), primary hub peers: $(hub_peers "$h1" hub1b))"
 t_back=$(now_ms)
 e_ok "primary hub restarted: router and device back on it after $((t_back - t_restart)) ms"

@@ -12,50 +12,15 @@
 #  3. a tshark capture of all of it, decrypted with the TLS key log
 #     (build configured with --enable-test-keylog), shows BACnet/SC frames
 #     and no malformed packet.
-set -euo pipefail
-top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
-top_builddir=${top_builddir:-$top_srcdir/build}
-hub=$top_builddir/tools/bacsc-hub
+E_NODE=no E_PKI_NODES=4
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/e2e/e2e-lib.sh"
+hub=$E_HUB
 prog=$top_builddir/tests/sc_node_e2e
-for f in "$hub" "$prog"; do
-	[ -x "$f" ] || { echo "missing $f (run make check first)"; exit 1; }
-done
-work=$(mktemp -d /tmp/sc_node_e2e.XXXXXX)
-pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	if [ "${keep:-no}" = no ]; then rm -rf "$work"; else echo "kept $work"; fi
-}
-trap cleanup EXIT
-keep=no
-
-"$top_srcdir/tools/bacsc-testpki" -q -n 4 "$work/pki"
+[ -x "$prog" ] || { echo "missing $prog (run make check first)"; exit 1; }
+work=$W
 # Four TCP ports nobody is listening on (the kernel picks them).
-read -r p1 p2 p3 p4 < <(python3 -c '
-import socket
-ss = [socket.socket() for _ in range(4)]
-for s in ss:
-    s.bind(("127.0.0.1", 0))
-print(*[s.getsockname()[1] for s in ss])')
-export SSLKEYLOGFILE=$work/keys.log
-: >"$SSLKEYLOGFILE"
-
-capture=no
-if command -v tshark >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
-	tshark -i lo -f "tcp port $p1 or tcp port $p2 or tcp port $p3 or tcp port $p4" \
-		-w "$work/sc.pcap" >"$work/tshark.out" 2>&1 &
-	tpid=$!
-	pids+=("$tpid")
-	for _ in $(seq 50); do
-		grep -q "Capturing on" "$work/tshark.out" 2>/dev/null && break
-		sleep 0.1
-	done
-	capture=yes
-else
-	echo "note: no tshark or not root: running without a capture"
-fi
+read -r p1 p2 p3 p4 < <(e_free_tcp 4)
+e_capture_start "tcp port $p1 or tcp port $p2 or tcp port $p3 or tcp port $p4"
 
 fail=0
 echo "== nodes, duplicate VMAC, failover and return (ports $p1 $p2)"
@@ -66,15 +31,8 @@ fi
 for mode in default accept-orig; do
 	if [ $mode = default ]; then port=$p3 opt=; else port=$p4 opt=-o; fi
 	echo "== independent Python peer against bacsc-hub ($mode, port $port)"
-	"$hub" -c "$work/pki/hub.pem" -k "$work/pki/hub.key" \
-		-a "$work/pki/ca.pem" -p "$port" -q $opt \
-		>"$work/hub-$mode.out" 2>"$work/hub-$mode.err" &
-	hpid=$!
-	pids+=("$hpid")
-	for _ in $(seq 50); do
-		grep -q LISTENING "$work/hub-$mode.out" 2>/dev/null && break
-		sleep 0.1
-	done
+	e_hub "hub-$mode" "$port" $opt
+	hpid=$E_HUB_PID
 	popt=
 	npid=
 	if [ $mode = accept-orig ]; then
@@ -84,7 +42,7 @@ for mode in default accept-orig; do
 		"$prog" serve "$work/pki" "$port" 02:00:00:00:00:99 \
 			>"$work/serve.out" 2>"$work/serve.err" &
 		npid=$!
-		pids+=("$npid")
+		E_PIDS+=("$npid")
 		for _ in $(seq 100); do
 			grep -q UP "$work/serve.out" 2>/dev/null && break
 			sleep 0.1
@@ -101,25 +59,25 @@ for mode in default accept-orig; do
 		tail -n 1 "$work/peer-$mode.out"
 	fi
 	if [ -n "$npid" ]; then
-		kill -TERM "$npid"
-		wait "$npid" || { echo "FAIL: node exit status"; fail=1; }
+		e_stop "$npid"
+		[ $E_RC -eq 0 ] || { echo "FAIL: node exit status $E_RC"; fail=1; }
 	fi
-	kill -TERM "$hpid"
-	wait "$hpid" || { echo "FAIL: hub exit status"; fail=1; }
+	e_stop "$hpid"
+	[ $E_RC -eq 0 ] || { echo "FAIL: hub exit status $E_RC"; fail=1; }
 done
 
-if [ $capture = yes ]; then
+if [ -n "$E_TSHARK" ]; then
 	sleep 0.5
-	kill -INT "$tpid"
-	wait "$tpid" || true
+	kill -INT "$E_TSHARK"
+	wait "$E_TSHARK" || true
 	dec=(-d "tcp.port==$p1,tls" -d "tcp.port==$p2,tls" -d "tcp.port==$p3,tls"
 		-d "tcp.port==$p4,tls" -o "tls.keylog_file:$SSLKEYLOGFILE")
 	# The Python peer sends the vector file's invalid records on purpose
 	# (towards ports p3/p4); everything else, and everything our hub sends,
 	# must decode cleanly.
-	bad=$(tshark -r "$work/sc.pcap" "${dec[@]}" -Y "_ws.malformed && !(tcp.dstport==$p3 || tcp.dstport==$p4)" 2>/dev/null || true)
-	nbadin=$(tshark -r "$work/sc.pcap" "${dec[@]}" -Y "_ws.malformed" 2>/dev/null | wc -l)
-	nsc=$(tshark -r "$work/sc.pcap" "${dec[@]}" -Y bscvlc 2>/dev/null | wc -l)
+	bad=$(tshark -r "$W/cap.pcap" "${dec[@]}" -Y "_ws.malformed && !(tcp.dstport==$p3 || tcp.dstport==$p4)" 2>/dev/null || true)
+	nbadin=$(tshark -r "$W/cap.pcap" "${dec[@]}" -Y "_ws.malformed" 2>/dev/null | wc -l)
+	nsc=$(tshark -r "$W/cap.pcap" "${dec[@]}" -Y bscvlc 2>/dev/null | wc -l)
 	echo "== capture: $nsc BACnet/SC frames decoded; $nbadin malformed, all of them invalid records sent to the hub on purpose"
 	if [ -n "$bad" ]; then
 		echo "FAIL: tshark reports malformed packets:"; echo "$bad" | head -n 20
@@ -130,5 +88,5 @@ if [ $capture = yes ]; then
 		fail=1
 	fi
 fi
-[ $fail -eq 0 ] && echo "sc_node.sh: all passed" || keep=yes
+[ $fail -eq 0 ] && echo "sc_node.sh: all passed" || E_KEEP=yes
 exit $fail

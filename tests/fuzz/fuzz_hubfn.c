@@ -20,7 +20,8 @@
  * Input: octet 0 = configuration (bit 0 accept_orig_vmac, bits 1-2 pick
  * max_conns 2..5, bit 3 hosting device present); then steps, each an
  * operation octet (bits 5-7 the kind, bits 0-2 the connection) and its
- * arguments.
+ * arguments.  Kind 2 with bit 4 set changes max_conns (1..8) as a reload
+ * does: the admitted nodes stay, admission follows the new cap.
  */
 #include "config.h"
 
@@ -117,7 +118,9 @@ check_table(const struct sc_hubtab *t)
 	size_t i, j, used = 0;
 	int k, k2, held = 0;
 
-	check(t->hi <= t->cfg.max_conns && t->n <= t->cfg.max_conns);
+	/* A lowered cap (set_max) may leave more nodes than it allows. */
+	check(t->hi <= t->cap && t->n <= t->cap &&
+	    t->cfg.max_conns <= t->cap);
 	for (i = 0; i < t->hi; i++) {
 		p = sc_hubtab_at(t, i);
 		if (!p->in_use)
@@ -381,6 +384,28 @@ build_msg(struct in *in, uint8_t function, const uint8_t *dst, size_t plen,
 	return wr_status(&w) == 0 ? w.len : 0;
 }
 
+/*
+ * A reload's new cap: the nodes stay (even above it); a larger table moves
+ * the entries, so the fake connections follow them by index.
+ */
+static void
+op_set_max(struct sc_hubtab *t, size_t max)
+{
+	size_t idx[NCONN], n = t->n;
+	bool moved = false;
+	int k;
+
+	for (k = 0; k < NCONN; k++)
+		idx[k] = conns[k].peer != NULL ?
+		    (size_t)(conns[k].peer - t->peers) : 0;
+	if (sc_hubtab_set_max(t, max, &moved) != 0)
+		return;
+	check(t->cfg.max_conns == max && t->n == n);
+	for (k = 0; k < NCONN && moved; k++)
+		if (conns[k].peer != NULL)
+			conns[k].peer = sc_hubtab_at(t, idx[k]);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -415,7 +440,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			op_connect(&t, k, in_u8(&in), now);
 			break;
 		case 2:
-			op_disconnect(&t, k);
+			if (op & 0x10)
+				op_set_max(&t, 1 + (in_u8(&in) & 7));
+			else
+				op_disconnect(&t, k);
 			break;
 		case 3:	/* unicast Encapsulated-NPDU */
 		case 4:	/* broadcast */

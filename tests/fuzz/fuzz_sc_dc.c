@@ -1,7 +1,8 @@
 /*
  * Fuzz the node switch decisions (sc/sc_dc_fsm.h): the input is a script
  * of events (unicast, ACK with URI text from the input, NAK, connection
- * up/down, accept, tick) for a few VMACs over a moving clock.  Checks
+ * up/down, accept, tick, a reload's new policy, cap and peers) for a
+ * few VMACs over a moving clock.  Checks
  * the invariants: the cap is never exceeded by what the table starts,
  * every CONNECT names a non-empty printable URI, VIA_DIRECT only with an
  * up connection.
@@ -34,6 +35,41 @@ check_acts(const struct sc_dc *t, const struct sc_dc_acts *a)
 	}
 	if (sc_dc_nconns(t) > t->cfg.max_conns + SC_DC_MAX_PEERS)
 		abort();
+}
+
+/*
+ * A reload (op 2 with bit 3): policy, cap and up to 3 configured peers
+ * from arg.  Afterwards no initiated connection is left that the new
+ * policy would not open, and every listed peer is configured.
+ */
+static void
+reconfigure(struct sc_dc *t, uint8_t arg)
+{
+	static const char *const uris[] = { NULL, "wss://x:1", "wss://y:2" };
+	struct sc_dc_peer_cfg pc[3];
+	enum sc_dc_policy pol = (enum sc_dc_policy)(arg % 3);
+	size_t n = (arg >> 4) & 3, k;
+	const struct sc_dc_peer *p;
+
+	memset(pc, 0, sizeof(pc));
+	for (k = 0; k < n; k++) {
+		pc[k].vmac[0] = 0x02;
+		pc[k].vmac[5] = (uint8_t)((arg >> (k + 2)) & 7);
+		pc[k].uri = uris[(arg + k) % 3];
+	}
+	if (sc_dc_reconfigure(t, pol, (arg >> 2) % 4, pc, n) != 0)
+		return;
+	for (k = 0; k < SC_DC_MAX_PEERS; k++) {
+		p = &t->peers[k];
+		if (!p->used || p->init == SC_DC_CONN_NONE)
+			continue;
+		if (pol == SC_DC_POLICY_NEVER ||
+		    (pol == SC_DC_POLICY_CONFIGURED && !p->configured))
+			abort();
+	}
+	for (k = 0; k < n; k++)
+		if ((p = sc_dc_find(t, pc[k].vmac)) == NULL || !p->configured)
+			abort();
 }
 
 int
@@ -85,7 +121,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 		case 2:
-			(void)sc_dc_on_nak(&t, v, (uint16_t)(arg >> 3), now);
+			if (op & 8)
+				reconfigure(&t, arg);
+			else
+				(void)sc_dc_on_nak(&t, v,
+				    (uint16_t)(arg >> 3), now);
 			break;
 		case 3:
 			sc_dc_init_up(&t, v, now);

@@ -4,16 +4,8 @@
 # invalid one must fail with exit 1 naming its error class.  Part of
 # `make check`; new records need no new code.
 set -u
-tool="${top_builddir:-.}/tools/bacsc-decode"
+. "${top_srcdir:-.}/tests/tools/decode-env.sh"
 vec="${top_srcdir:-.}/tests/vectors/bip.vec"
-if [ ! -x "$tool" ]; then
-	echo "FAIL: $tool not built"
-	exit 1
-fi
-if ! command -v python3 >/dev/null 2>&1; then
-	echo "SKIP: python3 (scripts/install-deps.sh installs it) is needed to parse JSON"
-	exit 77
-fi
 exec python3 - "$tool" "$vec" <<'PY'
 import json, subprocess, sys
 

@@ -3,31 +3,14 @@
 # every field the digest names must come out with its value, and
 # malformed input must fail naming the offset.  Part of `make check`.
 set -u
-tool="${top_builddir:-.}/tools/bacsc-decode"
-if [ ! -x "$tool" ]; then
-	echo "FAIL: $tool not built"
-	exit 1
-fi
-if ! command -v python3 >/dev/null 2>&1; then
-	echo "SKIP: python3 (scripts/install-deps.sh installs it) is needed to parse JSON"
-	exit 77
-fi
+. "${top_srcdir:-.}/tests/tools/decode-env.sh"
 exec python3 - "$tool" <<'PY'
-import json, subprocess, sys
+import json, sys
+from decode_check import Checks
 
-tool = sys.argv[1]
-fails = 0
+c = Checks(sys.argv[1])
+run, fail = c.run, c.fail
 checked = 0
-
-def run(args, stdin=None):
-    p = subprocess.run([tool] + args, input=stdin, capture_output=True,
-                       text=True, timeout=10)
-    return p.returncode, p.stdout, p.stderr
-
-def fail(msg):
-    global fails
-    fails += 1
-    print("FAIL: " + msg)
 
 # (name, hex, fields that must be present with these values,
 #  fields that must be absent); values restated by hand from the digest.
@@ -148,6 +131,6 @@ for args, want_rc, want_msg in ERRORS:
         fail("%r: exit %d (want %d), stderr %r (want %r), stdout %r"
              % (args, rc, want_rc, err, want_msg, out))
 
-print("bacsc-decode: %d checks, %d failed" % (checked, fails))
-sys.exit(1 if fails else 0)
+print("bacsc-decode: %d checks, %d failed" % (checked, c.fails))
+sys.exit(1 if c.fails else 0)
 PY

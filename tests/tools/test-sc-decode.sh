@@ -4,31 +4,14 @@
 # Encapsulated-NPDU must be decoded, and malformed messages must fail
 # naming the offset.  Part of `make check`.
 set -u
-tool="${top_builddir:-.}/tools/bacsc-decode"
-if [ ! -x "$tool" ]; then
-	echo "FAIL: $tool not built"
-	exit 1
-fi
-if ! command -v python3 >/dev/null 2>&1; then
-	echo "SKIP: python3 (scripts/install-deps.sh installs it) is needed to parse JSON"
-	exit 77
-fi
+. "${top_srcdir:-.}/tests/tools/decode-env.sh"
 exec python3 - "$tool" <<'PY'
-import json, subprocess, sys
+import json, sys
+from decode_check import Checks
 
-tool = sys.argv[1]
-fails = 0
+c = Checks(sys.argv[1])
+run, fail = c.run, c.fail
 checked = 0
-
-def run(args):
-    p = subprocess.run([tool] + args, capture_output=True, text=True,
-                       timeout=10)
-    return p.returncode, p.stdout, p.stderr
-
-def fail(msg):
-    global fails
-    fails += 1
-    print("FAIL: " + msg)
 
 def get(obj, path):
     for part in path.split("."):
@@ -151,6 +134,6 @@ for name, hexs, where in BAD:
         fail("%s: exit %d, stdout %r, stderr %r (want 1 and %r)" %
              (name, rc, out, err, where))
 
-print("bacsc-decode --sc: %d checks, %d failed" % (checked, fails))
-sys.exit(1 if fails else 0)
+print("bacsc-decode --sc: %d checks, %d failed" % (checked, c.fails))
+sys.exit(1 if c.fails else 0)
 PY

@@ -7,6 +7,7 @@
 
 #include <CUnit/CUnit.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct ut_case {
 	const char	*name;
@@ -31,6 +32,9 @@ struct ut_suite {
 
 /* Path of a file under the source tree's tests/ folder (static buffer). */
 const char *ut_srcpath(const char *rel);
+
+/* Decode hex text (lib/hex.h) into buf; a fatal failure if it is not. */
+size_t ut_unhex(const char *text, uint8_t *buf, size_t cap);
 
 /* Compare two byte arrays and report the first difference on failure. */
 #define UT_ASSERT_BYTES(a, alen, b, blen)				\

@@ -34,6 +34,15 @@ ut_srcpath(const char *rel)
 	return path;
 }
 
+size_t
+ut_unhex(const char *text, uint8_t *buf, size_t cap)
+{
+	long n = hex_decode(text, buf, cap, NULL);
+
+	CU_ASSERT_FATAL(n >= 0);
+	return (size_t)n;
+}
+
 int
 ut_bytes_equal(const void *a, size_t alen, const void *b, size_t blen,
     const char *file, int line)

@@ -14,22 +14,12 @@
 #include <string.h>
 
 #include "app/apdu_codec.h"
-#include "lib/hex.h"
 #include "tests/unit/harness.h"
-
-static size_t
-unhex(const char *text, uint8_t *buf, size_t cap)
-{
-	long n = hex_decode(text, buf, cap, NULL);
-
-	CU_ASSERT_FATAL(n >= 0);
-	return (size_t)n;
-}
 
 /* Check that w holds exactly the hex text. */
 #define CHECK_W(w, text) do {						\
 	uint8_t want_[256];						\
-	size_t n_ = unhex((text), want_, sizeof(want_));		\
+	size_t n_ = ut_unhex((text), want_, sizeof(want_));		\
 	CU_ASSERT_EQUAL(wr_status(&(w)), 0);				\
 	UT_ASSERT_BYTES((w).buf, (w).len, want_, n_);			\
 } while (0)
@@ -39,7 +29,7 @@ static struct apdu_value
 dec_one(const char *text)
 {
 	uint8_t buf[256];
-	size_t n = unhex(text, buf, sizeof(buf));
+	size_t n = ut_unhex(text, buf, sizeof(buf));
 	struct apdu_value v;
 	struct rd r;
 
@@ -126,7 +116,7 @@ static struct apdu_value
 dec_ctx(const char *text, uint8_t tag, enum apdu_atag type)
 {
 	uint8_t buf[256];
-	size_t n = unhex(text, buf, sizeof(buf));
+	size_t n = ut_unhex(text, buf, sizeof(buf));
 	struct apdu_value v;
 	struct rd r;
 
@@ -315,7 +305,7 @@ test_truncation_and_malformed(void)
 	size_t i, k, n;
 
 	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-		n = unhex(ok[i], buf, sizeof(buf));
+		n = ut_unhex(ok[i], buf, sizeof(buf));
 		if (n == 4 && buf[0] == 0x65) {
 			/* 16-bit length 16 needs 16 content octets. */
 			memset(buf + 4, 0, 16);
@@ -330,7 +320,7 @@ test_truncation_and_malformed(void)
 		CU_ASSERT_EQUAL(apdu_dec_app(&r, &v), CODEC_OK);
 	}
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		n = unhex(bad[i].hex, buf, sizeof(buf));
+		n = ut_unhex(bad[i].hex, buf, sizeof(buf));
 		rd_init(&r, buf, n);
 		if (apdu_dec_app(&r, &v) != bad[i].rc)
 			fprintf(stderr, "\nbad vector %s\n", bad[i].hex);
@@ -348,17 +338,17 @@ test_skip(void)
 	struct rd r;
 	size_t n;
 
-	n = unhex("1E 29 55 4E 44 42 90 99 9A 4F 1F 21 01", buf, sizeof(buf));
+	n = ut_unhex("1E 29 55 4E 44 42 90 99 9A 4F 1F 21 01", buf, sizeof(buf));
 	rd_init(&r, buf, n);
 	CU_ASSERT_EQUAL(apdu_skip(&r), CODEC_OK);
 	CU_ASSERT_EQUAL(r.left, 2);
-	n = unhex("1E 4E 1F 4F", buf, sizeof(buf));
+	n = ut_unhex("1E 4E 1F 4F", buf, sizeof(buf));
 	rd_init(&r, buf, n);
 	CU_ASSERT_EQUAL(apdu_skip(&r), CODEC_MALFORMED);
-	n = unhex("1E 4E 4F", buf, sizeof(buf));
+	n = ut_unhex("1E 4E 4F", buf, sizeof(buf));
 	rd_init(&r, buf, n);
 	CU_ASSERT_EQUAL(apdu_skip(&r), CODEC_SHORT);
-	n = unhex("1F", buf, sizeof(buf));
+	n = ut_unhex("1F", buf, sizeof(buf));
 	rd_init(&r, buf, n);
 	CU_ASSERT_EQUAL(apdu_skip(&r), CODEC_MALFORMED);
 	memset(buf, 0x0E, 20);		/* 20 nested openings */
@@ -371,7 +361,7 @@ static struct apdu_hdr
 hdr_round_trip(const char *text)
 {
 	uint8_t in[256], out[256];
-	size_t n = unhex(text, in, sizeof(in)), k;
+	size_t n = ut_unhex(text, in, sizeof(in)), k;
 	struct apdu_hdr h;
 	struct wr w;
 

@@ -316,6 +316,33 @@ test_who_is(void)
 	    out[0].dst.port == 2);
 }
 
+/*
+ * Who-Is from any source, forged or not, draws a broadcast: 100 of them at
+ * once draw 20 I-Ams (the burst), then one per 100 ms.
+ */
+static void
+test_who_is_rate_limit(void)
+{
+	uint64_t dropped = app_stats(A)->bcast_ratelim;
+	int i, sent = 0;
+
+	now += 10000000;	/* a full bucket */
+	for (i = 0; i < 100; i++) {
+		client.mac[3] = (uint8_t)i;
+		req("1008");
+		sent += nout;
+	}
+	client.mac[3] = 0x02;
+	CU_ASSERT_EQUAL(sent, 20);
+	CU_ASSERT_EQUAL(app_stats(A)->bcast_ratelim, dropped + 80);
+	now += 100000;
+	req("1008");
+	CU_ASSERT_EQUAL(nout, 1);
+	req("1008");
+	CU_ASSERT_EQUAL(nout, 0);
+	now += 10000000;
+}
+
 static void
 test_who_has(void)
 {
@@ -1059,6 +1086,35 @@ test_segmented_response(void)
 	CU_ASSERT_EQUAL(app_next_deadline(A) > now + 3000000, true);
 }
 
+/*
+ * The window a Segment-ACK asks for is the actual window only up to the
+ * proposed window we sent (5.3): a client, or a spoofed source, asking for
+ * 127 gets at most dev.window segments per acknowledgement.
+ */
+static void
+test_segment_window_capped(void)
+{
+	struct apdu_hdr h;
+	size_t i;
+
+	CU_ASSERT_EQUAL_FATAL(db.dev.window, 4);
+	req("0200930E0C0E0000021E09081F");
+	CU_ASSERT_FATAL(nout == 1);
+	seg_ack(0x93, 0, 127, false);
+	CU_ASSERT_EQUAL(nout, 4);
+	for (i = 0; i < nout; i++)
+		CU_ASSERT(apdu_hdr_decode(out[i].b, out[i].n, &h) ==
+		    CODEC_OK && h.seq == i + 1 && h.more);
+	/* A NAK asking again with 127 gets the same at most. */
+	seg_ack(0x93, 0, 127, true);
+	CU_ASSERT_EQUAL(nout, 4);
+	{
+		uint8_t ab[3] = { 0x70, 0x93, 0x00 };
+
+		app_receive(A, &client, ab, sizeof(ab), now);
+	}
+}
+
 static void
 test_segment_timeouts(void)
 {
@@ -1119,8 +1175,50 @@ test_db_rules(void)
 	CU_ASSERT_EQUAL(app_db_init(&d2, &cfg), -1);
 }
 
+/* Objects come and go (File objects of a reload). */
+static void
+test_db_remove(void)
+{
+	struct app_file f2, f3;
+	struct app_obj *first;
+	uint32_t rev = db.dev.database_revision;
+	size_t n = db.n, i;
+
+	first = db.objs[1];
+	app_file_init(&f2, 7, "issuer-cert-7", cert_path,
+	    "application/x-pem-file");
+	app_file_init(&f3, 8, "issuer-cert-8", cert_path,
+	    "application/x-pem-file");
+	CU_ASSERT_EQUAL_FATAL(app_db_add(&db, &f2.obj), 0);
+	CU_ASSERT_EQUAL(db.n, n + 1);
+	CU_ASSERT_EQUAL(db.dev.database_revision, rev + 1);
+	CU_ASSERT_PTR_EQUAL(app_db_find(&db, f2.obj.cls->type, 7), &f2.obj);
+	/* Gone: not found by id or name, not in the list, revision + 1. */
+	CU_ASSERT_EQUAL(app_db_remove(&db, &f2.obj), 0);
+	CU_ASSERT_EQUAL(db.n, n);
+	CU_ASSERT_EQUAL(db.dev.database_revision, rev + 2);
+	CU_ASSERT_PTR_NULL(app_db_find(&db, f2.obj.cls->type, 7));
+	CU_ASSERT_PTR_NULL(app_db_find_name(&db, "issuer-cert-7", 13));
+	for (i = 0; i < db.n; i++)
+		CU_ASSERT_PTR_NOT_EQUAL(db.objs[i], &f2.obj);
+	CU_ASSERT_EQUAL(app_db_remove(&db, &f2.obj), -1);	/* twice */
+	CU_ASSERT_EQUAL(app_db_remove(&db, &db.dev.obj), -1);	/* Device */
+	/* One in the middle: the others keep their order. */
+	CU_ASSERT_EQUAL_FATAL(app_db_add(&db, &f2.obj), 0);
+	CU_ASSERT_EQUAL_FATAL(app_db_add(&db, &f3.obj), 0);
+	CU_ASSERT_EQUAL_FATAL(app_db_remove(&db, &f2.obj), 0);
+	CU_ASSERT_EQUAL(db.n, n + 1);
+	CU_ASSERT_PTR_EQUAL(db.objs[1], first);
+	CU_ASSERT_PTR_EQUAL(db.objs[db.n - 1], &f3.obj);
+	CU_ASSERT_EQUAL(app_db_remove(&db, &f3.obj), 0);
+	CU_ASSERT_EQUAL(db.n, n);
+	db.dev.database_revision = rev;	/* as the other tests expect */
+}
+
 static const struct ut_case cases[] = {
 	UT_CASE(test_who_is),
+	UT_CASE(test_who_is_rate_limit),
+	UT_CASE(test_db_remove),
 	UT_CASE(test_who_has),
 	UT_CASE(test_read_property),
 	UT_CASE(test_read_property_errors),
@@ -1138,6 +1236,7 @@ static const struct ut_case cases[] = {
 	UT_CASE(test_reject_abort),
 	UT_CASE(test_duplicates),
 	UT_CASE(test_segmented_response),
+	UT_CASE(test_segment_window_capped),
 	UT_CASE(test_segment_timeouts),
 	UT_CASE(test_db_rules),
 	UT_END

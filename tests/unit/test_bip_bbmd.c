@@ -1,6 +1,7 @@
 /* B/IP node and BBMD decisions (bip_bbmd_fsm), with a fake clock. */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "bip/bip_bbmd_fsm.h"
@@ -232,6 +233,50 @@ test_bbmd_delete_and_tables(void)
 	bip_bbmd_rx(&b, T0, &tool, &m, &o);
 	CU_ASSERT_EQUAL(o.result_code, BVLC_RC_DISTRIBUTE_NAK);
 	CU_ASSERT_FALSE(o.deliver);
+	bip_bbmd_fini(&b);
+}
+
+/*
+ * Table reads (an answer up to 10 000 times the request, to a source that
+ * may be spoofed) are answered BIP_TABLE_READ_BURST at once, then one a
+ * second, across all sources.
+ */
+static void
+test_bbmd_table_read_limit(void)
+{
+	struct bip_bbmd b;
+	struct bip_bbmd_out o;
+	struct bvlc_msg m;
+	struct bvlc_addr src;
+	char a[32];
+	int i, answered = 0;
+
+	setup(&b, BIP_MODE_BBMD, "255.255.255.255", 4);
+	for (i = 0; i < 100; i++) {
+		snprintf(a, sizeof(a), "10.7.%d.%d:47808", i / 200,
+		    i % 200 + 1);
+		src = A(a);
+		m = msg(i % 2 ? BVLC_READ_FDT : BVLC_READ_BDT);
+		bip_bbmd_rx(&b, T0, &src, &m, &o);
+		if (o.send_bdt_ack || o.send_fdt_ack)
+			answered++;
+		else
+			CU_ASSERT(o.drop_why != NULL && !o.send_result);
+	}
+	CU_ASSERT_EQUAL(answered, BIP_TABLE_READ_BURST);
+	/* A second later one more is answered, then none. */
+	m = msg(BVLC_READ_BDT);
+	bip_bbmd_rx(&b, T0 + S(1), &src, &m, &o);
+	CU_ASSERT_TRUE(o.send_bdt_ack);
+	bip_bbmd_rx(&b, T0 + S(1), &src, &m, &o);
+	CU_ASSERT_FALSE(o.send_bdt_ack);
+	/* After a quiet while the burst is back. */
+	answered = 0;
+	for (i = 0; i < 20; i++) {
+		bip_bbmd_rx(&b, T0 + S(60), &src, &m, &o);
+		answered += o.send_bdt_ack;
+	}
+	CU_ASSERT_EQUAL(answered, BIP_TABLE_READ_BURST);
 	bip_bbmd_fini(&b);
 }
 
@@ -511,6 +556,7 @@ static const struct ut_case cases[] = {
 	UT_CASE(test_bbmd_register_expire),
 	UT_CASE(test_bbmd_register_refused),
 	UT_CASE(test_bbmd_delete_and_tables),
+	UT_CASE(test_bbmd_table_read_limit),
 	UT_CASE(test_bbmd_original_bcast),
 	UT_CASE(test_bbmd_forwarded),
 	UT_CASE(test_bbmd_distribute),

@@ -603,15 +603,57 @@ test_validate_ranges(void)
 
 /* ------------------------------------------------------- files, reload */
 
+/* Self-signed, valid 2025-01-01 to 2099-12-31 23:59:59 UTC. */
+static const char pem_valid[] =
+    "-----BEGIN CERTIFICATE-----\n"
+    "MIIBMjCB2KADAgECAhRHho41t0yADnoTHlz4+NlrVubQSzAKBggqhkjOPQQDAjAY\n"
+    "MRYwFAYDVQQDDA1nb2xkZW4tcm91dGVyMCAXDTI1MDEwMTAwMDAwMFoYDzIwOTkx\n"
+    "MjMxMjM1OTU5WjAYMRYwFAYDVQQDDA1nb2xkZW4tcm91dGVyMFkwEwYHKoZIzj0C\n"
+    "AQYIKoZIzj0DAQcDQgAEb8N2ii/27+enoKV3/fgWuk2Tce3erTwHRbOjKycM6KmG\n"
+    "2Dg7gNrNdChUj4+NiP5Q+oXuhFTtXTrHn9LtHEdm0zAKBggqhkjOPQQDAgNJADBG\n"
+    "AiEA+pV2+4r9l2bOWVpxKcI143rr2JlDRfW2htNjdoCb60oCIQCsrMvJAXVxSGHl\n"
+    "ry5KoFRHMv/voJ4ABd22CeuqeKPpKA==\n"
+    "-----END CERTIFICATE-----\n";
+
+/* Valid 2020-01-01 to 2021-01-01: expired. */
+static const char pem_expired[] =
+    "-----BEGIN CERTIFICATE-----\n"
+    "MIIBMDCB2KADAgECAhQJDJrMav5LKnjfuw1syJRu1RA4rzAKBggqhkjOPQQDAjAZ\n"
+    "MRcwFQYDVQQDDA5nb2xkZW4tZXhwaXJlZDAeFw0yMDAxMDEwMDAwMDBaFw0yMTAx\n"
+    "MDEwMDAwMDBaMBkxFzAVBgNVBAMMDmdvbGRlbi1leHBpcmVkMFkwEwYHKoZIzj0C\n"
+    "AQYIKoZIzj0DAQcDQgAEjSNwGLac1JDv3k84PAgjhm+xtmcnoYhhqzgfSV/N1i5U\n"
+    "7qFVaJIPSDs4bJQMRnBPl02lezCPsyO2z3J/2sRxIzAKBggqhkjOPQQDAgNHADBE\n"
+    "AiAZNbc7zetfTAVrgoNGnBLtnbWfjlXA67yxxyO5hGX2+AIgNsEaBnT0ePT4ti3A\n"
+    "HimSy6cwCZXg2ROnT9VXrDaqHh0=\n"
+    "-----END CERTIFICATE-----\n";
+
+/* Valid 2099-01-01 to 2099-12-31: not valid yet. */
+static const char pem_future[] =
+    "-----BEGIN CERTIFICATE-----\n"
+    "MIIBNDCB2qADAgECAhR7P4CObcMS6+DA/HCh9CI3uK3FBjAKBggqhkjOPQQDAjAY\n"
+    "MRYwFAYDVQQDDA1nb2xkZW4tZnV0dXJlMCIYDzIwOTkwMTAxMDAwMDAwWhgPMjA5\n"
+    "OTEyMzEwMDAwMDBaMBgxFjAUBgNVBAMMDWdvbGRlbi1mdXR1cmUwWTATBgcqhkjO\n"
+    "PQIBBggqhkjOPQMBBwNCAAQU9z9p/YNdSTzo8VZYvIhEZlNy9dYffIoM8uJIDuhb\n"
+    "t8yi/EBt4W5DydFPbSZ25H3NJNMtBM1WcEwVmvIcrQ6oMAoGCCqGSM49BAMCA0kA\n"
+    "MEYCIQDFxTREYd0goGjCb1qOrPiQ2SbYY2NWdiSPeq+3TEGJVAIhAM9NFqzqi1Ew\n"
+    "rvgZzE9XSp4LpImKCPrKaQ7NIwcbRKF4\n"
+    "-----END CERTIFICATE-----\n";
+
 static void
-write_file(const char *path, mode_t mode)
+write_text(const char *path, const char *text, mode_t mode)
 {
 	FILE *fp = fopen(path, "w");
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
-	fputs("x\n", fp);
+	fputs(text, fp);
 	fclose(fp);
 	CU_ASSERT_EQUAL(chmod(path, mode), 0);
+}
+
+static void
+write_file(const char *path, mode_t mode)
+{
+	write_text(path, "x\n", mode);
 }
 
 static void
@@ -626,7 +668,7 @@ test_check_files(void)
 	for (i = 0; i < 3; i++)
 		snprintf(p[i], sizeof(p[i]), "%s/%s", dir,
 		    i == 0 ? "c.pem" : i == 1 ? "k.pem" : "ca.pem");
-	write_file(p[0], 0644);
+	write_text(p[0], pem_valid, 0644);
 	write_file(p[1], 0600);
 	write_file(p[2], 0644);
 	snprintf(text, sizeof(text), "device = { instance = 1; };\n"
@@ -657,7 +699,37 @@ test_check_files(void)
 	if (e.n == 1)
 		CU_ASSERT_STRING_EQUAL(e.v[0].path, "sc[0].tls.ca[0]");
 	cfg_errs_fini(&e);
+	write_file(p[2], 0644);
+
+	/* The operational certificate: a PEM certificate valid now. */
+	{
+		static const struct {
+			const char *pem, *want;
+		} certs[] = {
+			{ "x\n", "holds no PEM certificate" },
+			{ pem_expired, "has expired: valid from 2020-01-01 "
+			    "00:00:00 UTC until 2021-01-01 00:00:00 UTC" },
+			{ pem_future, "is not valid yet: valid from 2099-01-01 "
+			    "00:00:00 UTC until 2099-12-31 00:00:00 UTC" },
+		};
+		size_t k;
+
+		for (k = 0; k < sizeof(certs) / sizeof(certs[0]); k++) {
+			write_text(p[0], certs[k].pem, 0644);
+			cfg_errs_init(&e);
+			CU_ASSERT_EQUAL(cfg_check_files(c, &e), -1);
+			CU_ASSERT_EQUAL(e.n, 1);
+			if (e.n == 1) {
+				CU_ASSERT_STRING_EQUAL(e.v[0].path,
+				    "sc[0].tls.certificate");
+				CU_ASSERT_PTR_NOT_NULL(strstr(e.v[0].msg,
+				    certs[k].want));
+			}
+			cfg_errs_fini(&e);
+		}
+	}
 	cfg_free(c);
+	unlink(p[2]);
 	unlink(p[0]);
 	unlink(p[1]);
 	rmdir(dir);

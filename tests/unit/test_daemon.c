@@ -151,6 +151,59 @@ test_ctl_round_trip(void)
 	event_base_free(f.base);
 }
 
+/*
+ * Clients that connect and never send a request cannot hold the control
+ * socket's connection slots for ever: they are closed after the idle time,
+ * and the socket answers again.
+ */
+static void
+test_ctl_idle_clients(void)
+{
+	struct ctl_fix f;
+	struct ctl *c;
+	struct sockaddr_un sun;
+	char dir[] = "/tmp/ut-ctl.XXXXXX";
+	char path[64], err[256], ans[256];
+	struct timeval tv = { 0, 600000 };
+	int fds[16], i, n = 0;
+	char b;
+
+	memset(&f, 0, sizeof(f));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/ctl.sock", dir);
+	f.base = event_base_new();
+	c = ctl_new(f.base, path, 0600, (gid_t)-1, handler, &f, err,
+	    sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	ctl_set_idle_ms(c, 300);
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	/* 16 silent clients: as many as there are slots. */
+	for (i = 0; i < 16; i++) {
+		fds[i] = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		if (fds[i] >= 0 && connect(fds[i], (struct sockaddr *)&sun,
+		    sizeof(sun)) == 0)
+			n++;
+	}
+	CU_ASSERT_EQUAL(n, 16);
+	/* Accept them, then let the idle time pass. */
+	event_base_loopexit(f.base, &tv);
+	event_base_dispatch(f.base);
+	/* Every silent client has been closed (EOF, no answer) ... */
+	for (i = 0; i < 16; i++) {
+		CU_ASSERT_EQUAL(recv(fds[i], &b, 1, MSG_DONTWAIT), 0);
+		close(fds[i]);
+	}
+	/* ... and a real request is answered. */
+	CU_ASSERT_EQUAL(ask(&f, path, "{\"cmd\":\"status\"}\n", ans,
+	    sizeof(ans)), 0);
+	CU_ASSERT_STRING_EQUAL(ans, "{\"ok\":true,\"echo\":\"status\"}\n");
+	ctl_free(c);
+	rmdir(dir);
+	event_base_free(f.base);
+}
+
 /* ---------------------------------------------------------- sd_notify */
 
 static void
@@ -209,6 +262,7 @@ test_sd_notify(void)
 static const struct ut_case cases[] = {
 	UT_CASE(test_json_get_str),
 	UT_CASE(test_ctl_round_trip),
+	UT_CASE(test_ctl_idle_clients),
 	UT_CASE(test_sd_notify),
 	UT_END
 };

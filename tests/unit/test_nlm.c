@@ -5,20 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/hex.h"
 #include "npdu/nlm_codec.h"
 #include "npdu/npdu_codec.h"
 #include "tests/unit/harness.h"
 #include "tests/unit/vecfile.h"
-
-static size_t
-unhex(const char *text, uint8_t *buf, size_t cap)
-{
-	long n = hex_decode(text, buf, cap, NULL);
-
-	CU_ASSERT_FATAL(n >= 0);
-	return (size_t)n;
-}
 
 /* Decode an NPDU carrying a network message; header must be fine. */
 static enum codec_rc
@@ -255,7 +245,7 @@ test_nlm_digest_e12(void)
 	struct nlm_port p;
 
 #define E12(hex)							\
-	len = unhex(hex, buf, sizeof(buf));				\
+	len = ut_unhex(hex, buf, sizeof(buf));				\
 	CU_ASSERT_EQUAL_FATAL(decode_msg(buf, len, &v, &m, NULL, NULL),	\
 	    CODEC_OK);							\
 	check_reencode(buf, len, &v, &m)
@@ -342,7 +332,7 @@ check_build(const struct npdu_view *hdr, const struct nlm_msg *m,
     const char *want_hex)
 {
 	uint8_t want[128], out[128];
-	size_t wlen = unhex(want_hex, want, sizeof(want));
+	size_t wlen = ut_unhex(want_hex, want, sizeof(want));
 	struct wr w;
 
 	wr_init(&w, out, sizeof(out));
@@ -617,7 +607,7 @@ test_nlm_malformed_table(void)
 	for (i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
 		const struct bad_case *c = &bad_cases[i];
 		uint8_t buf[64];
-		size_t len = unhex(c->hex, buf, sizeof(buf));
+		size_t len = ut_unhex(c->hex, buf, sizeof(buf));
 		struct npdu_view v;
 		struct nlm_msg m;
 		const char *why = NULL;

@@ -5,21 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/hex.h"
 #include "npdu/npdu_codec.h"
 #include "tests/unit/harness.h"
 #include "tests/unit/vecfile.h"
 
 /* Decode hex text into buf; fail the test on bad hex. */
-static size_t
-unhex(const char *text, uint8_t *buf, size_t cap)
-{
-	long n = hex_decode(text, buf, cap, NULL);
-
-	CU_ASSERT_FATAL(n >= 0);
-	return (size_t)n;
-}
-
 /* Decode, re-encode, and compare with the input. */
 static void
 check_reencode(const uint8_t *buf, size_t len)
@@ -277,7 +267,7 @@ test_npdu_malformed_table(void)
 	for (i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
 		const struct bad_case *c = &bad_cases[i];
 		uint8_t buf[64];
-		size_t len = unhex(c->hex, buf, sizeof(buf));
+		size_t len = ut_unhex(c->hex, buf, sizeof(buf));
 		struct npdu_view v;
 		const char *why = NULL;
 		size_t off = 999;
@@ -303,8 +293,8 @@ test_npdu_digest_e8(void)
 {
 	static const uint8_t sadr[6] = { 0xc0, 0xa8, 0x01, 0x0a, 0xba, 0xc0 };
 	uint8_t a[32], b[32], out[64];
-	size_t alen = unhex("01 20 FF FF 00 FF 10 08", a, sizeof(a));
-	size_t blen = unhex("01 28 FF FF 00 00 05 06 C0 A8 01 0A BA C0 FE "
+	size_t alen = ut_unhex("01 20 FF FF 00 FF 10 08", a, sizeof(a));
+	size_t blen = ut_unhex("01 28 FF FF 00 00 05 06 C0 A8 01 0A BA C0 FE "
 	    "10 08", b, sizeof(b));
 	struct npdu_view v;
 	struct wr w;
@@ -343,9 +333,9 @@ test_npdu_digest_e9(void)
 {
 	static const uint8_t vmac[6] = { 0x32, 0x76, 0xe4, 0xb1, 0x1d, 0x02 };
 	uint8_t a[32], c[32], out[64];
-	size_t alen = unhex("01 20 00 05 06 C0 A8 01 0A BA C0 FF 20 05 0F",
+	size_t alen = ut_unhex("01 20 00 05 06 C0 A8 01 0A BA C0 FF 20 05 0F",
 	    a, sizeof(a));
-	size_t clen = unhex("01 08 00 07 06 32 76 E4 B1 1D 02 20 05 0F", c,
+	size_t clen = ut_unhex("01 08 00 07 06 32 76 E4 B1 1D 02 20 05 0F", c,
 	    sizeof(c));
 	struct npdu_view v;
 	struct wr w;
@@ -389,7 +379,7 @@ test_npdu_digest_e11(void)
 	npdu_view_set_source(&v, 1, &one, 1);
 	v.payload = (const uint8_t *)"\x10\x08";
 	v.payload_len = 2;
-	wlen = unhex("01 28 FF FF 00 00 01 01 01 FE 10 08", want, sizeof(want));
+	wlen = ut_unhex("01 28 FF FF 00 00 01 01 01 FE 10 08", want, sizeof(want));
 	wr_init(&w, out, sizeof(out));
 	CU_ASSERT_EQUAL(npdu_encode(&w, &v), 0);
 	UT_ASSERT_BYTES(out, w.len, want, wlen);
@@ -399,14 +389,14 @@ test_npdu_digest_e11(void)
 	npdu_view_set_dest(&v, 1, &one, 1, NPDU_HOP_COUNT_INIT);
 	v.payload = iam;
 	v.payload_len = sizeof(iam);
-	wlen = unhex("01 20 00 01 01 01 FF 10 00 C4 02 00 00 04 22 04 00 91 00 "
+	wlen = ut_unhex("01 20 00 01 01 01 FF 10 00 C4 02 00 00 04 22 04 00 91 00 "
 	    "22 03 E7", want, sizeof(want));
 	wr_init(&w, out, sizeof(out));
 	CU_ASSERT_EQUAL(npdu_encode(&w, &v), 0);
 	UT_ASSERT_BYTES(out, w.len, want, wlen);
 	npdu_view_strip_dest(&v);
 	npdu_view_set_source(&v, 2, &four, 1);
-	wlen = unhex("01 08 00 02 01 04 10 00 C4 02 00 00 04 22 04 00 91 00 22 "
+	wlen = ut_unhex("01 08 00 02 01 04 10 00 C4 02 00 00 04 22 04 00 91 00 22 "
 	    "03 E7", want, sizeof(want));
 	wr_init(&w, out, sizeof(out));
 	CU_ASSERT_EQUAL(npdu_encode(&w, &v), 0);
@@ -441,7 +431,7 @@ test_npdu_digest_e12(void)
 
 	for (i = 0; i < sizeof(e12) / sizeof(e12[0]); i++) {
 		uint8_t buf[32];
-		size_t len = unhex(e12[i].hex, buf, sizeof(buf));
+		size_t len = ut_unhex(e12[i].hex, buf, sizeof(buf));
 		struct npdu_view v;
 
 		CU_ASSERT_EQUAL_FATAL(npdu_decode(buf, len, &v, NULL, NULL),

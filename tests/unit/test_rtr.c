@@ -115,15 +115,6 @@ done(void)
 	R = NULL;
 }
 
-static size_t
-unhex(const char *text, uint8_t *buf, size_t cap)
-{
-	long n = hex_decode(text, buf, cap, NULL);
-
-	CU_ASSERT_FATAL(n >= 0);
-	return (size_t)n;
-}
-
 /* The log from entry first on must be exactly out[] (NULL npdu ends). */
 static void
 expect_sent(const char *what, size_t first, const struct rt_out *out)
@@ -150,7 +141,7 @@ expect_sent(const char *what, size_t first, const struct rt_out *out)
 	for (i = 0; i < n; i++) {
 		const struct rtr_tp_sent *s = &lg.sent[first + i];
 		uint8_t want[RTR_TP_NPDU_MAX], mac[NPDU_PORT_MAC_MAX];
-		size_t wl = unhex(out[i].npdu, want, sizeof(want));
+		size_t wl = ut_unhex(out[i].npdu, want, sizeof(want));
 
 		if (s->tp != &tp[out[i].port] ||
 		    s->broadcast != (out[i].dst == BC))
@@ -159,7 +150,7 @@ expect_sent(const char *what, size_t first, const struct rt_out *out)
 		CU_ASSERT_PTR_EQUAL(s->tp, &tp[out[i].port]);
 		CU_ASSERT_EQUAL(s->broadcast, out[i].dst == BC);
 		if (out[i].dst != BC) {
-			size_t ml = unhex(out[i].dst, mac, sizeof(mac));
+			size_t ml = ut_unhex(out[i].dst, mac, sizeof(mac));
 
 			UT_ASSERT_BYTES(s->mac, s->mac_len, mac, ml);
 		}
@@ -1114,6 +1105,40 @@ test_rtr_nl_rate_limit(void)
 	done();
 }
 
+/*
+ * Network-layer requests from ever new (forged) sources: each source has
+ * its own budget, but all of them together have one too (4 peers' worth),
+ * so 100 Who-Is-Router-To-Network from 100 sources draw 20 broadcasts.
+ */
+static void
+test_rtr_nl_rate_limit_all(void)
+{
+	struct rtr_config c;
+	uint8_t mac[6] = { 0xc0, 0xa8, 0x01, 0x0a, 0x00, 0x00 };
+	unsigned i;
+
+	std_config(&c);
+	c.nl_rate_burst = 5;
+	c.nl_rate_interval_us = CLK_SEC(1);
+	std_router(&c, false);
+	for (i = 0; i < 100; i++) {
+		mac[4] = (uint8_t)(0x80 + i / 256);
+		mac[5] = (uint8_t)i;
+		rtr_receive(R, 0, &(struct npdu_rx){ .src_mac = mac,
+		    .src_mac_len = 6, .broadcast = true, .npdu =
+		    (const uint8_t *)"\x01\x80\x00", .npdu_len = 3 }, T0);
+	}
+	CU_ASSERT_EQUAL(lg.n, 20);
+	CU_ASSERT_EQUAL(rtr_stats(R)->drop_nl_ratelim, 80);
+	/* The shared budget refills at 4 per second. */
+	mac[5] = 200;
+	rtr_receive(R, 0, &(struct npdu_rx){ .src_mac = mac, .src_mac_len = 6,
+	    .broadcast = true, .npdu = (const uint8_t *)"\x01\x80\x00",
+	    .npdu_len = 3 }, T0 + CLK_MS(250));
+	CU_ASSERT_EQUAL(lg.n, 21);
+	done();
+}
+
 /* A broadcast storm arriving on one port is cut per arrival port. */
 static void
 test_rtr_bcast_rate_limit(void)
@@ -1350,7 +1375,7 @@ test_rtr_send_apdu(void)
 	CU_ASSERT_EQUAL_FATAL(lg.n, 3);
 	{
 		uint8_t want[32];
-		size_t wl = unhex("01 20 00 63 01 01 FF 10 00 C4 02 00 00 04",
+		size_t wl = ut_unhex("01 20 00 63 01 01 FF 10 00 C4 02 00 00 04",
 		    want, sizeof(want));
 
 		CU_ASSERT_PTR_EQUAL(lg.sent[0].tp, &tp[0]);
@@ -1437,7 +1462,7 @@ static void
 expect_entry(const struct rtr_tp_sent *s, const char *hex)
 {
 	uint8_t want[256];
-	size_t wl = unhex(hex, want, sizeof(want));
+	size_t wl = ut_unhex(hex, want, sizeof(want));
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	UT_ASSERT_BYTES(s->npdu, s->len, want, wl);
@@ -1588,6 +1613,7 @@ static const struct ut_case cases[] = {
 	UT_CASE(test_rtr_return_route),
 	UT_CASE(test_rtr_init_rt_update),
 	UT_CASE(test_rtr_nl_rate_limit),
+	UT_CASE(test_rtr_nl_rate_limit_all),
 	UT_CASE(test_rtr_bcast_rate_limit),
 	UT_CASE(test_rtr_bcast_rate_off),
 	UT_CASE(test_rtr_set_limits),

@@ -310,6 +310,107 @@ test_dc_never_and_configured(void)
 		CU_ASSERT_NOT_EQUAL(a.a[i].kind, SC_DC_ACT_DISCONNECT);
 }
 
+/* A reload's new policy, cap and peers (sc_dc_reconfigure). */
+static void
+test_dc_reconfigure(void)
+{
+	struct sc_dc t;
+	struct sc_dc_cfg c;
+	struct sc_dc_acts a = { 0 };
+	struct sc_dc_peer_cfg pc[2];
+	const struct sc_dc_peer *p;
+	char longuri[SC_DC_URI_MAX + 8];
+
+	memset(&c, 0, sizeof(c));
+	c.policy = SC_DC_POLICY_CONFIGURED;
+	c.max_conns = 4;
+	c.idle_us = CLK_SEC(60);
+	c.cache_us = CLK_SEC(600);
+	c.resolve_timeout_us = CLK_SEC(5);
+	c.retry_us = CLK_SEC(30);
+	sc_dc_init(&t, &c);
+	CU_ASSERT_EQUAL(sc_dc_add_configured(&t, vA, "wss://127.0.0.1:9"), 0);
+	sc_dc_tick(&t, T0, 1, &a);
+	CU_ASSERT_EQUAL_FATAL(a.n, 1);
+	sc_dc_init_up(&t, vA, T0);
+	CU_ASSERT_EQUAL(sc_dc_acc_up(&t, vC, T0), 0);	/* C dialled us */
+	CU_ASSERT_TRUE(sc_dc_is_initiated(&t, vA));
+
+	/* Add B (a URI), keep A: A stays up, B is tried at the next tick. */
+	memset(pc, 0, sizeof(pc));
+	memcpy(pc[0].vmac, vA, 6);
+	pc[0].uri = "wss://127.0.0.1:9";
+	memcpy(pc[1].vmac, vB, 6);
+	pc[1].uri = "wss://127.0.0.1:10";
+	CU_ASSERT_EQUAL(sc_dc_reconfigure(&t, SC_DC_POLICY_CONFIGURED, 4, pc,
+	    2), 0);
+	CU_ASSERT_TRUE(sc_dc_is_initiated(&t, vA));
+	CU_ASSERT_TRUE(sc_dc_is_direct(&t, vA));
+	a.n = 0;
+	sc_dc_tick(&t, T0 + 1, 2, &a);
+	CU_ASSERT_EQUAL_FATAL(a.n, 1);
+	CU_ASSERT_EQUAL(a.a[0].kind, SC_DC_ACT_CONNECT);
+	CU_ASSERT_EQUAL(memcmp(a.a[0].vmac, vB, 6), 0);
+	CU_ASSERT_STRING_EQUAL(a.a[0].uri, "wss://127.0.0.1:10");
+	sc_dc_init_up(&t, vB, T0 + 1);
+	CU_ASSERT_EQUAL(sc_dc_nconns(&t), 3);
+
+	/* A's URI changes: its connection goes, the new URI is tried at
+	   once; B is removed: its connection goes; C (accepted) stays,
+	   also above the lowered cap. */
+	pc[0].uri = "wss://127.0.0.1:19";
+	CU_ASSERT_EQUAL(sc_dc_reconfigure(&t, SC_DC_POLICY_CONFIGURED, 1, pc,
+	    1), 0);
+	CU_ASSERT_FALSE(sc_dc_is_initiated(&t, vA));
+	CU_ASSERT_FALSE(sc_dc_is_initiated(&t, vB));
+	CU_ASSERT_TRUE(sc_dc_is_direct(&t, vC));
+	p = sc_dc_find(&t, vB);
+	CU_ASSERT_TRUE(p == NULL || !p->configured);
+	CU_ASSERT_EQUAL(sc_dc_nconns(&t), 1);
+	CU_ASSERT_FALSE(sc_dc_may_accept(&t));
+	a.n = 0;
+	sc_dc_tick(&t, T0 + 2, 3, &a);
+	CU_ASSERT_EQUAL(a.n, 0);	/* the cap (1) is taken by C */
+	sc_dc_acc_down(&t, vC, T0 + 3);
+	sc_dc_tick(&t, T0 + 3, 4, &a);
+	CU_ASSERT_EQUAL_FATAL(a.n, 1);
+	CU_ASSERT_STRING_EQUAL(a.a[0].uri, "wss://127.0.0.1:19");
+	sc_dc_init_up(&t, vA, T0 + 3);
+
+	/* Policy never: every initiated connection goes, none is made. */
+	CU_ASSERT_EQUAL(sc_dc_reconfigure(&t, SC_DC_POLICY_NEVER, 4, pc, 1),
+	    0);
+	CU_ASSERT_FALSE(sc_dc_is_initiated(&t, vA));
+	a.n = 0;
+	sc_dc_tick(&t, T0 + CLK_SEC(100), 5, &a);
+	CU_ASSERT_EQUAL(a.n, 0);
+
+	/* On demand: a peer no longer configured keeps its connection and
+	   falls under the idle timeout. */
+	CU_ASSERT_EQUAL(sc_dc_reconfigure(&t, SC_DC_POLICY_CONFIGURED, 4, pc,
+	    1), 0);
+	sc_dc_tick(&t, T0 + CLK_SEC(101), 6, &a);
+	CU_ASSERT_EQUAL_FATAL(a.n, 1);
+	sc_dc_init_up(&t, vA, T0 + CLK_SEC(101));
+	CU_ASSERT_EQUAL(sc_dc_reconfigure(&t, SC_DC_POLICY_ON_DEMAND, 4, NULL,
+	    0), 0);
+	CU_ASSERT_TRUE(sc_dc_is_initiated(&t, vA));
+	a.n = 0;
+	sc_dc_tick(&t, T0 + CLK_SEC(200), 7, &a);
+	CU_ASSERT_EQUAL_FATAL(a.n, 1);
+	CU_ASSERT_EQUAL(a.a[0].kind, SC_DC_ACT_DISCONNECT);
+
+	/* A URI too long: refused, nothing changed. */
+	memset(longuri, 'x', sizeof(longuri) - 1);
+	longuri[sizeof(longuri) - 1] = '\0';
+	pc[1].uri = longuri;
+	CU_ASSERT_FALSE(sc_dc_reconfigure_fits(&t, pc, 2));
+	CU_ASSERT_EQUAL(sc_dc_reconfigure(&t, SC_DC_POLICY_NEVER, 4, pc, 2),
+	    -1);
+	CU_ASSERT_EQUAL(t.cfg.policy, SC_DC_POLICY_ON_DEMAND);
+	CU_ASSERT_TRUE(sc_dc_is_initiated(&t, vA));
+}
+
 static void
 test_dc_uri_parse(void)
 {
@@ -341,6 +442,7 @@ static const struct ut_case cases[] = {
 	UT_CASE(test_dc_cap_and_accept),
 	UT_CASE(test_dc_idle),
 	UT_CASE(test_dc_never_and_configured),
+	UT_CASE(test_dc_reconfigure),
 	UT_CASE(test_dc_uri_parse),
 	UT_END
 };

@@ -246,6 +246,86 @@ test_hash_stress(void)
 	sc_hubtab_fini(&t);
 }
 
+/* The cap changed at run time: lowered keeps nodes, raised moves. */
+static void
+test_set_max(void)
+{
+	struct sc_hubtab t;
+	struct scm_connect c;
+	struct sc_hub_peer *p;
+	size_t ia, ix, i, found;
+	uint8_t vm[6] = { 0x02, 0, 0, 0, 0, 0 };
+	uint32_t r = 11;
+	void *old;
+	bool moved = true;
+	int k;
+
+	setup(&t, 3, false);
+	admit(&t, vm_a, 0x11, 1600, &conn_a, SC_HUB_ADMIT_NEW);
+	admit(&t, vm_b, 0x22, 1600, &conn_b, SC_HUB_ADMIT_NEW);
+	admit(&t, vm_router, 0x33, 1600, &conn_r, SC_HUB_ADMIT_NEW);
+	CU_ASSERT_EQUAL(sc_hubtab_set_max(&t, 2, &moved), 0);
+	CU_ASSERT_FALSE(moved);
+	CU_ASSERT_EQUAL(t.n, 3);
+	CU_ASSERT_PTR_NOT_NULL(sc_hubtab_find(&t, vm_b));
+	/* A node reconnecting (same UUID) above the lowered cap: replaced
+	   in whatever slot is free (found by the fuzzer: none below it). */
+	p = admit(&t, vm_router, 0x33, 1600, &conn_r, SC_HUB_ADMIT_REPLACE);
+	CU_ASSERT_PTR_NOT_NULL(p);
+	CU_ASSERT_EQUAL(t.n, 3);
+	vm[5] = 9;
+	admit(&t, vm, 0x44, 1600, &conn_x, SC_HUB_REFUSE_FULL);
+	sc_hubtab_remove(&t, sc_hubtab_find(&t, vm_b));
+	admit(&t, vm, 0x44, 1600, &conn_x, SC_HUB_REFUSE_FULL);
+	sc_hubtab_remove(&t, sc_hubtab_find(&t, vm_router));
+	p = admit(&t, vm, 0x44, 1600, &conn_x, SC_HUB_ADMIT_NEW);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_TRUE((size_t)(p - t.peers) < 2);
+	ia = (size_t)(sc_hubtab_find(&t, vm_a) - t.peers);
+	ix = (size_t)(p - t.peers);
+	/* Raised above the table's size: a new array, same indexes. */
+	CU_ASSERT_EQUAL(sc_hubtab_set_max(&t, 40, &moved), 0);
+	CU_ASSERT_TRUE(moved);
+	CU_ASSERT_EQUAL(t.cap, 40);
+	CU_ASSERT_PTR_EQUAL(sc_hubtab_find(&t, vm_a), &t.peers[ia]);
+	CU_ASSERT_PTR_EQUAL(sc_hubtab_find(&t, vm), &t.peers[ix]);
+	CU_ASSERT_PTR_EQUAL(t.peers[ix].conn, &conn_x);
+	/* Random traffic while the cap moves up and down. */
+	for (k = 0; k < 20000; k++) {
+		r = r * 1103515245u + 12345u;
+		if (k % 500 == 0)
+			CU_ASSERT_EQUAL(sc_hubtab_set_max(&t,
+			    5 + (r >> 8) % 60, &moved), 0);
+		vm[5] = (uint8_t)((r >> 16) % 100);
+		if ((p = sc_hubtab_find(&t, vm)) != NULL && (r & 0x100)) {
+			sc_hubtab_remove(&t, p);
+		} else if (p == NULL) {
+			size_t before = t.n;
+			enum sc_hub_admit a;
+
+			mkreq(&c, vm, vm[5], 1600);
+			c.uuid[0] = (uint8_t)k;
+			c.uuid[1] = (uint8_t)(k >> 8);
+			a = sc_hubtab_admit(&t, &c, NULL, 0, &p, &old);
+			CU_ASSERT_EQUAL(a, before < t.cfg.max_conns ?
+			    SC_HUB_ADMIT_NEW : SC_HUB_REFUSE_FULL);
+		}
+		found = 0;
+		for (i = 0; i < t.cap; i++) {
+			if (!t.peers[i].in_use)
+				continue;
+			found++;
+			if (i >= t.hi || sc_hubtab_find(&t, t.peers[i].vmac) !=
+			    &t.peers[i]) {
+				CU_FAIL("entry not found by its VMAC");
+				k = 1 << 30;
+			}
+		}
+		CU_ASSERT_EQUAL(found, t.n);
+	}
+	sc_hubtab_fini(&t);
+}
+
 /* Three nodes: the router, B and A (A with a small Max BVLC). */
 static void
 three(struct sc_hubtab *t, bool accept_orig, struct sc_hub_peer **pr,
@@ -537,6 +617,7 @@ static const struct ut_case cases[] = {
 	UT_CASE(test_dup_vmac_refused_with_e6),
 	UT_CASE(test_own_vmac),
 	UT_CASE(test_same_uuid_replaces),
+	UT_CASE(test_set_max),
 	UT_CASE(test_cap_and_bad_vmac),
 	UT_CASE(test_hash_stress),
 	UT_CASE(test_relay_unicast_e9),

@@ -53,6 +53,42 @@ test_srclim_keys(void)
 }
 
 static void
+test_srclim_v6_prefix(void)
+{
+	struct sc_srclim t;
+	struct sc_srclim_ent *e[3], *x = NULL;
+	uint8_t a[SC_SRCLIM_KEY_LEN], b[SC_SRCLIM_KEY_LEN];
+	uint8_t c[SC_SRCLIM_KEY_LEN];
+
+	/* Two addresses of one /64 are one source ... */
+	key6("2001:db8:1:2::7", a);
+	key6("2001:db8:1:2:aaaa:bbbb:cccc:dddd", b);
+	CU_ASSERT(memcmp(a, b, sizeof(a)) == 0);
+	/* ... the next /64 is another one ... */
+	key6("2001:db8:1:3::7", c);
+	CU_ASSERT(memcmp(a, c, sizeof(a)) != 0);
+	/* ... and v4-mapped sources in ::ffff:0:0/96 still count by IPv4
+	   address, not all as one /64. */
+	key6("::ffff:192.0.2.7", b);
+	key6("::ffff:192.0.2.8", c);
+	CU_ASSERT(memcmp(b, c, sizeof(b)) != 0);
+
+	/* A host rotating through its /64 meets the per-source limit. */
+	sc_srclim_init(&t, 2, 0, 99);
+	key6("2001:db8:1:2::1", a);
+	CU_ASSERT(sc_srclim_take(&t, a, &e[0]) == SC_SRCLIM_OK);
+	key6("2001:db8:1:2::2", a);
+	CU_ASSERT(sc_srclim_take(&t, a, &e[1]) == SC_SRCLIM_OK);
+	key6("2001:db8:1:2::3", a);
+	CU_ASSERT(sc_srclim_take(&t, a, &x) == SC_SRCLIM_PER_SOURCE);
+	CU_ASSERT_EQUAL(sc_srclim_count(&t, a), 2);
+	key6("2001:db8:1:3::3", a);
+	CU_ASSERT(sc_srclim_take(&t, a, &e[2]) == SC_SRCLIM_OK);
+	CU_ASSERT_EQUAL(t.n_sources, 2);
+	sc_srclim_fini(&t);
+}
+
+static void
 test_srclim_per_source(void)
 {
 	struct sc_srclim t;
@@ -143,11 +179,47 @@ test_srclim_no_limits(void)
 	sc_srclim_fini(&t);
 }
 
+static void
+test_srclim_set_limits(void)
+{
+	struct sc_srclim t;
+	struct sc_srclim_ent *e[6], *x = NULL;
+	uint8_t a[SC_SRCLIM_KEY_LEN], b[SC_SRCLIM_KEY_LEN];
+	int i;
+
+	sc_srclim_init(&t, 4, 6, 3);
+	key4("192.0.2.1", a);
+	key4("192.0.2.2", b);
+	for (i = 0; i < 4; i++)
+		CU_ASSERT_FATAL(sc_srclim_take(&t, a, &e[i]) == SC_SRCLIM_OK);
+	CU_ASSERT_FATAL(sc_srclim_take(&t, b, &e[4]) == SC_SRCLIM_OK);
+	/* Lowered below what is held: nothing is dropped, nothing new. */
+	sc_srclim_set_limits(&t, 2, 3);
+	CU_ASSERT_EQUAL(t.n, 5);
+	CU_ASSERT_EQUAL(sc_srclim_count(&t, a), 4);
+	CU_ASSERT(sc_srclim_take(&t, b, &x) == SC_SRCLIM_FULL);
+	sc_srclim_put(&t, e[4]);
+	sc_srclim_put(&t, e[3]);	/* 3 in all, 3 from a */
+	CU_ASSERT(sc_srclim_take(&t, b, &x) == SC_SRCLIM_FULL);
+	sc_srclim_put(&t, e[2]);	/* 2 in all, 2 from a */
+	CU_ASSERT(sc_srclim_take(&t, a, &x) == SC_SRCLIM_PER_SOURCE);
+	CU_ASSERT_FATAL(sc_srclim_take(&t, b, &e[2]) == SC_SRCLIM_OK);
+	/* Raised: taken at once. */
+	sc_srclim_set_limits(&t, 5, 0);
+	for (i = 3; i < 6; i++)
+		CU_ASSERT_FATAL(sc_srclim_take(&t, a, &e[i]) == SC_SRCLIM_OK);
+	CU_ASSERT_EQUAL(sc_srclim_count(&t, a), 5);
+	CU_ASSERT(sc_srclim_take(&t, a, &x) == SC_SRCLIM_PER_SOURCE);
+	sc_srclim_fini(&t);
+}
+
 static const struct ut_case cases[] = {
 	UT_CASE(test_srclim_keys),
+	UT_CASE(test_srclim_v6_prefix),
 	UT_CASE(test_srclim_per_source),
 	UT_CASE(test_srclim_total),
 	UT_CASE(test_srclim_no_limits),
+	UT_CASE(test_srclim_set_limits),
 	UT_END
 };
 UT_SUITE(sc_srclim, cases);
