@@ -270,6 +270,8 @@ struct cfg_err {
 struct cfg_errs {
 	struct cfg_err	*v;
 	size_t		 n, cap;
+	size_t		 n_clock;	/* of n: a certificate not valid yet
+					   (a clock set right may cure them) */
 };
 
 void cfg_errs_init(struct cfg_errs *);

@@ -587,6 +587,7 @@ check_cert_dates(const struct cfg *c, const char *path, const char *file,
 	case SC_CERT_NOT_YET_VALID:
 		VERR(e, c, path, "\"%s\" is not valid yet: valid from %s "
 		    "until %s (or the system clock is wrong)", file, nb, na);
+		e->n_clock++;
 		break;
 	case SC_CERT_OK:
 	case SC_CERT_EXPIRING:

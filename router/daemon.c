@@ -1041,6 +1041,13 @@ load_config(const char *path, struct cfg **out)
 		cfg_errs_print(&e, stderr);
 		fprintf(stderr, "bacsc-router: %s: %zu error%s, not started\n",
 		    path, e.n, e.n == 1 ? "" : "s");
+		/* Only a clock in the past?  Worth another start later. */
+		if (e.n > 0 && e.n == e.n_clock) {
+			fprintf(stderr, "bacsc-router: exit %d: started again "
+			    "by the service manager, it runs once the clock "
+			    "is right\n", DMN_EXIT_TEMPFAIL);
+			rc = -2;
+		}
 		cfg_free(c);
 	} else {
 		*out = c;
@@ -1170,7 +1177,13 @@ dmn_run(const struct dmn_opts *o)
 	d->conf_path = strdup(o->conf_path);
 	if (d->conf_path == NULL)
 		goto out;
-	if (load_config(o->conf_path, &d->cfg) != 0) {
+	switch (load_config(o->conf_path, &d->cfg)) {
+	case 0:
+		break;
+	case -2:
+		rc = DMN_EXIT_TEMPFAIL;
+		goto out;
+	default:
 		rc = DMN_EXIT_CONFIG;
 		goto out;
 	}

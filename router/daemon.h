@@ -18,6 +18,13 @@
  * (the systemd unit has RestartPreventExitStatus=78).
  */
 #define DMN_EXIT_CONFIG		78
+/*
+ * Exit status at start-up when the only errors are operational
+ * certificates that are not valid yet: EX_TEMPFAIL, so that the service
+ * manager starts the daemon again (a box that booted with its clock in
+ * the past comes up once NTP has set it).  -t still says 78.
+ */
+#define DMN_EXIT_TEMPFAIL	75
 
 struct dmn_opts {
 	const char	*conf_path;	/* borrows */
@@ -29,7 +36,8 @@ struct dmn_opts {
  * Run the daemon until SIGTERM/SIGINT: validate, open logs, load keys and
  * bind sockets, drop privileges, run.  Return the process exit status:
  * 0 after a clean shutdown, DMN_EXIT_CONFIG when the configuration is
- * missing or not valid (every error printed), 1 on another start-up
+ * missing or not valid (every error printed), DMN_EXIT_TEMPFAIL when the
+ * only errors are certificates not valid yet, 1 on another start-up
  * error (logged).
  */
 int dmn_run(const struct dmn_opts *o);
