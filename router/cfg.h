@@ -326,6 +326,9 @@ int cfg_resolve_paths(struct cfg *, struct cfg_errs *);
  */
 const char *cfg_path_of(const struct cfg *, const char *file, char *buf,
     size_t len);
+/* Do a and b hold the same strings in the same order? */
+bool cfg_strlist_equal(const struct cfg_strlist *a,
+    const struct cfg_strlist *b);
 /*
  * Record one error for every setting that differs between cur and next
  * and cannot be changed without a restart (the table cfg_restart_keys).

@@ -725,27 +725,31 @@ str_eq(const char *a, const char *b)
 	    (a != NULL && b != NULL && strcmp(a, b) == 0);
 }
 
+bool
+cfg_strlist_equal(const struct cfg_strlist *a, const struct cfg_strlist *b)
+{
+	size_t i;
+
+	if (a->n != b->n)
+		return false;
+	for (i = 0; i < a->n; i++)
+		if (strcmp(a->v[i], b->v[i]) != 0)
+			return false;
+	return true;
+}
+
 /* Is a scalar or string-list setting the same in a and b? */
 static bool
 field_equal(const struct cfg_field *f, const void *a, const void *b)
 {
 	const void *pa = CFG_CAT(a, f), *pb = CFG_CAT(b, f);
 	static char ta[CFG_TEXT_MAX], tb[CFG_TEXT_MAX];
-	size_t i;
 
 	if (cfg_field_present(f, a) != cfg_field_present(f, b))
 		return false;
 	switch (cfg_kind_shape(f->kind)) {
-	case CS_STRLIST: {
-		const struct cfg_strlist *la = pa, *lb = pb;
-
-		if (la->n != lb->n)
-			return false;
-		for (i = 0; i < la->n; i++)
-			if (strcmp(la->v[i], lb->v[i]) != 0)
-				return false;
-		return true;
-	}
+	case CS_STRLIST:
+		return cfg_strlist_equal(pa, pb);
 	case CS_TEXT:
 		if (cfg_text_slot(f, a) != NULL)
 			return str_eq(*cfg_text_slot(f, a),

@@ -640,9 +640,9 @@ note_deferred(const struct dmn *d, const struct cfg *cur,
 		    a->fdt_per_address != b->fdt_per_address ||
 		    a->has_nat_global != b->has_nat_global ||
 		    memcmp(&a->nat_global, &b->nat_global,
-		    sizeof(a->nat_global)) != 0 || a->learn != b->learn) {
-			snprintf(buf, sizeof(buf), "bip[%zu] (other than bdt)",
-			    i);
+		    sizeof(a->nat_global)) != 0) {
+			snprintf(buf, sizeof(buf), "bip[%zu] (other than bdt, "
+			    "learn)", i);
 			note(arg, buf);
 		}
 	}
@@ -650,10 +650,6 @@ note_deferred(const struct dmn *d, const struct cfg *cur,
 		const struct cfg_sc *a = &cur->sc[i], *b = &next->sc[i];
 		const struct dmn_port *p = sc_port_of(d, i);
 
-		if (a->learn != b->learn) {
-			snprintf(buf, sizeof(buf), "sc[%zu].learn", i);
-			note(arg, buf);
-		}
 		if (a->allow_plaintext_ws != b->allow_plaintext_ws) {
 			snprintf(buf, sizeof(buf), "sc[%zu].allow_plaintext_ws",
 			    i);
@@ -667,7 +663,8 @@ note_deferred(const struct dmn *d, const struct cfg *cur,
 		}
 		if ((p == NULL || p->sc.nodesw == NULL) &&
 		    (dmn_sc_ns_differs(&a->node_switch, &b->node_switch) ||
-		    a->node_switch.idle_timeout != b->node_switch.idle_timeout ||
+		    a->node_switch.idle_timeout !=
+		    b->node_switch.idle_timeout ||
 		    a->node_switch.resolve_timeout !=
 		    b->node_switch.resolve_timeout ||
 		    a->node_switch.resolve_cache !=
@@ -708,6 +705,32 @@ note_router(const struct cfg_router *a, const struct cfg_router *b,
 			note(arg, u32[i].name);
 	if (a->init_rt_updates != b->init_rt_updates)
 		note(arg, "router.init_rt_updates");
+}
+
+/* The learn setting of port p in configuration c. */
+static bool *
+learn_of(struct cfg *c, const struct dmn_port *p)
+{
+	return p->kind == DMN_BIP ? &c->bip[p->ci].learn : &c->sc[p->ci].learn;
+}
+
+/* Name every port whose learn setting differs (rtr_set_limits took it). */
+static void
+note_learn(struct dmn *d, struct cfg *next,
+    void (*note)(void *, const char *), void *arg)
+{
+	char buf[64];
+	size_t i;
+
+	for (i = 0; i < d->nports; i++) {
+		const struct dmn_port *p = &d->port[i];
+
+		if (*learn_of(d->cfg, p) == *learn_of(next, p))
+			continue;
+		snprintf(buf, sizeof(buf), "%s[%zu].learn",
+		    p->kind == DMN_BIP ? "bip" : "sc", p->ci);
+		note(arg, buf);
+	}
 }
 
 static void
@@ -772,6 +795,8 @@ swap_applied(struct dmn *d, struct cfg *cur, struct cfg *next)
 		struct cfg_bdt_entry *bdt = cur->bip[i].bdt;
 		size_t n = cur->bip[i].n_bdt;
 
+		cur->bip[i].learn = next->bip[i].learn;
+
 		cur->bip[i].bdt = next->bip[i].bdt;
 		cur->bip[i].n_bdt = next->bip[i].n_bdt;
 		next->bip[i].bdt = bdt;
@@ -785,6 +810,7 @@ swap_applied(struct dmn *d, struct cfg *cur, struct cfg *next)
 		a->tls = b->tls;
 		b->tls = t;
 		a->timers = b->timers;
+		a->learn = b->learn;
 		u = a->primary_hub;
 		a->primary_hub = b->primary_hub;
 		b->primary_hub = u;
@@ -943,9 +969,13 @@ dmn_reload(struct dmn *d, struct jw *w)
 	}
 	if (rtr_set_limits(d->rtr, &rcfg, &why) == 0) {
 		note_router(&d->cfg->router, &next->router, applied_cb, &o);
+		note_learn(d, next, applied_cb, &o);
 	} else {
 		log_err(LD_CFG, "reload: router limits not changed: %s", why);
 		next->router = d->cfg->router;	/* the running ones stay */
+		for (i = 0; i < d->nports; i++)
+			*learn_of(next, &d->port[i]) =
+			    *learn_of(d->cfg, &d->port[i]);
 	}
 	dmn_app_set_texts(d, &next->device, applied_cb, &o);
 	for (i = 0; i < d->nports; i++)	/* checked above: cannot fail */

@@ -422,14 +422,7 @@ text_differs(const char *a, const char *b)
 static bool
 strlist_differs(const struct cfg_strlist *a, const struct cfg_strlist *b)
 {
-	size_t k;
-
-	if (a->n != b->n)
-		return true;
-	for (k = 0; k < a->n; k++)
-		if (strcmp(a->v[k], b->v[k]) != 0)
-			return true;
-	return false;
+	return !cfg_strlist_equal(a, b);
 }
 
 static bool

@@ -315,6 +315,12 @@ rtr_set_limits(struct rtr *r, const struct rtr_config *cfg,
 		ratelim_retune(&r->bcast_rl[i], cfg->bcast_rate_burst,
 		    cfg->bcast_rate_interval_us);
 	r->cfg.init_rt_updates = cfg->init_rt_updates;
+	/* Learning from now on; routes already learned stay. */
+	for (i = 0; i < cfg->nports && i < r->cfg.nports; i++) {
+		r->cfg.port[i].learn = cfg->port[i].learn;
+		rtr_table_set_learning(&r->table, (unsigned)i,
+		    cfg->port[i].learn);
+	}
 	return 0;
 }
 

@@ -162,9 +162,11 @@ bool rtr_limits_fit(const struct rtr *r, const struct rtr_config *cfg,
  * search_timeout_us (searches started from now on), queue_max (the oldest
  * held NPDUs beyond it are dropped, counted as drop_queue_full),
  * nl_rate_* and bcast_rate_* (the buckets keep their tokens up to the new
- * burst) and init_rt_updates.  Everything else in cfg (ports, ages,
- * search slots, queue bytes) is ignored.  Return 0, or -1 with *why and
- * the router unchanged when the limits do not fit or on OOM.
+ * burst), init_rt_updates and each port's learn (for what arrives from now
+ * on; routes already learned stay).  Everything else in cfg (port
+ * numbers, ages, search slots, queue bytes) is ignored.  Return 0, or -1
+ * with *why and the router unchanged when the limits do not fit or on
+ * OOM.
  */
 int rtr_set_limits(struct rtr *r, const struct rtr_config *cfg,
     const char **why);

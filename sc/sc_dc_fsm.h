@@ -118,7 +118,7 @@ int sc_dc_add_configured(struct sc_dc *t, const uint8_t *vmac,
 /* A configured peer for sc_dc_reconfigure. */
 struct sc_dc_peer_cfg {
 	uint8_t		 vmac[SC_VMAC_LEN];
-	const char	*uri;		/* NULL or "": resolve the VMAC */
+	const char	*uri;		/* NULL or "": resolve it */
 };
 
 /*

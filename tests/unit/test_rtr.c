@@ -1279,6 +1279,19 @@ test_rtr_set_limits(void)
 	rtr_tp_rx(&tp[1], R20, false, "01 80 06 01 00 29 02 00", NULL);
 	CU_ASSERT_PTR_NOT_NULL(rtr_table_find(rtr_table(R), 41));
 	CU_ASSERT_EQUAL(rtr_config_of(R)->table_max, 10);
+	/* learn off on port 1: I-Am-Router-To-Network 42 is refused there,
+	   the routes learned before stay. */
+	n.port[1].learn = false;
+	CU_ASSERT_EQUAL(rtr_set_limits(R, &n, &why), 0);
+	CU_ASSERT_FALSE(rtr_config_of(R)->port[1].learn);
+	rtr_tp_rx(&tp[1], R20, true, "01 80 01 00 2A", NULL);
+	CU_ASSERT_PTR_NULL(rtr_table_find(rtr_table(R), 42));
+	CU_ASSERT_PTR_NOT_NULL(rtr_table_find(rtr_table(R), 40));
+	CU_ASSERT_TRUE(rtr_stats(R)->learn_refused > 0);
+	n.port[1].learn = true;
+	CU_ASSERT_EQUAL(rtr_set_limits(R, &n, &why), 0);
+	rtr_tp_rx(&tp[1], R20, true, "01 80 01 00 2A", NULL);
+	CU_ASSERT_PTR_NOT_NULL(rtr_table_find(rtr_table(R), 42));
 	done();
 }
 

@@ -315,20 +315,13 @@ static void
 test_dc_reconfigure(void)
 {
 	struct sc_dc t;
-	struct sc_dc_cfg c;
 	struct sc_dc_acts a = { 0 };
 	struct sc_dc_peer_cfg pc[2];
 	const struct sc_dc_peer *p;
 	char longuri[SC_DC_URI_MAX + 8];
 
-	memset(&c, 0, sizeof(c));
-	c.policy = SC_DC_POLICY_CONFIGURED;
-	c.max_conns = 4;
-	c.idle_us = CLK_SEC(60);
-	c.cache_us = CLK_SEC(600);
-	c.resolve_timeout_us = CLK_SEC(5);
-	c.retry_us = CLK_SEC(30);
-	sc_dc_init(&t, &c);
+	cfg_demand(&t, 3, 4);	/* idle 60 s, retry 30 s */
+	t.cfg.policy = SC_DC_POLICY_CONFIGURED;
 	CU_ASSERT_EQUAL(sc_dc_add_configured(&t, vA, "wss://127.0.0.1:9"), 0);
 	sc_dc_tick(&t, T0, 1, &a);
 	CU_ASSERT_EQUAL_FATAL(a.n, 1);
