@@ -62,6 +62,7 @@ bip_bbmd_init(struct bip_bbmd *b, const struct bip_bbmd_config *cfg)
 		b->bdt[i] = cfg->bdt[i];
 	find_own_entry(b);
 	b->fdt_max = cfg->fdt_max;
+	b->fdt_per_ip = cfg->fdt_per_ip;
 	if (b->fdt_max > 0) {
 		b->fdt = calloc(b->fdt_max, sizeof(*b->fdt));
 		if (b->fdt == NULL)
@@ -226,6 +227,18 @@ deliver(struct bip_bbmd_out *out, const struct bvlc_addr *src, bool bcast)
 	out->deliver_src = *src;
 }
 
+/* How many FDT entries have IP address ip (any port)? */
+static size_t
+fdt_count_ip(const struct bip_bbmd *b, uint32_t ip)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < b->n_fdt; i++)
+		if (b->fdt[i].addr.ip == ip)
+			n++;
+	return n;
+}
+
 static void
 rx_register(struct bip_bbmd *b, uint64_t now_us, const struct bvlc_addr *src,
     uint16_t ttl, struct bip_bbmd_out *out)
@@ -242,6 +255,17 @@ rx_register(struct bip_bbmd *b, uint64_t now_us, const struct bvlc_addr *src,
 		if (b->n_fdt >= b->fdt_max) {
 			nak(out, BVLC_RC_REGISTER_FD_NAK);
 			out->drop_why = "foreign-device table full";
+			return;
+		}
+		/*
+		 * A foreign device is IP:port, so a host may hold a few;
+		 * one address cannot take the whole table.
+		 */
+		if (b->fdt_per_ip > 0 &&
+		    fdt_count_ip(b, src->ip) >= b->fdt_per_ip) {
+			nak(out, BVLC_RC_REGISTER_FD_NAK);
+			out->drop_why = "too many foreign-device registrations "
+			    "from this IP address";
 			return;
 		}
 		s = &b->fdt[b->n_fdt++];

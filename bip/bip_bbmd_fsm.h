@@ -40,6 +40,8 @@ struct bip_bbmd_config {
 	const struct bvlc_bdt_entry *bdt;	/* borrows (copied by init) */
 	size_t			 n_bdt;
 	size_t			 fdt_max;	/* FDT capacity (BBMD) */
+	/* Most FDT entries per IP address (any port); 0: no limit. */
+	size_t			 fdt_per_ip;
 	bool			 accept_fd;	/* accept registrations */
 };
 
@@ -60,6 +62,7 @@ struct bip_bbmd {
 	struct bip_fdt_slot	*fdt;		/* owned; fdt_max slots */
 	size_t			 fdt_max;
 	size_t			 n_fdt;
+	size_t			 fdt_per_ip;	/* 0: no limit */
 	bool			 accept_fd;
 	struct bvlc_addr	*dests;		/* owned scratch for outputs */
 	size_t			 dests_cap;

@@ -85,6 +85,7 @@ bip_port_config_init(struct bip_port_config *c)
 	c->mode = BIP_MODE_PLAIN;
 	c->accept_fd = true;
 	c->fdt_max = 128;
+	c->fdt_per_ip = 4;
 	c->fd_ttl = 300;
 }
 
@@ -244,6 +245,7 @@ setup_node(struct bip_port *p, const struct bip_port_config *c, char *err,
 		bc.bdt = c->bdt;
 		bc.n_bdt = c->n_bdt;
 		bc.fdt_max = c->fdt_max;
+		bc.fdt_per_ip = c->fdt_per_ip;
 		bc.accept_fd = c->accept_fd;
 	}
 	if (bip_bbmd_init(&p->node, &bc) != 0) {

@@ -66,6 +66,7 @@ struct bip_port_config {
 	struct bvlc_addr	 global;	/* public address behind NAT */
 	bool			 accept_fd;	/* default true */
 	size_t			 fdt_max;	/* default 128 */
+	size_t			 fdt_per_ip;	/* default 4; 0: no limit */
 	/* Foreign device: the BBMD we register with, and our TTL. */
 	struct bvlc_addr	 fd_bbmd;
 	uint16_t		 fd_ttl;	/* seconds, default 300 */

@@ -136,6 +136,8 @@ struct cfg_bip {
 	struct cfg_ep4		 nat_global;	/* bbmd only */
 	bool			 has_fdt_limit;
 	uint16_t		 fdt_limit;	/* bbmd: default 128 */
+	bool			 has_fdt_per_address;
+	uint16_t		 fdt_per_address; /* bbmd: default 4 */
 	bool			 has_foreign;
 	struct cfg_bip_foreign	 foreign;	/* foreign only, required */
 	bool			 learn;		/* learn return routes */

@@ -168,6 +168,10 @@ check_bip(const struct cfg *c, size_t i, struct cfg_errs *e)
 		if (b->has_fdt_limit)
 			VERR(e, c, pth(p, "bip[%zu].fdt_limit", i), "only "
 			    "allowed in mode \"bbmd\" (mode is \"%s\")", mode);
+		if (b->has_fdt_per_address)
+			VERR(e, c, pth(p, "bip[%zu].fdt_per_address", i),
+			    "only allowed in mode \"bbmd\" (mode is \"%s\")",
+			    mode);
 	}
 	if (b->mode != CFG_BIP_FOREIGN && b->has_foreign)
 		VERR(e, c, pth(p, "bip[%zu].foreign", i), "only allowed in "
@@ -497,6 +501,10 @@ cfg_validate(const struct cfg *c, struct cfg_errs *e)
 	if (c->control.mode > 0777)
 		VERR(e, c, "control.mode", "%lo is not a file mode (0..0777)",
 		    (unsigned long)c->control.mode);
+	else if ((c->control.mode & S_IWOTH) != 0)
+		VERR(e, c, "control.mode", "%04lo lets any local user write "
+		    "the control socket (reload, stop); clear the write bit "
+		    "for others, e.g. \"0660\"", (unsigned long)c->control.mode);
 	return e->n == before ? 0 : -1;
 }
 

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -218,6 +219,68 @@ accept_cb(struct evconnlistener *lis, evutil_socket_t fd,
 	bufferevent_enable(cc->bev, EV_READ | EV_WRITE);
 }
 
+/*
+ * The socket is made 0600 (umask at bind) and then given its group and
+ * mode by path.  That is safe only if nobody else can replace the path in
+ * between: the folder must not be writable by group or others unless it is
+ * sticky (then only its owner and root may rename or remove our entry).
+ * Owner and root are trusted (root or the service user).
+ */
+static int
+ctl_dir_check(const char *path, char *err, size_t errlen)
+{
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char *slash;
+	struct stat st;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	if (stat(dir, &st) != 0) {
+		snprintf(err, errlen, "%s: folder %s: %s", path, dir,
+		    strerror(errno));
+		return -1;
+	}
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 &&
+	    (st.st_mode & S_ISVTX) == 0) {
+		snprintf(err, errlen, "%s: folder %s is writable by group or "
+		    "others (mode %04lo) and not sticky: another user could "
+		    "replace the control socket", path, dir,
+		    (unsigned long)(st.st_mode & 07777));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * chmod that never follows a symbolic link.  Linux's fchmodat cannot do
+ * AT_SYMLINK_NOFOLLOW without /proc (EOPNOTSUPP, also its answer for a
+ * link): then check the entry is still a socket and chmod it, which the
+ * folder check makes safe.
+ */
+static int
+ctl_chmod_nofollow(const char *path, mode_t mode)
+{
+	struct stat st;
+
+	if (fchmodat(AT_FDCWD, path, mode, AT_SYMLINK_NOFOLLOW) == 0)
+		return 0;
+	if (errno != EOPNOTSUPP && errno != ENOTSUP && errno != ENOSYS)
+		return -1;
+	if (lstat(path, &st) != 0)
+		return -1;
+	if (!S_ISSOCK(st.st_mode)) {
+		errno = ELOOP;
+		return -1;
+	}
+	return chmod(path, mode);
+}
+
 struct ctl *
 ctl_new(struct event_base *base, const char *path, unsigned mode, gid_t gid,
     ctl_handler_fn fn, void *arg, char *err, size_t errlen)
@@ -235,6 +298,8 @@ ctl_new(struct event_base *base, const char *path, unsigned mode, gid_t gid,
 		return NULL;
 	}
 	strcpy(sun.sun_path, path);
+	if (ctl_dir_check(path, err, errlen) != 0)
+		return NULL;
 	if (lstat(path, &st) == 0) {
 		if (!S_ISSOCK(st.st_mode)) {
 			snprintf(err, errlen, "%s: exists and is not a socket",
@@ -266,8 +331,10 @@ ctl_new(struct event_base *base, const char *path, unsigned mode, gid_t gid,
 		free(c);
 		return NULL;
 	}
-	if ((gid != (gid_t)-1 && chown(path, (uid_t)-1, gid) != 0) ||
-	    chmod(path, (mode_t)mode) != 0) {
+	/* Group first, then widen the mode: never open to a wrong group. */
+	if ((gid != (gid_t)-1 && fchownat(AT_FDCWD, path, (uid_t)-1, gid,
+	    AT_SYMLINK_NOFOLLOW) != 0) ||
+	    ctl_chmod_nofollow(path, (mode_t)(mode & 0777)) != 0) {
 		snprintf(err, errlen, "%s: cannot set owner/mode: %s", path,
 		    strerror(errno));
 		ctl_free(c);

@@ -28,8 +28,10 @@ typedef void (*ctl_handler_fn)(void *arg, const char *cmd, struct jw *w);
 /*
  * Listen on path (borrows): an existing socket file there is replaced,
  * any other file is an error.  The socket file gets mode (e.g. 0660) and,
- * if gid is not (gid_t)-1, that group.  Return owned, or NULL with a
- * message in err.
+ * if gid is not (gid_t)-1, that group; it is bound 0600 and changed
+ * without following symbolic links.  The folder must not be writable by
+ * group or others unless sticky (an error otherwise).  Return owned, or
+ * NULL with a message in err.
  */
 struct ctl *ctl_new(struct event_base *base, const char *path,
     unsigned mode, gid_t gid, ctl_handler_fn fn, void *arg, char *err,

@@ -269,6 +269,7 @@ bip_config_from(const struct cfg_bip *c, struct bip_port_config *bc)
 		bc->fdt_max = c->fdt_limit;
 		bc->accept_fd = c->fdt_limit > 0;
 	}
+	bc->fdt_per_ip = c->fdt_per_address;
 	if (c->has_foreign) {
 		bc->fd_bbmd.ip = ip4_host(c->foreign.bbmd.addr);
 		bc->fd_bbmd.port = c->foreign.bbmd.port;
@@ -636,6 +637,7 @@ note_deferred(const struct dmn *d, const struct cfg *cur,
 		    memcmp(&a->foreign, &b->foreign, sizeof(a->foreign)) ||
 		    a->has_fdt_limit != b->has_fdt_limit ||
 		    a->fdt_limit != b->fdt_limit ||
+		    a->fdt_per_address != b->fdt_per_address ||
 		    a->has_nat_global != b->has_nat_global ||
 		    memcmp(&a->nat_global, &b->nat_global,
 		    sizeof(a->nat_global)) != 0) {

@@ -83,6 +83,7 @@ struct sc_ws {
 	struct sc_tls_ctx	*tls;		/* a reference; NULL: plaintext */
 	struct sc_ws_listener	*listener;	/* server side, until handed out */
 	struct sc_ws		*prev, *next;	/* listener's pending list */
+	struct sc_srclim_ent	*pslot;		/* in listener->pend */
 	bool			 handed_out;	/* on_accept called */
 	struct sc_ws_listener	*owner;		/* server side, until torn down:
 						   counted in owner->src */
@@ -132,6 +133,7 @@ struct sc_ws_listener {
 	unsigned		 n_pending;
 	struct sc_ws		*conns;		/* every connection counted */
 	struct sc_srclim	 src;		/* per source and in total */
+	struct sc_srclim	 pend;		/* handshakes per source */
 	struct sc_ws_listener_stats st;
 	struct ratelim		 rl;
 };
@@ -188,6 +190,7 @@ sc_ws_limits_default(struct sc_ws_limits *l)
 	l->out_high_wm = 1024 * 1024;
 	l->out_low_wm = 256 * 1024;
 	l->max_pending = 64;
+	l->max_pending_per_source = 4;
 	l->allow_plaintext = false;
 }
 
@@ -305,6 +308,9 @@ ws_listener_unlink(struct sc_ws *ws)
 		ws->next->prev = ws->prev;
 	ws->prev = ws->next = NULL;
 	l->n_pending--;
+	if (ws->pslot != NULL)
+		sc_srclim_put(&l->pend, ws->pslot);
+	ws->pslot = NULL;
 	ws->listener = NULL;
 }
 
@@ -1250,7 +1256,7 @@ ws_accept_cb(struct evconnlistener *evl, evutil_socket_t fd,
 {
 	struct sc_ws_listener *l = arg;
 	struct sc_ws *ws;
-	struct sc_srclim_ent *slot = NULL;
+	struct sc_srclim_ent *slot = NULL, *pslot = NULL;
 	uint8_t key[SC_SRCLIM_KEY_LEN];
 	struct timeval tv;
 	char addr[WS_ADDR_STRLEN];
@@ -1294,8 +1300,23 @@ ws_accept_cb(struct evconnlistener *evl, evutil_socket_t fd,
 		evutil_closesocket(fd);
 		return;
 	}
+	/*
+	 * A few sources must not hold every handshake slot until the
+	 * deadline: each source gets max_pending_per_source of them.
+	 */
+	if (sc_srclim_take(&l->pend, key, &pslot) != SC_SRCLIM_OK) {
+		l->st.refused_busy++;
+		log_ratelim(&l->rl, LOG_LVL_WARNING, LD_SC,
+		    "%s listener: refused %s: %u handshakes from this source "
+		    "in progress", sc_ws_proto_name(l->proto), addr,
+		    sc_srclim_count(&l->pend, key));
+		sc_srclim_put(&l->src, slot);
+		evutil_closesocket(fd);
+		return;
+	}
 	ws = ws_new(l->base, l->tls, true, l->proto, &l->lim);
 	if (ws == NULL) {
+		sc_srclim_put(&l->pend, pslot);
 		sc_srclim_put(&l->src, slot);
 		evutil_closesocket(fd);
 		return;
@@ -1309,6 +1330,7 @@ ws_accept_cb(struct evconnlistener *evl, evutil_socket_t fd,
 	snprintf(ws->peer_addr, sizeof(ws->peer_addr), "%s", addr);
 	ws_set_nodelay(fd);
 	ws->listener = l;
+	ws->pslot = pslot;
 	ws->next = l->pending;
 	if (l->pending != NULL)
 		l->pending->prev = ws;
@@ -1386,6 +1408,7 @@ sc_ws_listen(struct event_base *base, const struct sc_tls_ctx *tls,
 		seed = clk_now_us();
 	sc_srclim_init(&l->src, l->lim.max_per_source, l->lim.max_conns,
 	    seed);
+	sc_srclim_init(&l->pend, l->lim.max_pending_per_source, 0, seed);
 	ratelim_init(&l->rl, 10, CLK_SEC(6));
 	l->evl = evconnlistener_new_bind(base, ws_accept_cb, l,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE |
@@ -1421,6 +1444,7 @@ sc_ws_listener_free(struct sc_ws_listener *l)
 	while (l->conns != NULL)
 		ws_owner_release(l->conns);
 	sc_srclim_fini(&l->src);
+	sc_srclim_fini(&l->pend);
 	evconnlistener_free(l->evl);
 	sc_tls_ctx_free(l->tls);
 	free(l);
@@ -1436,6 +1460,8 @@ sc_ws_listener_set_limits(struct sc_ws_listener *l,
 	l->lim.max_per_source = limits->max_per_source;
 	sc_srclim_set_limits(&l->src, l->lim.max_per_source,
 	    l->lim.max_conns);
+	l->lim.max_pending_per_source = limits->max_pending_per_source;
+	sc_srclim_set_limits(&l->pend, l->lim.max_pending_per_source, 0);
 }
 
 uint16_t

@@ -85,6 +85,10 @@ struct sc_ws_limits {
 					   (default 256 KiB) */
 	unsigned	max_pending;	/* listener: handshakes in progress at
 					   once (default 64) */
+	unsigned	max_pending_per_source; /* listener: the same from
+					   one source address, as for
+					   max_per_source (default 4; 0: no
+					   limit) */
 	unsigned	max_conns;	/* listener: connections at once, from
 					   TCP accept until closed, handed
 					   out or not (default 0: no limit) */
@@ -138,7 +142,8 @@ struct sc_ws_listener_stats {
 	uint64_t	refused_tls;	/* TLS handshake or certificate */
 	uint64_t	refused_http;	/* Upgrade refused, header too big */
 	uint64_t	refused_timeout; /* handshake deadline hit */
-	uint64_t	refused_busy;	/* over max_pending */
+	uint64_t	refused_busy;	/* over max_pending or
+					   max_pending_per_source */
 	uint64_t	refused_full;	/* over max_conns */
 	uint64_t	refused_per_source; /* over max_per_source */
 	uint64_t	dropped_tcp;	/* peer went away mid-handshake */
@@ -179,7 +184,8 @@ void sc_ws_listener_free(struct sc_ws_listener *l);
 /*
  * New limits for what the listener accepts from now on (reload): the
  * handshake deadline (handshake_ms, for connections accepted from now
- * on), max_pending, max_conns and max_per_source; the other fields of
+ * on), max_pending, max_pending_per_source, max_conns and
+ * max_per_source; the other fields of
  * limits are not used (connections keep the ones they started with).
  * Connections already counted stay, even above a lowered limit: new ones
  * are refused until the counts are below it.  limits is copied.

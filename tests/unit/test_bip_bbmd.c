@@ -168,6 +168,41 @@ test_bbmd_register_refused(void)
 	bip_bbmd_fini(&b);
 }
 
+/*
+ * One IP address holds at most fdt_per_ip registrations (any port): more
+ * new ones from it are refused with the Register-Foreign-Device NAK, while
+ * its own re-registrations and other addresses still succeed.
+ */
+static void
+test_bbmd_register_per_ip(void)
+{
+	struct bip_bbmd b;
+	struct bip_bbmd_config c;
+	struct bvlc_addr third = A("192.168.9.3:47810");
+
+	memset(&c, 0, sizeof(c));
+	c.mode = BIP_MODE_BBMD;
+	c.self = A("10.0.1.1");
+	c.fdt_max = 16;
+	c.fdt_per_ip = 2;
+	c.accept_fd = true;
+	CU_ASSERT_EQUAL_FATAL(bip_bbmd_init(&b, &c), 0);
+	do_register(&b, T0, "192.168.9.3:47808", 60, BVLC_RC_OK);
+	do_register(&b, T0, "192.168.9.3:47809", 60, BVLC_RC_OK);
+	do_register(&b, T0, "192.168.9.3:47810", 60, BVLC_RC_REGISTER_FD_NAK);
+	CU_ASSERT_EQUAL(b.n_fdt, 2);
+	CU_ASSERT_PTR_NULL(bip_bbmd_fdt_find(&b, &third));
+	/* a re-registration of a registered device is still accepted */
+	do_register(&b, T0 + S(10), "192.168.9.3:47809", 60, BVLC_RC_OK);
+	/* another address is not affected */
+	do_register(&b, T0, "192.168.9.4:47810", 60, BVLC_RC_OK);
+	CU_ASSERT_EQUAL(b.n_fdt, 3);
+	/* once one of the address's entries expires there is room again */
+	do_register(&b, T0 + S(95), "192.168.9.3:47810", 60, BVLC_RC_OK);
+	CU_ASSERT_PTR_NOT_NULL(bip_bbmd_fdt_find(&b, &third));
+	bip_bbmd_fini(&b);
+}
+
 static void
 test_bbmd_delete_and_tables(void)
 {
@@ -555,6 +590,7 @@ test_bbmd_set_bdt(void)
 static const struct ut_case cases[] = {
 	UT_CASE(test_bbmd_register_expire),
 	UT_CASE(test_bbmd_register_refused),
+	UT_CASE(test_bbmd_register_per_ip),
 	UT_CASE(test_bbmd_delete_and_tables),
 	UT_CASE(test_bbmd_table_read_limit),
 	UT_CASE(test_bbmd_original_bcast),

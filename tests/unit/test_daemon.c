@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,6 +153,52 @@ test_ctl_round_trip(void)
 }
 
 /*
+ * The control socket is made safely: in a folder others may write (and
+ * not sticky) it is refused, as another user could swap the path for a
+ * link between bind and chmod; otherwise it ends with the mode and group
+ * asked for, never open to others.
+ */
+static void
+test_ctl_safe_create(void)
+{
+	struct ctl_fix f;
+	struct ctl *c;
+	struct stat st;
+	struct group *gr;
+	char dir[] = "/tmp/ut-ctl.XXXXXX";
+	char path[64], err[256];
+	gid_t gid = (gid_t)-1;
+
+	memset(&f, 0, sizeof(f));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/ctl.sock", dir);
+	f.base = event_base_new();
+	CU_ASSERT_EQUAL(chmod(dir, 0777), 0);
+	c = ctl_new(f.base, path, 0660, (gid_t)-1, handler, &f, err,
+	    sizeof(err));
+	CU_ASSERT_PTR_NULL(c);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "writable by group or others"));
+	CU_ASSERT_NOT_EQUAL(lstat(path, &st), 0);
+	ctl_free(c);
+	/* Sticky: others cannot rename or remove our entry. */
+	CU_ASSERT_EQUAL(chmod(dir, 01777), 0);
+	if (geteuid() == 0 && (gr = getgrnam("nogroup")) != NULL)
+		gid = gr->gr_gid;
+	c = ctl_new(f.base, path, 0660, gid, handler, &f, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(lstat(path, &st), 0);
+	CU_ASSERT_TRUE(S_ISSOCK(st.st_mode));
+	CU_ASSERT_EQUAL(st.st_mode & 07777, 0660);
+	CU_ASSERT_EQUAL(st.st_mode & 0007, 0);
+	if (gid != (gid_t)-1)
+		CU_ASSERT_EQUAL(st.st_gid, gid);
+	ctl_free(c);
+	CU_ASSERT_EQUAL(chmod(dir, 0700), 0);
+	rmdir(dir);
+	event_base_free(f.base);
+}
+
+/*
  * Clients that connect and never send a request cannot hold the control
  * socket's connection slots for ever: they are closed after the idle time,
  * and the socket answers again.
@@ -263,6 +310,7 @@ static const struct ut_case cases[] = {
 	UT_CASE(test_json_get_str),
 	UT_CASE(test_ctl_round_trip),
 	UT_CASE(test_ctl_idle_clients),
+	UT_CASE(test_ctl_safe_create),
 	UT_CASE(test_sd_notify),
 	UT_END
 };

@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -190,9 +191,133 @@ test_ws_conn_refused_reason(void)
 	event_base_free(base);
 }
 
+/* Run the loop for about ms milliseconds. */
+static void
+wc_run_for(struct event_base *base, unsigned ms)
+{
+	struct timeval tv = { 0, (suseconds_t)ms * 1000 };
+
+	event_base_loopexit(base, &tv);
+	event_base_dispatch(base);
+}
+
+/* A raw TCP connection from src (NULL: any) to 127.0.0.1:port; fd or -1. */
+static int
+wc_raw_connect(const char *src, uint16_t port)
+{
+	struct sockaddr_in sa;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (fd < 0)
+		return -1;
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	if (src != NULL) {
+		inet_pton(AF_INET, src, &sa.sin_addr);
+		if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+			close(fd);
+			return -1;
+		}
+	}
+	sa.sin_port = htons(port);
+	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Has the listener closed fd (EOF or reset, not "nothing yet")? */
+static bool
+wc_closed_by_peer(int fd)
+{
+	char b;
+	ssize_t n = recv(fd, &b, 1, MSG_DONTWAIT);
+
+	return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
+/*
+ * Handshakes in progress are limited per source address: silent TCP
+ * connections (never a handshake) from one address take at most
+ * max_pending_per_source of the listener's slots; one more from it is
+ * closed at once (refused_busy), another address still gets in, and a
+ * slot given back lets a real client from the first address open.
+ */
+static void
+test_ws_conn_pending_per_source(void)
+{
+	struct event_base *base = event_base_new();
+	struct sc_ws_listener *l;
+	struct sc_ws_listener_stats st;
+	struct sc_ws_limits lim;
+	struct wc_side cli, srv;
+	char err[256], uri[64];
+	int a1, a2, a3, b1;
+	uint16_t port;
+
+	CU_ASSERT_FATAL(base != NULL);
+	memset(&cli, 0, sizeof(cli));
+	memset(&srv, 0, sizeof(srv));
+	wc_limits(&lim);
+	CU_ASSERT_EQUAL(lim.max_pending_per_source, 4);
+	lim.max_pending_per_source = 2;
+	l = sc_ws_listen(base, NULL, "127.0.0.1", 0, SC_WS_PROTO_HUB, &lim,
+	    wc_on_accept, &srv, err, sizeof(err));
+	CU_ASSERT_FATAL(l != NULL);
+	port = sc_ws_listener_port(l);
+	a1 = wc_raw_connect("127.0.0.1", port);
+	a2 = wc_raw_connect("127.0.0.1", port);
+	CU_ASSERT_FATAL(a1 >= 0 && a2 >= 0);
+	wc_run_for(base, 100);
+	sc_ws_listener_stats(l, &st);
+	CU_ASSERT_EQUAL(st.pending, 2);
+	CU_ASSERT_EQUAL(st.refused_busy, 0);
+	/* a third silent one from the same address is closed at once */
+	a3 = wc_raw_connect("127.0.0.1", port);
+	CU_ASSERT_FATAL(a3 >= 0);
+	wc_run_for(base, 100);
+	sc_ws_listener_stats(l, &st);
+	CU_ASSERT_EQUAL(st.pending, 2);
+	CU_ASSERT_EQUAL(st.refused_busy, 1);
+	CU_ASSERT_TRUE(wc_closed_by_peer(a3));
+	CU_ASSERT_FALSE(wc_closed_by_peer(a1));
+	/* another source address is not affected */
+	b1 = wc_raw_connect("127.0.0.2", port);
+	CU_ASSERT_FATAL(b1 >= 0);
+	wc_run_for(base, 100);
+	sc_ws_listener_stats(l, &st);
+	CU_ASSERT_EQUAL(st.pending, 3);
+	CU_ASSERT_EQUAL(st.refused_busy, 1);
+	/* one of the first address's gives its slot back: a client opens */
+	close(a1);
+	wc_run_for(base, 100);
+	snprintf(uri, sizeof(uri), "ws://127.0.0.1:%u/", (unsigned)port);
+	cli.ws = sc_ws_connect(base, NULL, NULL, uri, SC_WS_PROTO_HUB, &lim,
+	    &wc_cli_cbs, &cli, err, sizeof(err));
+	CU_ASSERT_FATAL(cli.ws != NULL);
+	CU_ASSERT_TRUE(wc_run_until(base, &cli.opened));
+	CU_ASSERT_TRUE(wc_run_until(base, &srv.opened));
+	sc_ws_listener_stats(l, &st);
+	CU_ASSERT_EQUAL(st.refused_busy, 1);
+	CU_ASSERT_EQUAL(st.pending, 2);
+	if (cli.ws != NULL && !cli.closed) {
+		sc_ws_close(cli.ws, SC_WS_CLOSE_NORMAL);
+		CU_ASSERT_TRUE(wc_run_until(base, &cli.closed));
+		wc_run_until(base, &srv.closed);
+	}
+	close(a2);
+	close(a3);
+	close(b1);
+	sc_ws_listener_free(l);
+	event_base_free(base);
+}
+
 static const struct ut_case cases[] = {
 	UT_CASE(test_ws_conn_addr_reason),
 	UT_CASE(test_ws_conn_refused_reason),
+	UT_CASE(test_ws_conn_pending_per_source),
 	UT_END
 };
 UT_SUITE(sc_ws_conn, cases);
