@@ -313,7 +313,7 @@ sc_hub_new(struct event_base *base, const struct sc_hub_conf *cfg,
 	ratelim_init(&h->rl, 20, CLK_SEC(3));
 	sc_pconn_limits(&h->limits, h->cfg.max_bvlc,
 	    h->cfg.connect_wait_ms);
-	h->limits.max_per_source = h->cfg.max_per_source;
+	sc_ws_limits_per_source(&h->limits, h->cfg.max_per_source);
 	h->limits.max_conns = (unsigned)h->cfg.max_conns +
 	    h->limits.max_pending;
 	h->lst = sc_ws_listen(base, cfg->tls, cfg->bind_addr, cfg->port,
@@ -390,7 +390,7 @@ sc_hub_set_limits(struct sc_hub *h, const struct sc_hub_limits *lim,
 	h->cfg.max_per_source = lim->max_per_source;
 	h->tab.cfg.accept_orig_vmac = lim->accept_orig_vmac;
 	h->cfg.accept_orig_vmac = lim->accept_orig_vmac;
-	h->limits.max_per_source = lim->max_per_source;
+	sc_ws_limits_per_source(&h->limits, lim->max_per_source);
 	h->limits.max_conns = (unsigned)max_conns + h->limits.max_pending;
 	sc_ws_listener_set_limits(h->lst, &h->limits);
 	if (lim->bcast_rate != h->cfg.bcast_rate ||

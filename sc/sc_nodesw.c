@@ -704,7 +704,7 @@ sc_nodesw_new(struct event_base *base, struct evdns_base *dns,
 	}
 	sc_pconn_limits(&sw->limits, sw->cfg.max_bvlc,
 	    sw->cfg.connect_wait_ms);
-	sw->limits.max_per_source = sw->cfg.max_per_source;
+	sc_ws_limits_per_source(&sw->limits, sw->cfg.max_per_source);
 	sw->limits.max_conns = sw->cfg.max_conns + sw->limits.max_pending;
 	ratelim_init(&sw->rl, 10, CLK_SEC(6));
 	sw->msgid = rnd16();
@@ -869,7 +869,7 @@ sc_nodesw_reconfigure(struct sc_nodesw *sw, const struct sc_nodesw_cfg *cfg,
 	}
 	if (sw->lst != NULL) {
 		sw_set_adv(sw, cfg);
-		sw->limits.max_per_source = sw->cfg.max_per_source;
+		sc_ws_limits_per_source(&sw->limits, sw->cfg.max_per_source);
 		sw->limits.max_conns = sw->cfg.max_conns +
 		    sw->limits.max_pending;
 		sc_ws_listener_set_limits(sw->lst, &sw->limits);

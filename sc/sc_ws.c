@@ -190,8 +190,16 @@ sc_ws_limits_default(struct sc_ws_limits *l)
 	l->out_high_wm = 1024 * 1024;
 	l->out_low_wm = 256 * 1024;
 	l->max_pending = 64;
-	l->max_pending_per_source = 4;
+	l->max_pending_per_source = SC_WS_PENDING_PER_SOURCE;
 	l->allow_plaintext = false;
+}
+
+void
+sc_ws_limits_per_source(struct sc_ws_limits *l, unsigned max_per_source)
+{
+	l->max_per_source = max_per_source;
+	l->max_pending_per_source = max_per_source == 0 ? 0 :
+	    SC_WS_PENDING_PER_SOURCE;
 }
 
 static void

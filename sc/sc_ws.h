@@ -100,6 +100,13 @@ struct sc_ws_limits {
 
 /* Fill *l with the defaults above. */
 void sc_ws_limits_default(struct sc_ws_limits *l);
+#define SC_WS_PENDING_PER_SOURCE 4	/* max_pending_per_source default */
+/*
+ * Set max_per_source; with 0 (no per-source limit: e.g. every node behind
+ * one NAT address) pending handshakes are not limited per source either,
+ * else max_pending_per_source goes back to its default.
+ */
+void sc_ws_limits_per_source(struct sc_ws_limits *l, unsigned max_per_source);
 
 struct sc_ws_close_info {
 	enum sc_ws_err	 kind;

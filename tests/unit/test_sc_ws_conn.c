@@ -314,7 +314,27 @@ test_ws_conn_pending_per_source(void)
 	event_base_free(base);
 }
 
+/* No per-source limit means none for pending handshakes either. */
+static void
+test_ws_conn_per_source_limits(void)
+{
+	struct sc_ws_limits l;
+
+	sc_ws_limits_default(&l);
+	CU_ASSERT_EQUAL(l.max_per_source, 0);
+	CU_ASSERT_EQUAL(l.max_pending_per_source, SC_WS_PENDING_PER_SOURCE);
+	sc_ws_limits_per_source(&l, 16);
+	CU_ASSERT_EQUAL(l.max_per_source, 16);
+	CU_ASSERT_EQUAL(l.max_pending_per_source, SC_WS_PENDING_PER_SOURCE);
+	sc_ws_limits_per_source(&l, 0);
+	CU_ASSERT_EQUAL(l.max_per_source, 0);
+	CU_ASSERT_EQUAL(l.max_pending_per_source, 0);
+	sc_ws_limits_per_source(&l, 2);
+	CU_ASSERT_EQUAL(l.max_pending_per_source, SC_WS_PENDING_PER_SOURCE);
+}
+
 static const struct ut_case cases[] = {
+	UT_CASE(test_ws_conn_per_source_limits),
 	UT_CASE(test_ws_conn_addr_reason),
 	UT_CASE(test_ws_conn_refused_reason),
 	UT_CASE(test_ws_conn_pending_per_source),
