@@ -832,12 +832,24 @@ wrap_argv(char **argv, int max)
 	return n;
 }
 
+/* Run argv (argv[0] looked up in PATH) as a child; its pid, or -1. */
+static pid_t
+spawn(char **argv)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	return pid;
+}
+
 static pid_t
 spawn_daemon(const char *bin, const char *pki, unsigned hub_port)
 {
 	static char c[] = "-c", f[] = "-f", b[1024];
 	char conf[1024], state[128], *argv[32];
-	pid_t pid;
 	int n;
 
 	snprintf(daemon_dir, sizeof(daemon_dir), "/tmp/bench_fwd.XXXXXX");
@@ -854,12 +866,7 @@ spawn_daemon(const char *bin, const char *pki, unsigned hub_port)
 	argv[n++] = conf;
 	argv[n++] = f;
 	argv[n] = NULL;
-	pid = fork();
-	if (pid == 0) {
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	return pid;
+	return spawn(argv);
 }
 
 static pid_t
@@ -869,7 +876,6 @@ spawn_router(const char *self, const char *pki, unsigned hub_port)
 	char hp[16], rp[16];
 	char *argv[32];
 	int n;
-	pid_t pid;
 
 	snprintf(hp, sizeof(hp), "%u", hub_port);
 	snprintf(rp, sizeof(rp), "%u", (unsigned)rt_port);
@@ -882,12 +888,7 @@ spawn_router(const char *self, const char *pki, unsigned hub_port)
 	argv[n++] = hp;
 	argv[n++] = rp;
 	argv[n] = NULL;
-	pid = fork();
-	if (pid == 0) {
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	return pid;
+	return spawn(argv);
 }
 
 /*
