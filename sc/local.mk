@@ -65,7 +65,8 @@ librouter_a_SOURCES += \
 UNIT_SOURCES += \
 	tests/unit/test_scm.c \
 	tests/unit/test_sc_vmac.c \
-	tests/unit/test_sc_ws_self.c
+	tests/unit/test_sc_ws_self.c \
+	tests/unit/test_sc_ws_conn.c
 
 FUZZ_TARGETS += scm
 check_PROGRAMS += tests/fuzz/replay-scm

@@ -247,7 +247,10 @@ void sc_ws_free(struct sc_ws *ws);
 int sc_ws_peer_cert(const struct sc_ws *ws, struct sc_peer_cert *out);
 /* Counters of this connection. */
 void sc_ws_get_stats(const struct sc_ws *ws, struct sc_ws_stats *out);
-/* "addr:port" of the peer ("[v6]:port"), for log lines. */
+/*
+ * "addr:port" of the peer ("[v6]:port"), for log lines; a client names
+ * the host of its URI until it has an address to connect to.
+ */
 const char *sc_ws_peer_addr(const struct sc_ws *ws);
 bool sc_ws_is_open(const struct sc_ws *ws);
 /* Octets waiting in the output buffer. */
