@@ -32,18 +32,11 @@ vmac_b=02:00:00:00:b2:02
 bip_ip=127.0.7.$E_N
 
 ctl() { "$E_CTL" -s "$W/$1.sock" --json "${@:2}"; }
-js() { python3 -c "import json,sys; s=json.load(sys.stdin); print($1)"; }
-wait_for() {	# SECONDS COMMAND...: until the command succeeds
-	local n=$(( $1 * 10 ))
-	shift
-	for _ in $(seq "$n"); do "$@" && return 0; sleep 0.1; done
-	return 1
-}
 # reload NAME EXPR: reload NAME; EXPR (python, over the answer s) must hold.
 reload() {
 	local a
 	a=$(ctl "$1" reload)
-	echo "$a" | js "$2" | grep -qx True ||
+	echo "$a" | e_jq "$2" | grep -qx True ||
 		e_fail "reload of $1: want $2, got $a"
 	echo "reload $1: $a"
 }
@@ -84,15 +77,17 @@ CONF
 }
 # st NAME EXPR: EXPR over the status s, with p the SC port sc0.
 st() {
-	e_status "$1" | js "(lambda p: $2)([x for x in s['ports'] if x['name'] == 'sc0'][0])"
+	e_status "$1" | e_jq "(lambda p: $2)([x for x in s['ports'] if x['name'] == 'sc0'][0])"
 }
 hubfn() { st ra "p['hub_function']$1"; }
+# peers_are N: A's hub function lists N nodes (asked again at each call).
+peers_are() { [ "$(hubfn "['peers']")" = "$1" ]; }
 
 conf_a 20 3 16
 e_router_start ra
 conf_b on-demand
 e_router_start rb
-wait_for 10 test "$(hubfn "['peers']")" = 2 || e_fail "A's hub has not 2 nodes"
+e_wait_for 10 peers_are 2 || e_fail "A's hub has not 2 nodes"
 e_ok "router A (own hub function, node switch listener) and router B (a node of A's hub) up"
 
 # ------------------------------------------------- handshake deadline
@@ -102,12 +97,12 @@ E_PIDS+=($!)
 python3 "$PEER" deadline 127.0.0.1 "$ns" "$W/go" >"$W/dl-ns.out" 2>&1 &
 E_PIDS+=($!)
 s1_open() { grep -q '^S1' "$W/dl-hub.out" && grep -q '^S1' "$W/dl-ns.out"; }
-wait_for 10 s1_open || e_fail "no first TCP connection"
+e_wait_for 10 s1_open || e_fail "no first TCP connection"
 conf_a 5 3 16
 reload ra 's["ok"] and s["applied"]==["sc[0].timers.connect_wait"] and s["deferred"]==[]'
 touch "$W/go"
 closed() { grep -q '^S2' "$W/dl-hub.out" && grep -q '^S2' "$W/dl-ns.out"; }
-wait_for 30 closed || e_fail "connections after the reload not closed in 30 s"
+e_wait_for 30 closed || e_fail "connections after the reload not closed in 30 s"
 for f in dl-hub dl-ns; do
 	read -r _ _ _ secs _ _ s1 < <(grep '^S2' "$W/$f.out")
 	python3 -c "import sys; sys.exit(0 if 4.0 <= $secs <= 9.0 else 1)" ||
@@ -138,14 +133,14 @@ E_PIDS+=($!)
 python3 "$PEER" hub "$W/pki" 127.0.0.1 "$hub" "$W/release" >"$W/n4.out" &
 E_PIDS+=($!)
 both_in() { grep -q ACCEPT "$W/n3.out" && grep -q ACCEPT "$W/n4.out"; }
-wait_for 10 both_in || e_fail "nodes 3 and 4 not admitted at max_connections 4: $(cat "$W/n3.out" "$W/n4.out")"
+e_wait_for 10 both_in || e_fail "nodes 3 and 4 not admitted at max_connections 4: $(cat "$W/n3.out" "$W/n4.out")"
 [ "$(hubfn "['peers']")" = 4 ] || e_fail "A's hub does not list 4 nodes"
 out=$(python3 "$PEER" hub "$W/pki" 127.0.0.1 "$hub")
 case $out in NAK*) ;; *) e_fail "a fifth node at max_connections 4: $out";; esac
 st rb "p['hub_connector']['connected_to']" | grep -qx primary ||
 	e_fail "B lost its hub connection"
 touch "$W/release"
-wait_for 10 test "$(hubfn "['peers']")" = 2 || e_fail "nodes 3 and 4 did not leave"
+e_wait_for 10 peers_are 2 || e_fail "nodes 3 and 4 did not leave"
 e_ok "max_connections 2 -> 4: A and B kept, two more admitted, a fifth refused"
 
 # ---------------------------------------------- max_connections_per_source
@@ -170,9 +165,9 @@ dconns() { st "$1" "[ (c.get('initiated'), c['state'], c['vmac'].lower()) for c 
 conf_b configured "peers = ( { vmac = \"$vmac_a\"; uri = \"wss://127.0.0.1:$ns/\"; } );"
 reload rb 's["ok"] and sorted(s["applied"])==["sc[0].node_switch.peers","sc[0].node_switch.policy"] and s["deferred"]==[]'
 up_b() { [ "$(dconns rb)" = "[(True, 'connected', '$vmac_a')]" ]; }
-wait_for 15 up_b || e_fail "B opened no direct connection to A: $(dconns rb)"
+e_wait_for 15 up_b || e_fail "B opened no direct connection to A: $(dconns rb)"
 up_a() { [ "$(dconns ra)" = "[(False, 'connected', '$vmac_b')]" ]; }
-wait_for 5 up_a || e_fail "A does not list B's direct connection: $(dconns ra)"
+e_wait_for 5 up_a || e_fail "A does not list B's direct connection: $(dconns ra)"
 [ "$(st rb "p['node_switch']['policy']")" = configured ] ||
 	e_fail "B's status policy is not configured"
 e_ok "node_switch on-demand -> configured with A as peer: B connected directly to A"
@@ -180,7 +175,7 @@ e_ok "node_switch on-demand -> configured with A as peer: B connected directly t
 conf_b configured "peers = ( { vmac = \"02:00:00:00:c3:03\"; uri = \"wss://127.0.0.1:1/\"; } );"
 reload rb 's["ok"] and s["applied"]==["sc[0].node_switch.peers"]'
 gone() { [ "$(dconns rb)" = "[]" ] && [ "$(dconns ra)" = "[]" ]; }
-wait_for 15 gone || e_fail "the direct connection stayed: B $(dconns rb), A $(dconns ra)"
+e_wait_for 15 gone || e_fail "the direct connection stayed: B $(dconns rb), A $(dconns ra)"
 [ "$(st rb "p['node_switch']['counters']['reload_closed']")" = 1 ] ||
 	e_fail "reload_closed is not 1"
 e_ok "peer A replaced: B closed its direct connection (reload_closed 1), A lists none"
@@ -223,7 +218,7 @@ e_ok "learn changed: deferred, nothing applied"
 fp0=$(st ra "p['certificate']['sha256']")
 conf_a 5 4 16 expired "learn = false;"
 a=$(ctl ra reload || true)
-echo "$a" | js 'not s["ok"] and any("has expired" in x and "sc[0].tls.certificate" in x for x in s["errors"])' |
+echo "$a" | e_jq 'not s["ok"] and any("has expired" in x and "sc[0].tls.certificate" in x for x in s["errors"])' |
 	grep -qx True || e_fail "reload with an expired certificate: $a"
 [ "$(st ra "p['certificate']['sha256']")" = "$fp0" ] ||
 	e_fail "the certificate changed"
@@ -231,5 +226,5 @@ st ra "p['hub_connector']['connected_to']" | grep -qx primary ||
 	e_fail "A lost its hub connection"
 out=$(python3 "$PEER" hub "$W/pki" 127.0.0.1 "$hub")
 [ "$out" = ACCEPT ] || e_fail "A's hub takes no node after the refused reload: $out"
-e_ok "expired certificate: reload refused ($(echo "$a" | js 's["errors"][0]' | cut -c1-140)...), A runs on with its certificate"
+e_ok "expired certificate: reload refused ($(echo "$a" | e_jq 's["errors"][0]' | cut -c1-140)...), A runs on with its certificate"
 echo "PASS"
