@@ -17,8 +17,9 @@
  *     BASEPORT+1, network 1, and an SC node (sc/sc_node.h, network 2)
  *     connected to the hub -- the same pieces the daemon glues together,
  *     in one process on one event_base.  If the environment variable
- *     BENCH_FWD_WRAP is set (e.g. "valgrind --tool=callgrind"), the router
- *     runs under that command (split at spaces);
+ *     BENCH_FWD_WRAP is set (e.g. "valgrind --tool=callgrind", "strace
+ *     -c -o FILE"), the router (either kind) runs under that command
+ *     (split at spaces);
  *   - the load generator (this process): a UDP socket on BASEPORT+2 that
  *     speaks B/IP, an SC node E (node2) and an SC node B (node3), all on
  *     one event_base.
@@ -27,14 +28,21 @@
  *   sc:  E -> hub -> router -> UDP, the UDP side answers -> router -> hub
  *        -> E;
  *   base (no router): B -> hub -> E, E answers -> hub -> B.
- * For each mode and size (30 and 1400 octets, whole NPDU):
- *   - zero-loss rate: round trips started at a paced rate for STEP_MS,
- *     all answered and the last within 100 ms of the end of sending,
- *     then a drain; the rate steps up until something is lost or a send
- *     is refused; the highest zero-loss step is reported;
- *   - latency: SAMPLES round trips one at a time; p50, p99, p99.9.
- * Added latency = router path - base path (the base path has the same
- * hub hop and the same echo node, but no UDP legs and no router).
+ * For each mode and size (30 and 1400 octets, whole NPDU), the zero-loss
+ * rate: round trips started at a paced rate for STEP_MS, all answered and
+ * the last within 100 ms of the end of sending, then a drain; the rate
+ * steps up until something is lost or a send is refused; the highest
+ * zero-loss step is reported (STEP_MS 0: no rate steps).
+ * Latency, per size: SAMPLES rounds of one round trip per mode (base,
+ * bip, sc in turn, one at a time); p50, p99, p99.9 per mode, and the
+ * latency the router adds to one message:
+ *   - traversal: from wire time stamps of the bip round trips (AF_PACKET
+ *     on lo, needs CAP_NET_RAW): the router's next-hop packet minus the
+ *     packet that reached it, each direction (and the hub's likewise);
+ *   - paired: (bip round trip - base round trip) / 2 per round, the two
+ *     taken back to back (the bip round trip crosses the router twice;
+ *     the base path has the same hub hop and echo node, but no UDP legs
+ *     and no router).
  * Lines "RESULT key=value ..." are for bench/run.sh.
  */
 #include "config.h"
@@ -815,42 +823,40 @@ write_conf(const char *dir, const char *pki, unsigned hub_port,
 static char daemon_dir[64];
 
 /*
- * argv for cmd with BENCH_FWD_WRAP (split at spaces) in front, if set;
- * the strings stay allocated for the exec.  Return the count.
+ * Start args (NULL-terminated) with BENCH_FWD_WRAP (split at spaces) in
+ * front, if set.  Return the child's pid or -1.
  */
-static int
-wrap_argv(char **argv, int max)
-{
-	char *wrap = getenv("BENCH_FWD_WRAP"), *tok;
-	int n = 0;
-
-	if (wrap == NULL || (wrap = strdup(wrap)) == NULL)
-		return 0;
-	for (tok = strtok(wrap, " "); tok != NULL && n < max;
-	    tok = strtok(NULL, " "))
-		argv[n++] = tok;
-	return n;
-}
-
-/* Run argv (argv[0] looked up in PATH) as a child; its pid, or -1. */
 static pid_t
-spawn(char **argv)
+spawn_wrapped(const char *const *args)
 {
-	pid_t pid = fork();
+	char *argv[40], *wrap = getenv("BENCH_FWD_WRAP"), *tok;
+	int n = 0, nw;
+	pid_t pid;
 
+	if (wrap != NULL && (wrap = strdup(wrap)) != NULL)
+		for (tok = strtok(wrap, " "); tok != NULL && n < 24;
+		    tok = strtok(NULL, " "))
+			argv[n++] = tok;
+	nw = n;
+	while (*args != NULL && n < 39)
+		argv[n++] = strdup(*args++);
+	argv[n] = NULL;
+	pid = fork();
 	if (pid == 0) {
 		execvp(argv[0], argv);
 		_exit(127);
 	}
+	while (n > nw)
+		free(argv[--n]);
+	free(wrap);
 	return pid;
 }
 
 static pid_t
 spawn_daemon(const char *bin, const char *pki, unsigned hub_port)
 {
-	static char c[] = "-c", f[] = "-f", b[1024];
-	char conf[1024], state[128], *argv[32];
-	int n;
+	char conf[1024], state[128];
+	const char *args[] = { bin, "-c", conf, "-f", NULL };
 
 	snprintf(daemon_dir, sizeof(daemon_dir), "/tmp/bench_fwd.XXXXXX");
 	if (mkdtemp(daemon_dir) == NULL)
@@ -859,36 +865,18 @@ spawn_daemon(const char *bin, const char *pki, unsigned hub_port)
 	(void)mkdir(state, 0700);
 	if (write_conf(daemon_dir, pki, hub_port, conf, sizeof(conf)) != 0)
 		return -1;
-	n = wrap_argv(argv, 24);
-	snprintf(b, sizeof(b), "%s", bin);
-	argv[n++] = b;
-	argv[n++] = c;
-	argv[n++] = conf;
-	argv[n++] = f;
-	argv[n] = NULL;
-	return spawn(argv);
+	return spawn_wrapped(args);
 }
 
 static pid_t
 spawn_router(const char *self, const char *pki, unsigned hub_port)
 {
-	static char sb[1024], pb[1024], rt[] = "--router";
 	char hp[16], rp[16];
-	char *argv[32];
-	int n;
+	const char *args[] = { self, "--router", pki, hp, rp, NULL };
 
 	snprintf(hp, sizeof(hp), "%u", hub_port);
 	snprintf(rp, sizeof(rp), "%u", (unsigned)rt_port);
-	n = wrap_argv(argv, 24);
-	snprintf(sb, sizeof(sb), "%s", self);
-	snprintf(pb, sizeof(pb), "%s", pki);
-	argv[n++] = sb;
-	argv[n++] = rt;
-	argv[n++] = pb;
-	argv[n++] = hp;
-	argv[n++] = rp;
-	argv[n] = NULL;
-	return spawn(argv);
+	return spawn_wrapped(args);
 }
 
 /*
