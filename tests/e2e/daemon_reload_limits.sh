@@ -80,12 +80,14 @@ st() {
 	e_status "$1" | e_jq "(lambda p: $2)([x for x in s['ports'] if x['name'] == 'sc0'][0])"
 }
 hubfn() { st ra "p['hub_function']$1"; }
+# peers_are N: A's hub function lists N nodes (asked again at each call).
+peers_are() { [ "$(hubfn "['peers']")" = "$1" ]; }
 
 conf_a 20 3 16
 e_router_start ra
 conf_b on-demand
 e_router_start rb
-e_wait_for 10 test "$(hubfn "['peers']")" = 2 || e_fail "A's hub has not 2 nodes"
+e_wait_for 10 peers_are 2 || e_fail "A's hub has not 2 nodes"
 e_ok "router A (own hub function, node switch listener) and router B (a node of A's hub) up"
 
 # ------------------------------------------------- handshake deadline
@@ -138,7 +140,7 @@ case $out in NAK*) ;; *) e_fail "a fifth node at max_connections 4: $out";; esac
 st rb "p['hub_connector']['connected_to']" | grep -qx primary ||
 	e_fail "B lost its hub connection"
 touch "$W/release"
-e_wait_for 10 test "$(hubfn "['peers']")" = 2 || e_fail "nodes 3 and 4 did not leave"
+e_wait_for 10 peers_are 2 || e_fail "nodes 3 and 4 did not leave"
 e_ok "max_connections 2 -> 4: A and B kept, two more admitted, a fifth refused"
 
 # ---------------------------------------------- max_connections_per_source

@@ -22,7 +22,7 @@ if [ "${E_NODE:-yes}" != no ]; then
 	echo "node $(node --version)"
 fi
 
-W=$(mktemp -d "/tmp/bacsc-e2e-$(basename "$0" .sh).XXXXXX")
+W=$(mktemp -d "${TMPDIR:-/tmp}/bacsc-e2e-$(basename "$0" .sh).XXXXXX")
 E_PIDS=()
 E_KEEP=no
 E_TSHARK=
