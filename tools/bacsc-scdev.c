@@ -362,7 +362,7 @@ main(int argc, char **argv)
 	static struct app_av av;
 	static struct app_netport np;
 	static struct app_av extra[SD_EXTRA_MAX];
-	static char extra_name[SD_EXTRA_MAX][16];
+	static char extra_name[SD_EXTRA_MAX][24];	/* "av-" and any unsigned long */
 	unsigned long n_extra = 0, k;
 	struct app_device_cfg dc;
 	struct sc_tls_config tc;
